@@ -1,0 +1,220 @@
+//! The hardware abstraction: what a protocol may do with a connected device.
+
+use crate::Endpoint;
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One command for the hardware, produced by a protocol. Plain data: two commands are equal when
+/// every field is equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum HardwareCommand {
+    /// Write bytes to an endpoint.
+    Write {
+        /// Target endpoint.
+        endpoint: Endpoint,
+        /// The exact bytes.
+        data: Vec<u8>,
+        /// Whether the transport must confirm the write (BLE write-with-response).
+        write_with_response: bool,
+    },
+    /// Start receiving notifications from an endpoint.
+    Subscribe {
+        /// Endpoint to subscribe to.
+        endpoint: Endpoint,
+    },
+    /// Stop receiving notifications from an endpoint.
+    Unsubscribe {
+        /// Endpoint to unsubscribe from.
+        endpoint: Endpoint,
+    },
+}
+
+impl HardwareCommand {
+    /// A write without response.
+    pub fn write(endpoint: Endpoint, data: impl Into<Vec<u8>>) -> Self {
+        HardwareCommand::Write {
+            endpoint,
+            data: data.into(),
+            write_with_response: false,
+        }
+    }
+
+    /// A write with response.
+    pub fn write_with_response(endpoint: Endpoint, data: impl Into<Vec<u8>>) -> Self {
+        HardwareCommand::Write {
+            endpoint,
+            data: data.into(),
+            write_with_response: true,
+        }
+    }
+
+    /// A subscription.
+    pub fn subscribe(endpoint: Endpoint) -> Self {
+        HardwareCommand::Subscribe { endpoint }
+    }
+
+    /// An unsubscription.
+    pub fn unsubscribe(endpoint: Endpoint) -> Self {
+        HardwareCommand::Unsubscribe { endpoint }
+    }
+
+    /// The endpoint this command targets.
+    pub fn endpoint(&self) -> Endpoint {
+        match self {
+            HardwareCommand::Write { endpoint, .. }
+            | HardwareCommand::Subscribe { endpoint }
+            | HardwareCommand::Unsubscribe { endpoint } => *endpoint,
+        }
+    }
+}
+
+/// Something the hardware reports on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HardwareEvent {
+    /// Data arrived on a subscribed endpoint.
+    Notification {
+        /// The endpoint it arrived on.
+        endpoint: Endpoint,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// The device went away.
+    Disconnected,
+}
+
+/// Errors of a hardware operation.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum HardwareError {
+    /// The hardware has no such endpoint.
+    #[error("device has no endpoint {endpoint}")]
+    NoEndpoint {
+        /// The endpoint asked for.
+        endpoint: Endpoint,
+    },
+    /// The device is not connected (any more).
+    #[error("device is disconnected")]
+    Disconnected,
+    /// A read or an expected reply did not arrive in time.
+    #[error("timed out after {after:?}")]
+    Timeout {
+        /// How long was waited.
+        after: Duration,
+    },
+    /// The transport does not support this operation (e.g. reads over the WebSocket device link).
+    #[error("operation not supported by this transport: {operation}")]
+    Unsupported {
+        /// What was attempted.
+        operation: &'static str,
+    },
+    /// The transport failed.
+    #[error("transport error: {message}")]
+    Transport {
+        /// What the transport said.
+        message: String,
+    },
+}
+
+/// A connected device, as protocols see it. Implemented by every transport (BLE, serial, USB,
+/// WebSocket device link) and by [`crate::SimulatedHardware`].
+///
+/// All methods take `&self`: implementations serialize access internally.
+#[async_trait]
+pub trait Hardware: Send + Sync + std::fmt::Debug {
+    /// The name the device advertised (BLE name, port name, ...).
+    fn name(&self) -> &str;
+
+    /// A stable address identifying this physical device across reconnects.
+    fn address(&self) -> &str;
+
+    /// BLE manufacturer data from the advertisement: (company id, payload) pairs. Empty for
+    /// other transports.
+    fn manufacturer_data(&self) -> Vec<(u16, Vec<u8>)> {
+        Vec::new()
+    }
+
+    /// The endpoints this hardware offers.
+    fn endpoints(&self) -> Vec<Endpoint>;
+
+    /// Whether the hardware has an endpoint.
+    fn has_endpoint(&self, endpoint: Endpoint) -> bool {
+        self.endpoints().contains(&endpoint)
+    }
+
+    /// The transport's minimum gap between writes, if any (BLE: 75 ms).
+    fn default_message_gap(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Whether the transport needs periodic writes to keep the link alive (iOS background BLE).
+    fn requires_keepalive(&self) -> bool {
+        false
+    }
+
+    /// Write bytes to an endpoint.
+    ///
+    /// # Errors
+    /// [`HardwareError::NoEndpoint`], [`HardwareError::Disconnected`] or a transport error.
+    async fn write(
+        &self,
+        endpoint: Endpoint,
+        data: &[u8],
+        write_with_response: bool,
+    ) -> Result<(), HardwareError>;
+
+    /// Read up to `length` bytes from an endpoint, waiting at most `timeout`.
+    ///
+    /// # Errors
+    /// [`HardwareError::Timeout`] when nothing arrives in time, or as for [`Hardware::write`].
+    async fn read(
+        &self,
+        endpoint: Endpoint,
+        length: u32,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, HardwareError>;
+
+    /// Start notifications from an endpoint; they arrive on [`Hardware::event_stream`].
+    ///
+    /// # Errors
+    /// As for [`Hardware::write`].
+    async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError>;
+
+    /// Stop notifications from an endpoint.
+    ///
+    /// # Errors
+    /// As for [`Hardware::write`].
+    async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError>;
+
+    /// Disconnect the device.
+    ///
+    /// # Errors
+    /// A transport error; disconnecting twice is not an error.
+    async fn disconnect(&self) -> Result<(), HardwareError>;
+
+    /// A new stream of notifications and the disconnect event. Every call returns an independent
+    /// stream that sees events from the moment of the call.
+    fn event_stream(&self) -> BoxStream<'static, HardwareEvent>;
+
+    /// Execute one [`HardwareCommand`].
+    ///
+    /// # Errors
+    /// As for the underlying operation.
+    async fn execute(&self, command: &HardwareCommand) -> Result<(), HardwareError> {
+        match command {
+            HardwareCommand::Write {
+                endpoint,
+                data,
+                write_with_response,
+            } => self.write(*endpoint, data, *write_with_response).await,
+            HardwareCommand::Subscribe { endpoint } => self.subscribe(*endpoint).await,
+            HardwareCommand::Unsubscribe { endpoint } => self.unsubscribe(*endpoint).await,
+        }
+    }
+}
+
+/// Shared handle to a hardware object.
+pub type HardwareRef = Arc<dyn Hardware>;

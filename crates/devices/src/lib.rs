@@ -1,0 +1,20 @@
+//! Buttplug devices: the device database, the hardware abstraction, one file per device protocol
+//! and simulated hardware. No runtime: futures only.
+//!
+//! (Crate documentation is being written; see docs/DESIGN.md.)
+
+mod definition;
+mod endpoint;
+mod hardware;
+mod protocol;
+mod simulated;
+pub mod protocols;
+
+pub use definition::{DeviceDefinition, FeatureDefinition, InputDefinition, OutputDefinition};
+pub use endpoint::{Endpoint, UnknownEndpoint};
+pub use hardware::{Hardware, HardwareCommand, HardwareError, HardwareEvent, HardwareRef};
+pub use simulated::{SimulatedHardware, SimulatedHardwareBuilder, RecordedCommand};
+pub use protocol::{
+    DEFAULT_READ_TIMEOUT, DeviceError, Identification, InputReading, KeepaliveStrategy,
+    OutputCommand, Protocol, ProtocolHandler, SimpleProtocol, sleep, with_timeout,
+};
