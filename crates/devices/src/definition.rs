@@ -143,7 +143,8 @@ impl DeviceDefinition {
 
     /// The configured message gap.
     pub fn message_gap(&self) -> Option<Duration> {
-        self.message_gap_ms.map(|ms| Duration::from_millis(u64::from(ms)))
+        self.message_gap_ms
+            .map(|ms| Duration::from_millis(u64::from(ms)))
     }
 
     /// Indexes of the features that have an output of a type, in feature order.
@@ -157,6 +158,9 @@ impl DeviceDefinition {
 
     /// Number of features that have at least one output.
     pub fn output_feature_count(&self) -> usize {
-        self.features.iter().filter(|f| !f.outputs.is_empty()).count()
+        self.features
+            .iter()
+            .filter(|f| !f.outputs.is_empty())
+            .count()
     }
 }

@@ -52,11 +52,37 @@ impl Endpoint {
     /// The lower-case name used in configuration and fixtures.
     pub fn as_str(&self) -> &'static str {
         const GENERIC: [&str; 32] = [
-            "generic0", "generic1", "generic2", "generic3", "generic4", "generic5", "generic6",
-            "generic7", "generic8", "generic9", "generic10", "generic11", "generic12",
-            "generic13", "generic14", "generic15", "generic16", "generic17", "generic18",
-            "generic19", "generic20", "generic21", "generic22", "generic23", "generic24",
-            "generic25", "generic26", "generic27", "generic28", "generic29", "generic30",
+            "generic0",
+            "generic1",
+            "generic2",
+            "generic3",
+            "generic4",
+            "generic5",
+            "generic6",
+            "generic7",
+            "generic8",
+            "generic9",
+            "generic10",
+            "generic11",
+            "generic12",
+            "generic13",
+            "generic14",
+            "generic15",
+            "generic16",
+            "generic17",
+            "generic18",
+            "generic19",
+            "generic20",
+            "generic21",
+            "generic22",
+            "generic23",
+            "generic24",
+            "generic25",
+            "generic26",
+            "generic27",
+            "generic28",
+            "generic29",
+            "generic30",
             "generic31",
         ];
         match self {
@@ -145,7 +171,11 @@ mod tests {
             let e = Endpoint::Generic(n);
             assert_eq!(e.as_str().parse::<Endpoint>(), Ok(e));
         }
-        for e in [Endpoint::Tx, Endpoint::RxBleBattery, Endpoint::TxVendorControl] {
+        for e in [
+            Endpoint::Tx,
+            Endpoint::RxBleBattery,
+            Endpoint::TxVendorControl,
+        ] {
             assert_eq!(e.as_str().parse::<Endpoint>(), Ok(e));
         }
         assert!("generic32".parse::<Endpoint>().is_err());

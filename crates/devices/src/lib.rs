@@ -7,14 +7,14 @@ mod definition;
 mod endpoint;
 mod hardware;
 mod protocol;
-mod simulated;
 pub mod protocols;
+mod simulated;
 
 pub use definition::{DeviceDefinition, FeatureDefinition, InputDefinition, OutputDefinition};
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use hardware::{Hardware, HardwareCommand, HardwareError, HardwareEvent, HardwareRef};
-pub use simulated::{SimulatedHardware, SimulatedHardwareBuilder, RecordedCommand};
 pub use protocol::{
     DEFAULT_READ_TIMEOUT, DeviceError, Identification, InputReading, KeepaliveStrategy,
     OutputCommand, Protocol, ProtocolHandler, SimpleProtocol, sleep, with_timeout,
 };
+pub use simulated::{RecordedCommand, SimulatedHardware, SimulatedHardwareBuilder};

@@ -1,6 +1,8 @@
 //! The protocol framework: identify and initialize hooks (async), pure output handlers.
 
-use crate::{DeviceDefinition, Endpoint, FeatureDefinition, Hardware, HardwareCommand, HardwareError};
+use crate::{
+    DeviceDefinition, Endpoint, FeatureDefinition, Hardware, HardwareCommand, HardwareError,
+};
 use async_trait::async_trait;
 use buttplug_core::{InputType, OutputType};
 use std::fmt::Debug;
@@ -214,9 +216,10 @@ pub trait ProtocolHandler: Send + Sync + Debug {
             let data = hardware
                 .read(Endpoint::RxBleBattery, 1, DEFAULT_READ_TIMEOUT)
                 .await?;
-            return data.first().map(|b| i32::from(*b)).ok_or_else(|| {
-                DeviceError::protocol(self.protocol_id(), "empty battery reading")
-            });
+            return data
+                .first()
+                .map(|b| i32::from(*b))
+                .ok_or_else(|| DeviceError::protocol(self.protocol_id(), "empty battery reading"));
         }
         Err(DeviceError::Unsupported {
             protocol: self.protocol_id(),
@@ -274,14 +277,19 @@ pub struct SimpleProtocol {
 
 impl SimpleProtocol {
     /// A protocol with this id whose handler `build` makes.
-    pub const fn new(id: &'static str, build: fn(&DeviceDefinition) -> Box<dyn ProtocolHandler>) -> Self {
+    pub const fn new(
+        id: &'static str,
+        build: fn(&DeviceDefinition) -> Box<dyn ProtocolHandler>,
+    ) -> Self {
         SimpleProtocol { id, build }
     }
 }
 
 impl Debug for SimpleProtocol {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimpleProtocol").field("id", &self.id).finish()
+        f.debug_struct("SimpleProtocol")
+            .field("id", &self.id)
+            .finish()
     }
 }
 

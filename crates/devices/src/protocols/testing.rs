@@ -8,7 +8,10 @@ use buttplug_core::{InputCommandType, InputType, OutputType, StepRange};
 
 /// A definition with one feature per entry of `features`; each entry lists that feature's outputs
 /// as `(type, [min, max])`.
-pub(crate) fn definition(protocol: &str, features: &[&[(OutputType, [i32; 2])]]) -> DeviceDefinition {
+pub(crate) fn definition(
+    protocol: &str,
+    features: &[&[(OutputType, [i32; 2])]],
+) -> DeviceDefinition {
     DeviceDefinition {
         protocol: protocol.to_string(),
         identifier: None,

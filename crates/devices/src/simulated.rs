@@ -1,0 +1,523 @@
+//! Simulated hardware: a [`Hardware`] that records every command, answers reads and scripted
+//! replies, and lets a test (or the CLI) inject notifications and disconnects.
+//!
+//! It is a shipped backend, not a test-only mock: the server's simulated devices and
+//! `buttplug simulate` use it.
+
+use crate::{Endpoint, Hardware, HardwareCommand, HardwareError, HardwareEvent};
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How many events one event-stream subscriber may have queued before new ones are dropped
+/// (with a warning): a slow consumer never blocks the device.
+pub const SIMULATED_EVENT_CAPACITY: usize = 1024;
+
+/// Upper bound of kept records; older ones are dropped first so a long-running simulated
+/// device cannot grow without bound.
+pub const SIMULATED_RECORD_LIMIT: usize = 100_000;
+
+/// One command the simulated device received, with the time it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCommand {
+    /// When the command arrived.
+    pub at: Instant,
+    /// The command.
+    pub command: HardwareCommand,
+}
+
+#[derive(Debug, Clone)]
+struct ScriptedReply {
+    endpoint: Endpoint,
+    data: Vec<u8>,
+    reply_endpoint: Endpoint,
+    reply: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    connected: bool,
+    records: VecDeque<RecordedCommand>,
+    total_recorded: u64,
+    subscribed: BTreeSet<Endpoint>,
+    read_queue: HashMap<Endpoint, VecDeque<Vec<u8>>>,
+    read_value: HashMap<Endpoint, Vec<u8>>,
+    replies: Vec<ScriptedReply>,
+    listeners: Vec<async_channel::Sender<HardwareEvent>>,
+    record_listeners: Vec<async_channel::Sender<RecordedCommand>>,
+}
+
+/// Builder for [`SimulatedHardware`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatedHardwareBuilder {
+    name: String,
+    address: String,
+    endpoints: Vec<Endpoint>,
+    manufacturer_data: Vec<(u16, Vec<u8>)>,
+    message_gap: Option<Duration>,
+    requires_keepalive: bool,
+}
+
+impl SimulatedHardwareBuilder {
+    /// The endpoints the device offers (default: `tx` and `rx`).
+    pub fn endpoints(mut self, endpoints: impl IntoIterator<Item = Endpoint>) -> Self {
+        self.endpoints = endpoints.into_iter().collect();
+        self
+    }
+
+    /// BLE manufacturer data the device advertises.
+    pub fn manufacturer_data(mut self, company: u16, data: impl Into<Vec<u8>>) -> Self {
+        self.manufacturer_data.push((company, data.into()));
+        self
+    }
+
+    /// The transport's default message gap.
+    pub fn message_gap(mut self, gap: Option<Duration>) -> Self {
+        self.message_gap = gap;
+        self
+    }
+
+    /// Whether the transport asks for keep-alive writes.
+    pub fn requires_keepalive(mut self, yes: bool) -> Self {
+        self.requires_keepalive = yes;
+        self
+    }
+
+    /// Build the device (connected).
+    pub fn build(self) -> SimulatedHardware {
+        SimulatedHardware {
+            inner: Arc::new(Inner {
+                name: self.name,
+                address: self.address,
+                endpoints: self.endpoints,
+                manufacturer_data: self.manufacturer_data,
+                message_gap: self.message_gap,
+                requires_keepalive: self.requires_keepalive,
+                state: Mutex::new(State {
+                    connected: true,
+                    ..State::default()
+                }),
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    name: String,
+    address: String,
+    endpoints: Vec<Endpoint>,
+    manufacturer_data: Vec<(u16, Vec<u8>)>,
+    message_gap: Option<Duration>,
+    requires_keepalive: bool,
+    state: Mutex<State>,
+}
+
+/// A simulated device. Cloning gives another handle to the same device, so a test can keep one
+/// handle while the server owns another.
+#[derive(Debug, Clone)]
+pub struct SimulatedHardware {
+    inner: Arc<Inner>,
+}
+
+impl SimulatedHardware {
+    /// Start building a simulated device with a name and an address.
+    pub fn builder(
+        name: impl Into<String>,
+        address: impl Into<String>,
+    ) -> SimulatedHardwareBuilder {
+        SimulatedHardwareBuilder {
+            name: name.into(),
+            address: address.into(),
+            endpoints: vec![Endpoint::Tx, Endpoint::Rx],
+            manufacturer_data: Vec::new(),
+            message_gap: None,
+            requires_keepalive: false,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means another thread panicked while holding it; the state is
+        // plain data and still usable.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// When `data` is written to `endpoint`, answer with `reply` as a notification on
+    /// `reply_endpoint` (delivered only while that endpoint is subscribed, like a real device).
+    pub fn add_reply(
+        &self,
+        endpoint: Endpoint,
+        data: impl Into<Vec<u8>>,
+        reply_endpoint: Endpoint,
+        reply: impl Into<Vec<u8>>,
+    ) {
+        self.state().replies.push(ScriptedReply {
+            endpoint,
+            data: data.into(),
+            reply_endpoint,
+            reply: reply.into(),
+        });
+    }
+
+    /// Queue one answer for the next read of `endpoint` (queued answers are used first).
+    pub fn push_read(&self, endpoint: Endpoint, data: impl Into<Vec<u8>>) {
+        self.state()
+            .read_queue
+            .entry(endpoint)
+            .or_default()
+            .push_back(data.into());
+    }
+
+    /// Answer every read of `endpoint` with `data` (after queued answers run out).
+    pub fn set_read_value(&self, endpoint: Endpoint, data: impl Into<Vec<u8>>) {
+        self.state().read_value.insert(endpoint, data.into());
+    }
+
+    /// Deliver a notification as if the device sent it (delivered whether or not the endpoint
+    /// is subscribed, so tests can also check that unsolicited data is handled).
+    pub fn notify(&self, endpoint: Endpoint, data: impl Into<Vec<u8>>) {
+        let event = HardwareEvent::Notification {
+            endpoint,
+            data: data.into(),
+        };
+        broadcast(&mut self.state().listeners, event);
+    }
+
+    /// Simulate the device going away: further operations fail with
+    /// [`HardwareError::Disconnected`] and a [`HardwareEvent::Disconnected`] is delivered.
+    pub fn simulate_disconnect(&self) {
+        let mut state = self.state();
+        if !state.connected {
+            return;
+        }
+        state.connected = false;
+        broadcast(&mut state.listeners, HardwareEvent::Disconnected);
+        state.listeners.clear();
+        state.record_listeners.clear();
+    }
+
+    /// Whether the device is connected.
+    pub fn is_connected(&self) -> bool {
+        self.state().connected
+    }
+
+    /// The endpoints currently subscribed.
+    pub fn subscribed(&self) -> Vec<Endpoint> {
+        self.state().subscribed.iter().copied().collect()
+    }
+
+    /// A copy of every recorded command (oldest first).
+    pub fn recorded(&self) -> Vec<RecordedCommand> {
+        self.state().records.iter().cloned().collect()
+    }
+
+    /// The recorded commands without timestamps.
+    pub fn commands(&self) -> Vec<HardwareCommand> {
+        self.state()
+            .records
+            .iter()
+            .map(|r| r.command.clone())
+            .collect()
+    }
+
+    /// Remove and return the recorded commands.
+    pub fn take_commands(&self) -> Vec<HardwareCommand> {
+        self.state().records.drain(..).map(|r| r.command).collect()
+    }
+
+    /// How many commands were recorded since the device was built (including dropped ones).
+    pub fn total_recorded(&self) -> u64 {
+        self.state().total_recorded
+    }
+
+    /// Only the writes, as (endpoint, bytes).
+    pub fn writes(&self) -> Vec<(Endpoint, Vec<u8>)> {
+        self.state()
+            .records
+            .iter()
+            .filter_map(|r| match &r.command {
+                HardwareCommand::Write { endpoint, data, .. } => Some((*endpoint, data.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A stream of every command recorded from now on.
+    pub fn record_stream(&self) -> BoxStream<'static, RecordedCommand> {
+        let (tx, rx) = async_channel::bounded(SIMULATED_EVENT_CAPACITY);
+        self.state().record_listeners.push(tx);
+        Box::pin(rx)
+    }
+
+    /// Wait until at least `count` commands are held in the record (checked every millisecond),
+    /// or `timeout` passes. Returns whether the count was reached.
+    pub async fn wait_for_commands(&self, count: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.state().records.len() >= count {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            crate::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    fn record(&self, command: HardwareCommand) -> Result<(), HardwareError> {
+        let mut state = self.state();
+        if !state.connected {
+            return Err(HardwareError::Disconnected);
+        }
+        let endpoint = command.endpoint();
+        if !self.inner.endpoints.contains(&endpoint) {
+            return Err(HardwareError::NoEndpoint { endpoint });
+        }
+        let rec = RecordedCommand {
+            at: Instant::now(),
+            command,
+        };
+        state.record_listeners.retain(|l| !l.is_closed());
+        for l in &state.record_listeners {
+            let _ = l.try_send(rec.clone());
+        }
+        match &rec.command {
+            HardwareCommand::Subscribe { endpoint } => {
+                state.subscribed.insert(*endpoint);
+            }
+            HardwareCommand::Unsubscribe { endpoint } => {
+                state.subscribed.remove(endpoint);
+            }
+            HardwareCommand::Write { endpoint, data, .. } => {
+                let replies: Vec<HardwareEvent> = state
+                    .replies
+                    .iter()
+                    .filter(|r| r.endpoint == *endpoint && r.data == *data)
+                    .filter(|r| state.subscribed.contains(&r.reply_endpoint))
+                    .map(|r| HardwareEvent::Notification {
+                        endpoint: r.reply_endpoint,
+                        data: r.reply.clone(),
+                    })
+                    .collect();
+                for event in replies {
+                    broadcast(&mut state.listeners, event);
+                }
+            }
+        }
+        if state.records.len() >= SIMULATED_RECORD_LIMIT {
+            state.records.pop_front();
+        }
+        state.records.push_back(rec);
+        state.total_recorded += 1;
+        Ok(())
+    }
+}
+
+fn broadcast(listeners: &mut Vec<async_channel::Sender<HardwareEvent>>, event: HardwareEvent) {
+    listeners.retain(|l| !l.is_closed());
+    for l in listeners.iter() {
+        if l.try_send(event.clone()).is_err() {
+            tracing::warn!("simulated hardware: event listener is full, event dropped");
+        }
+    }
+}
+
+#[async_trait]
+impl Hardware for SimulatedHardware {
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    fn address(&self) -> &str {
+        &self.inner.address
+    }
+
+    fn manufacturer_data(&self) -> Vec<(u16, Vec<u8>)> {
+        self.inner.manufacturer_data.clone()
+    }
+
+    fn endpoints(&self) -> Vec<Endpoint> {
+        self.inner.endpoints.clone()
+    }
+
+    fn default_message_gap(&self) -> Option<Duration> {
+        self.inner.message_gap
+    }
+
+    fn requires_keepalive(&self) -> bool {
+        self.inner.requires_keepalive
+    }
+
+    async fn write(
+        &self,
+        endpoint: Endpoint,
+        data: &[u8],
+        write_with_response: bool,
+    ) -> Result<(), HardwareError> {
+        self.record(HardwareCommand::Write {
+            endpoint,
+            data: data.to_vec(),
+            write_with_response,
+        })
+    }
+
+    async fn read(
+        &self,
+        endpoint: Endpoint,
+        _length: u32,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, HardwareError> {
+        let answer = {
+            let mut state = self.state();
+            if !state.connected {
+                return Err(HardwareError::Disconnected);
+            }
+            if !self.inner.endpoints.contains(&endpoint) {
+                return Err(HardwareError::NoEndpoint { endpoint });
+            }
+            match state
+                .read_queue
+                .get_mut(&endpoint)
+                .and_then(VecDeque::pop_front)
+            {
+                Some(v) => Some(v),
+                None => state.read_value.get(&endpoint).cloned(),
+            }
+        };
+        match answer {
+            Some(v) => Ok(v),
+            None => {
+                crate::sleep(timeout).await;
+                Err(HardwareError::Timeout { after: timeout })
+            }
+        }
+    }
+
+    async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        self.record(HardwareCommand::Subscribe { endpoint })
+    }
+
+    async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        self.record(HardwareCommand::Unsubscribe { endpoint })
+    }
+
+    async fn disconnect(&self) -> Result<(), HardwareError> {
+        self.simulate_disconnect();
+        Ok(())
+    }
+
+    fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
+        let (tx, rx) = async_channel::bounded(SIMULATED_EVENT_CAPACITY);
+        let mut state = self.state();
+        if state.connected {
+            state.listeners.push(tx);
+        } else {
+            let _ = tx.try_send(HardwareEvent::Disconnected);
+        }
+        Box::pin(rx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use futures::executor::block_on;
+
+    #[test]
+    fn records_writes_and_answers_scripted_replies() {
+        let hw = SimulatedHardware::builder("LVS-Z36D", "aa:bb").build();
+        hw.add_reply(
+            Endpoint::Tx,
+            b"DeviceType;".to_vec(),
+            Endpoint::Rx,
+            b"Z:11:0082059AD3BD;".to_vec(),
+        );
+        let mut events = hw.event_stream();
+        block_on(async {
+            // Not subscribed yet: no reply delivered.
+            hw.write(Endpoint::Tx, b"DeviceType;", false).await.unwrap();
+            hw.subscribe(Endpoint::Rx).await.unwrap();
+            hw.write(Endpoint::Tx, b"DeviceType;", false).await.unwrap();
+            assert_eq!(
+                events.next().await,
+                Some(HardwareEvent::Notification {
+                    endpoint: Endpoint::Rx,
+                    data: b"Z:11:0082059AD3BD;".to_vec()
+                })
+            );
+        });
+        assert_eq!(
+            hw.commands(),
+            vec![
+                HardwareCommand::write(Endpoint::Tx, b"DeviceType;".to_vec()),
+                HardwareCommand::subscribe(Endpoint::Rx),
+                HardwareCommand::write(Endpoint::Tx, b"DeviceType;".to_vec()),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_use_queue_then_fixed_value_then_time_out() {
+        let hw = SimulatedHardware::builder("x", "y")
+            .endpoints([Endpoint::Tx, Endpoint::RxBleBattery])
+            .build();
+        hw.push_read(Endpoint::RxBleBattery, vec![1]);
+        hw.set_read_value(Endpoint::RxBleBattery, vec![2]);
+        block_on(async {
+            let t = Duration::from_millis(5);
+            assert_eq!(
+                hw.read(Endpoint::RxBleBattery, 1, t).await.unwrap(),
+                vec![1]
+            );
+            assert_eq!(
+                hw.read(Endpoint::RxBleBattery, 1, t).await.unwrap(),
+                vec![2]
+            );
+            assert!(matches!(
+                hw.read(Endpoint::Tx, 1, t).await,
+                Err(HardwareError::Timeout { .. })
+            ));
+            assert!(matches!(
+                hw.read(Endpoint::Rx, 1, t).await,
+                Err(HardwareError::NoEndpoint { .. })
+            ));
+        });
+    }
+
+    #[test]
+    fn disconnect_is_reported_and_stops_io() {
+        let hw = SimulatedHardware::builder("x", "y").build();
+        let mut events = hw.event_stream();
+        hw.simulate_disconnect();
+        block_on(async {
+            assert_eq!(events.next().await, Some(HardwareEvent::Disconnected));
+            assert_eq!(events.next().await, None);
+            assert!(matches!(
+                hw.write(Endpoint::Tx, &[1], false).await,
+                Err(HardwareError::Disconnected)
+            ));
+        });
+        assert!(!hw.is_connected());
+    }
+
+    #[test]
+    fn unknown_endpoint_is_an_error() {
+        let hw = SimulatedHardware::builder("x", "y")
+            .endpoints([Endpoint::Tx])
+            .build();
+        assert!(matches!(
+            block_on(hw.write(Endpoint::TxMode, &[1], false)),
+            Err(HardwareError::NoEndpoint {
+                endpoint: Endpoint::TxMode
+            })
+        ));
+        assert!(hw.commands().is_empty());
+    }
+}
