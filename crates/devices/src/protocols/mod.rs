@@ -9,15 +9,101 @@ use crate::Protocol;
 pub(crate) mod testing;
 
 // --- batch A (issue 3) ---
+// A1
+mod lovense;
+// A1 end
+// A2
+mod svakom_common;
+mod svakom_alex;
+mod svakom_alex_v2;
 // --- batch B (issue 7, part 1) ---
+mod activejoy;
+mod adrienlastic;
+mod amorelie_joy;
+mod ankni;
+mod bananasome;
+mod cachito;
+mod cowgirl;
+mod cowgirl_cone;
+mod cupido;
+mod deepsire;
+mod packet_util;
 // --- batch C (issue 7, part 2) ---
+mod layout_common;
+mod tryfun_common;
+mod omobo;
+mod picobong;
+mod pink_punch;
+mod sakuraneko;
+mod sayberx;
+mod sensee;
+mod sexverse_v4;
+mod sexverse_v5;
+mod synchro;
+mod xibao;
+mod xiuxiuda;
+mod youcups;
+mod rez_trancevibrator;
+mod nextlevelracing;
+mod nexus_revo;
+mod tryfun;
+mod nobra;
+mod wetoy;
+mod sexverse_v2;
+mod sexverse_v3;
+mod sexverse_v1;
+mod sexverse_lg389;
+mod sexverse_v6;
+mod zalo;
+mod utimi;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
     static PROTOCOLS: &[&dyn Protocol] = &[
         // --- batch A ---
+        // A1
+        &lovense::PROTOCOL,
+        // A1 end
+        // A2
+        &svakom_alex::PROTOCOL,
+        &svakom_alex_v2::PROTOCOL,
         // --- batch B ---
+        &activejoy::PROTOCOL,
+        &adrienlastic::PROTOCOL,
+        &amorelie_joy::PROTOCOL,
+        &ankni::PROTOCOL,
+        &bananasome::PROTOCOL,
+        &cachito::PROTOCOL,
+        &cowgirl::PROTOCOL,
+        &cowgirl_cone::PROTOCOL,
+        &cupido::PROTOCOL,
+        &deepsire::PROTOCOL,
         // --- batch C ---
+        &omobo::PROTOCOL,
+        &picobong::PROTOCOL,
+        &pink_punch::PROTOCOL,
+        &sakuraneko::PROTOCOL,
+        &sayberx::PROTOCOL,
+        &sensee::PROTOCOL,
+        &sexverse_v4::PROTOCOL,
+        &sexverse_v5::PROTOCOL,
+        &synchro::PROTOCOL,
+        &xibao::PROTOCOL,
+        &xiuxiuda::PROTOCOL,
+        &youcups::PROTOCOL,
+        &rez_trancevibrator::PROTOCOL,
+        &nextlevelracing::PROTOCOL,
+        &nexus_revo::PROTOCOL,
+        &tryfun::PROTOCOL,
+        &nobra::PROTOCOL,
+        &wetoy::PROTOCOL,
+        &sexverse_v2::PROTOCOL,
+        &sexverse_v3::PROTOCOL,
+        &sexverse_v1::PROTOCOL,
+        &sexverse_lg389::PROTOCOL,
+        &sexverse_v6::PROTOCOL,
+        &zalo::PROTOCOL,
+        &utimi::PROTOCOL,
     ];
     PROTOCOLS
 }

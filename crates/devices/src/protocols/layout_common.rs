@@ -1,0 +1,70 @@
+//! State shared by protocols that pack several motors into one packet: the current value of
+//! every feature.
+
+use crate::DeviceDefinition;
+
+/// The current value of every feature of a device (0 until commanded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FeatureValues {
+    values: Vec<i32>,
+}
+
+impl FeatureValues {
+    /// Room for every feature index of the definition (at least `min` entries).
+    pub(crate) fn for_definition(def: &DeviceDefinition, min: usize) -> Self {
+        let count = def
+            .features
+            .iter()
+            .map(|f| f.index as usize + 1)
+            .max()
+            .unwrap_or(0)
+            .max(min);
+        FeatureValues::with_len(count)
+    }
+
+    /// `count` zero values.
+    pub(crate) fn with_len(count: usize) -> Self {
+        FeatureValues {
+            values: vec![0; count],
+        }
+    }
+
+    /// Store a value; `false` when the index is outside the store.
+    pub(crate) fn set(&mut self, index: u32, value: i32) -> bool {
+        match self.values.get_mut(index as usize) {
+            Some(slot) => {
+                *slot = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The value of an index (0 when unknown).
+    pub(crate) fn get(&self, index: u32) -> i32 {
+        self.values.get(index as usize).copied().unwrap_or(0)
+    }
+
+    /// Every value, in index order.
+    pub(crate) fn all(&self) -> &[i32] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::testing::definition;
+    use buttplug_core::OutputType;
+
+    #[test]
+    fn stores_per_index() {
+        let def = definition("x", &[&[(OutputType::Vibrate, [0, 5])]]);
+        let mut v = FeatureValues::for_definition(&def, 2);
+        assert_eq!(v.all(), &[0, 0]);
+        assert!(v.set(1, 4));
+        assert!(!v.set(2, 4));
+        assert_eq!(v.get(1), 4);
+        assert_eq!(v.get(9), 0);
+    }
+}

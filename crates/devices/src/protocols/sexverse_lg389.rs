@@ -1,0 +1,82 @@
+//! Sexverse LG389: one packet with both outputs,
+//! `[aa 05 vibe 14 anchor 00 range 00 osc 00]` (anchor `01` and range `04` while oscillating),
+//! written with response.
+
+use super::layout_common::FeatureValues;
+use super::packet_util::tx_wwr;
+use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use buttplug_core::OutputType;
+
+/// Handler state: vibrate (feature 0) and oscillate (feature 1).
+#[derive(Debug)]
+struct SexverseLg389 {
+    values: FeatureValues,
+}
+
+impl ProtocolHandler for SexverseLg389 {
+    fn protocol_id(&self) -> &'static str {
+        "sexverse-lg389"
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        let slot = match cmd.output_type {
+            OutputType::Vibrate => 0,
+            OutputType::Oscillate => 1,
+            _ => return Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
+        };
+        self.values.set(slot, cmd.value);
+        let vibe = self.values.get(0) as u8;
+        let osc = self.values.get(1) as u8;
+        let (anchor, range) = if osc != 0 { (0x01, 0x04) } else { (0x00, 0x00) };
+        Ok(vec![tx_wwr([
+            0xaa, 0x05, vibe, 0x14, anchor, 0x00, range, 0x00, osc, 0x00,
+        ])])
+    }
+}
+
+/// The `sexverse-lg389` protocol.
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("sexverse-lg389", |_| {
+    Box::new(SexverseLg389 {
+        values: FeatureValues::with_len(2),
+    })
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SimulatedHardware;
+    use crate::protocols::testing::{definition, handler_for, out};
+
+    #[test]
+    fn both_outputs_in_one_packet_and_stop() {
+        let hw = SimulatedHardware::builder("LG389", "aa").build();
+        let def = definition(
+            "sexverse-lg389",
+            &[
+                &[(OutputType::Vibrate, [0, 3])],
+                &[(OutputType::Oscillate, [0, 10])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 2)),
+            vec![tx_wwr([0xaa, 0x05, 2, 0x14, 0, 0, 0, 0, 0, 0])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Oscillate, 7)),
+            vec![tx_wwr([0xaa, 0x05, 2, 0x14, 1, 0, 4, 0, 7, 0])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
+            vec![tx_wwr([0xaa, 0x05, 0, 0x14, 1, 0, 4, 0, 7, 0])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Oscillate, 0)),
+            vec![tx_wwr([0xaa, 0x05, 0, 0x14, 0, 0, 0, 0, 0, 0])]
+        );
+        assert!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 1))
+                .is_err()
+        );
+    }
+}
