@@ -16,6 +16,25 @@ mod lovense;
 mod svakom_common;
 mod svakom_alex;
 mod svakom_alex_v2;
+mod svakom_avaneo;
+mod svakom_barnard;
+mod svakom_barney;
+mod svakom_dice;
+mod svakom_dt250a;
+mod svakom_fatima;
+mod svakom_iker;
+mod svakom_jordan;
+mod svakom_pulse;
+mod svakom_sam;
+mod svakom_sam2;
+mod svakom_suitcase;
+mod svakom_tarax;
+mod svakom_v1;
+mod svakom_v2;
+mod svakom_v3;
+mod svakom_v4;
+mod svakom_v5;
+mod svakom_v6;
 // --- batch B (issue 7, part 1) ---
 mod activejoy;
 mod adrienlastic;
@@ -56,6 +75,11 @@ mod sexverse_lg389;
 mod sexverse_v6;
 mod zalo;
 mod utimi;
+mod tryfun_blackhole;
+mod tryfun_meta2;
+mod serveu;
+mod youou;
+mod prettylove;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -67,6 +91,25 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         // A2
         &svakom_alex::PROTOCOL,
         &svakom_alex_v2::PROTOCOL,
+        &svakom_avaneo::PROTOCOL,
+        &svakom_barnard::PROTOCOL,
+        &svakom_barney::PROTOCOL,
+        &svakom_dice::PROTOCOL,
+        &svakom_dt250a::PROTOCOL,
+        &svakom_fatima::PROTOCOL,
+        &svakom_iker::PROTOCOL,
+        &svakom_jordan::PROTOCOL,
+        &svakom_pulse::PROTOCOL,
+        &svakom_sam::PROTOCOL,
+        &svakom_sam2::PROTOCOL,
+        &svakom_suitcase::PROTOCOL,
+        &svakom_tarax::PROTOCOL,
+        &svakom_v1::PROTOCOL,
+        &svakom_v2::PROTOCOL,
+        &svakom_v3::PROTOCOL,
+        &svakom_v4::PROTOCOL,
+        &svakom_v5::PROTOCOL,
+        &svakom_v6::PROTOCOL,
         // --- batch B ---
         &activejoy::PROTOCOL,
         &adrienlastic::PROTOCOL,
@@ -104,6 +147,11 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &sexverse_v6::PROTOCOL,
         &zalo::PROTOCOL,
         &utimi::PROTOCOL,
+        &tryfun_blackhole::PROTOCOL,
+        &tryfun_meta2::PROTOCOL,
+        &serveu::PROTOCOL,
+        &youou::PROTOCOL,
+        &prettylove::PROTOCOL,
     ];
     PROTOCOLS
 }

@@ -1,0 +1,282 @@
+//! Shared pieces of the Svakom family (every `svakom-*` protocol id).
+//!
+//! Almost every Svakom device takes short packets on `tx` that start with `0x55`, then a function
+//! byte (`03` main vibrator, `08`/`09` second motor or suction, ...) and a mode/intensity pair.
+//! The per-id files only say which byte goes where:
+//!
+//! - protocols whose packet depends on the one command alone plug an [`Encoder`] into
+//!   [`StatelessHandler`];
+//! - protocols that pack several motors into one packet keep the last values in [`MotorValues`];
+//!   the ones that drive the first two vibrators together are a [`DualVibratorLayout`] around
+//!   [`dual_vibrator_packet`].
+
+use crate::{
+    DeviceDefinition, DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler,
+};
+use buttplug_core::OutputType;
+
+/// First byte of most Svakom packets.
+pub(crate) const HEADER: u8 = 0x55;
+
+/// `01` while the motor runs, `00` when it is stopped.
+pub(crate) fn on(value: i32) -> u8 {
+    u8::from(value != 0)
+}
+
+/// A checked hardware value as one wire byte. The server has already checked the value against
+/// the feature's range (every Svakom range fits a byte); anything outside saturates.
+pub(crate) fn byte(value: i32) -> u8 {
+    u8::try_from(value.max(0)).unwrap_or(u8::MAX)
+}
+
+/// A write of `data` to `tx`, the endpoint every Svakom packet goes to.
+pub(crate) fn tx_write(data: Vec<u8>, write_with_response: bool) -> HardwareCommand {
+    if write_with_response {
+        HardwareCommand::write_with_response(Endpoint::Tx, data)
+    } else {
+        HardwareCommand::write(Endpoint::Tx, data)
+    }
+}
+
+/// Turns one checked command into the packet for it, or `None` when the protocol has no such
+/// output (the handler then answers [`DeviceError::Unsupported`]).
+pub(crate) type Encoder = fn(&OutputCommand) -> Option<Vec<u8>>;
+
+/// The handler of every Svakom protocol whose packet depends on the command alone: each output
+/// command becomes exactly one write to `tx`.
+#[derive(Debug, Clone)]
+pub(crate) struct StatelessHandler {
+    protocol: &'static str,
+    encode: Encoder,
+    write_with_response: bool,
+}
+
+impl StatelessHandler {
+    /// A handler for `protocol` writing without response.
+    pub(crate) fn new(protocol: &'static str, encode: Encoder) -> Self {
+        StatelessHandler {
+            protocol,
+            encode,
+            write_with_response: false,
+        }
+    }
+
+    /// The same handler, writing with response.
+    pub(crate) fn with_response(mut self) -> Self {
+        self.write_with_response = true;
+        self
+    }
+}
+
+impl ProtocolHandler for StatelessHandler {
+    fn protocol_id(&self) -> &'static str {
+        self.protocol
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        match (self.encode)(cmd) {
+            Some(data) => Ok(vec![tx_write(data, self.write_with_response)]),
+            None => Err(DeviceError::unsupported_output(self.protocol, cmd)),
+        }
+    }
+}
+
+/// The last value sent to each of `N` motors (indexed by feature index), for protocols whose
+/// packets carry several motors at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MotorValues<const N: usize>([u8; N]);
+
+impl<const N: usize> Default for MotorValues<N> {
+    fn default() -> Self {
+        MotorValues([0; N])
+    }
+}
+
+impl<const N: usize> MotorValues<N> {
+    /// Remember the command's value for the motor on its feature index.
+    ///
+    /// # Errors
+    /// [`DeviceError::NoFeature`] when the index is not one of the `N` motors.
+    pub(crate) fn set(&mut self, cmd: &OutputCommand) -> Result<(), DeviceError> {
+        let slot = usize::try_from(cmd.feature_index)
+            .ok()
+            .and_then(|i| self.0.get_mut(i))
+            .ok_or(DeviceError::NoFeature {
+                index: cmd.feature_index,
+            })?;
+        *slot = byte(cmd.value);
+        Ok(())
+    }
+
+    /// The last value of motor `index` (0 when never set).
+    pub(crate) fn get(&self, index: usize) -> u8 {
+        self.0.get(index).copied().unwrap_or(0)
+    }
+}
+
+/// The 6-byte packet that drives the first two vibrators together (`svakom-v4`, `-v5`, `-v6`,
+/// `-barney`): `[55 03 select 00 running max(v0, v1)]`.
+///
+/// `select` names the motor that runs: `00` for both (also when they are equal, or when the
+/// device has a single motor), `01` only the first, `02` only the second. `running` is
+/// `running_code` unless both motors are stopped, then `00`.
+pub(crate) fn dual_vibrator_packet(
+    single_motor: bool,
+    running_code: u8,
+    v0: u8,
+    v1: u8,
+) -> Vec<u8> {
+    let select = if single_motor || (v0 > 0 && v1 > 0) || v0 == v1 {
+        0x00
+    } else if v0 > 0 {
+        0x01
+    } else {
+        0x02
+    };
+    let running = if v0 == 0 && v1 == 0 {
+        0x00
+    } else {
+        running_code
+    };
+    vec![HEADER, 0x03, select, 0x00, running, v0.max(v1)]
+}
+
+/// A Svakom protocol that drives the first two vibrators (features 0 and 1) with one
+/// [`dual_vibrator_packet`]; any other command is left to a stateless [`Encoder`].
+#[derive(Debug)]
+pub(crate) struct DualVibratorLayout {
+    /// Protocol id.
+    pub(crate) id: &'static str,
+    /// Whether a device with a single vibrator always selects `00` (`v4`, `v6`, `barney`; `v5`
+    /// selects by value whatever the motor count).
+    pub(crate) single_motor_select: bool,
+    /// The "running" byte of the packet.
+    pub(crate) running_code: u8,
+    /// Whether the packet ends with an extra `00` (7 bytes instead of 6).
+    pub(crate) trailing_zero: bool,
+    /// The packet for everything else (a third motor, oscillation ...).
+    pub(crate) other: Encoder,
+}
+
+/// The handler of a [`DualVibratorLayout`] protocol: keeps the two vibrator values.
+#[derive(Debug)]
+pub(crate) struct DualVibratorHandler {
+    layout: &'static DualVibratorLayout,
+    single_motor: bool,
+    motors: MotorValues<2>,
+}
+
+impl DualVibratorHandler {
+    /// A boxed handler for a device; the vibrator count comes from the definition.
+    pub(crate) fn boxed(
+        layout: &'static DualVibratorLayout,
+        def: &DeviceDefinition,
+    ) -> Box<dyn ProtocolHandler> {
+        let vibrators = def.features_with_output(OutputType::Vibrate).len();
+        Box::new(DualVibratorHandler {
+            layout,
+            single_motor: layout.single_motor_select && vibrators == 1,
+            motors: MotorValues::default(),
+        })
+    }
+}
+
+impl ProtocolHandler for DualVibratorHandler {
+    fn protocol_id(&self) -> &'static str {
+        self.layout.id
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if cmd.output_type == OutputType::Vibrate && cmd.feature_index < 2 {
+            self.motors.set(cmd)?;
+            let mut data = dual_vibrator_packet(
+                self.single_motor,
+                self.layout.running_code,
+                self.motors.get(0),
+                self.motors.get(1),
+            );
+            if self.layout.trailing_zero {
+                data.push(0x00);
+            }
+            return Ok(vec![tx_write(data, false)]);
+        }
+        match (self.layout.other)(cmd) {
+            Some(data) => Ok(vec![tx_write(data, false)]),
+            None => Err(DeviceError::unsupported_output(self.layout.id, cmd)),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::protocols::testing::out;
+
+    /// A write to `tx` without response (tests).
+    pub(crate) fn tx(data: &[u8]) -> HardwareCommand {
+        HardwareCommand::write(Endpoint::Tx, data.to_vec())
+    }
+
+    /// A write to `tx` with response (tests).
+    pub(crate) fn tx_wwr(data: &[u8]) -> HardwareCommand {
+        HardwareCommand::write_with_response(Endpoint::Tx, data.to_vec())
+    }
+
+    #[test]
+    fn bytes_saturate_and_on_flags() {
+        assert_eq!(byte(0), 0);
+        assert_eq!(byte(255), 255);
+        assert_eq!(byte(300), 255);
+        assert_eq!(byte(-3), 0);
+        assert_eq!(on(0), 0);
+        assert_eq!(on(7), 1);
+    }
+
+    #[test]
+    fn motor_values_reject_unknown_motors() {
+        let mut m = MotorValues::<2>::default();
+        assert!(
+            m.set(&OutputCommand::new(1, OutputType::Vibrate, 4))
+                .is_ok()
+        );
+        assert_eq!((m.get(0), m.get(1), m.get(5)), (0, 4, 0));
+        assert!(matches!(
+            m.set(&OutputCommand::new(2, OutputType::Vibrate, 1)),
+            Err(DeviceError::NoFeature { index: 2 })
+        ));
+    }
+
+    #[test]
+    fn dual_vibrator_selects_running_motor() {
+        assert_eq!(dual_vibrator_packet(false, 1, 0, 0), [0x55, 3, 0, 0, 0, 0]);
+        assert_eq!(dual_vibrator_packet(false, 1, 4, 0), [0x55, 3, 1, 0, 1, 4]);
+        assert_eq!(dual_vibrator_packet(false, 1, 0, 6), [0x55, 3, 2, 0, 1, 6]);
+        assert_eq!(dual_vibrator_packet(false, 1, 3, 6), [0x55, 3, 0, 0, 1, 6]);
+        assert_eq!(dual_vibrator_packet(false, 1, 5, 5), [0x55, 3, 0, 0, 1, 5]);
+        assert_eq!(dual_vibrator_packet(true, 3, 4, 0), [0x55, 3, 0, 0, 3, 4]);
+    }
+
+    #[test]
+    fn stateless_handler_writes_one_packet_or_is_unsupported() {
+        fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
+            (cmd.output_type == OutputType::Vibrate).then(|| vec![HEADER, byte(cmd.value)])
+        }
+        let mut h = StatelessHandler::new("svakom-test", encode);
+        assert_eq!(
+            out(&mut h, OutputCommand::new(0, OutputType::Vibrate, 2)),
+            vec![tx(&[0x55, 2])]
+        );
+        assert!(matches!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 2)),
+            Err(DeviceError::Unsupported {
+                protocol: "svakom-test",
+                ..
+            })
+        ));
+        let mut h = h.with_response();
+        assert_eq!(
+            out(&mut h, OutputCommand::new(0, OutputType::Vibrate, 0)),
+            vec![tx_wwr(&[0x55, 0])]
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! `svakom-iker` (Svakom Iker): two vibrators. Both stopped: `[55 07 00 00 00 00]`; otherwise
+//! `[55 03 03 00 01 v0]`, followed by `[55 07 00 00 v1 00]` while the second one runs. Every
+//! command sends the current state of both.
+
+use super::svakom_common::{HEADER, MotorValues, tx_write};
+use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use buttplug_core::OutputType;
+
+const ID: &str = "svakom-iker";
+
+/// The `svakom-iker` protocol.
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| Box::new(Handler::default()));
+
+#[derive(Debug, Default)]
+struct Handler {
+    motors: MotorValues<2>,
+}
+
+impl ProtocolHandler for Handler {
+    fn protocol_id(&self) -> &'static str {
+        ID
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if cmd.output_type != OutputType::Vibrate {
+            return Err(DeviceError::unsupported_output(ID, cmd));
+        }
+        self.motors.set(cmd)?;
+        let (v0, v1) = (self.motors.get(0), self.motors.get(1));
+        if v0 == 0 && v1 == 0 {
+            return Ok(vec![tx_write(
+                vec![HEADER, 0x07, 0x00, 0x00, 0x00, 0x00],
+                false,
+            )]);
+        }
+        let mut writes = vec![tx_write(vec![HEADER, 0x03, 0x03, 0x00, 0x01, v0], false)];
+        if v1 > 0 {
+            writes.push(tx_write(vec![HEADER, 0x07, 0x00, 0x00, v1, 0x00], false));
+        }
+        Ok(writes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::svakom_common::tests::tx;
+    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::{KeepaliveStrategy, SimulatedHardware};
+
+    #[test]
+    fn both_vibrators_and_stop() {
+        let def = definition(
+            ID,
+            &[
+                &[(OutputType::Vibrate, [0, 10])],
+                &[(OutputType::Vibrate, [0, 5])],
+            ],
+        );
+        let hw = SimulatedHardware::builder("Iker", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        assert_eq!(h.keepalive(), KeepaliveStrategy::RepeatLastWhenRequired);
+        let vib = |f, x| OutputCommand::new(f, OutputType::Vibrate, x);
+        assert_eq!(out(h.as_mut(), vib(0, 6)), vec![tx(&[0x55, 3, 3, 0, 1, 6])]);
+        assert_eq!(
+            out(h.as_mut(), vib(1, 3)),
+            vec![tx(&[0x55, 3, 3, 0, 1, 6]), tx(&[0x55, 7, 0, 0, 3, 0])]
+        );
+        assert_eq!(
+            out(h.as_mut(), vib(0, 0)),
+            vec![tx(&[0x55, 3, 3, 0, 1, 0]), tx(&[0x55, 7, 0, 0, 3, 0])]
+        );
+        assert_eq!(out(h.as_mut(), vib(1, 0)), vec![tx(&[0x55, 7, 0, 0, 0, 0])]);
+        assert!(matches!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Oscillate, 1)),
+            Err(DeviceError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            h.handle_output(&vib(2, 1)),
+            Err(DeviceError::NoFeature { index: 2 })
+        ));
+    }
+}
