@@ -46,6 +46,28 @@ mod cowgirl;
 mod cowgirl_cone;
 mod cupido;
 mod deepsire;
+mod feelingso;
+mod fleshy_thrust;
+mod foreo;
+mod fox;
+mod htk_bm;
+mod itoys;
+mod jejoue;
+mod kizuna;
+mod leten;
+mod lioness;
+mod loob;
+mod lovedistance;
+mod lovehoney_desire;
+mod lovenuts;
+mod luvmazer;
+mod mannuo;
+mod maxpro;
+mod meese;
+mod mizzzee;
+mod mizzzee_v2;
+mod mizzzee_v3;
+mod mymuselinkplus;
 mod packet_util;
 // --- batch C (issue 7, part 2) ---
 mod layout_common;
@@ -80,6 +102,11 @@ mod tryfun_meta2;
 mod serveu;
 mod youou;
 mod prettylove;
+mod xinput;
+mod sdl_gamepad;
+mod simulated;
+mod xuanhuan;
+mod vorze_cyclone_x;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -121,6 +148,28 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &cowgirl_cone::PROTOCOL,
         &cupido::PROTOCOL,
         &deepsire::PROTOCOL,
+        &feelingso::PROTOCOL,
+        &fleshy_thrust::PROTOCOL,
+        &foreo::PROTOCOL,
+        &fox::PROTOCOL,
+        &htk_bm::PROTOCOL,
+        &itoys::PROTOCOL,
+        &jejoue::PROTOCOL,
+        &kizuna::PROTOCOL,
+        &leten::PROTOCOL,
+        &lioness::PROTOCOL,
+        &loob::PROTOCOL,
+        &lovedistance::PROTOCOL,
+        &lovehoney_desire::PROTOCOL,
+        &lovenuts::PROTOCOL,
+        &luvmazer::PROTOCOL,
+        &mannuo::PROTOCOL,
+        &maxpro::PROTOCOL,
+        &meese::PROTOCOL,
+        &mizzzee::PROTOCOL,
+        &mizzzee_v2::PROTOCOL,
+        &mizzzee_v3::PROTOCOL,
+        &mymuselinkplus::PROTOCOL,
         // --- batch C ---
         &omobo::PROTOCOL,
         &picobong::PROTOCOL,
@@ -152,6 +201,11 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &serveu::PROTOCOL,
         &youou::PROTOCOL,
         &prettylove::PROTOCOL,
+        &xinput::PROTOCOL,
+        &sdl_gamepad::PROTOCOL,
+        &simulated::PROTOCOL,
+        &xuanhuan::PROTOCOL,
+        &vorze_cyclone_x::PROTOCOL,
     ];
     PROTOCOLS
 }

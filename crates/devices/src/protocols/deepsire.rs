@@ -1,0 +1,33 @@
+//! DeepSire: vibrate `[55 04 01 00 00 s aa]` on `tx` (0-255).
+
+use super::packet_util::{byte, stateless, tx};
+use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use buttplug_core::OutputType;
+
+/// The `deepsire` protocol.
+pub static PROTOCOL: SimpleProtocol =
+    SimpleProtocol::new("deepsire", |_| stateless("deepsire", encode));
+
+fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
+    (cmd.output_type == OutputType::Vibrate)
+        .then(|| vec![tx([0x55, 0x04, 0x01, 0x00, 0x00, byte(cmd.value), 0xaa])])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::testing::out;
+
+    #[test]
+    fn vibrate_and_stop() {
+        let mut h = stateless("deepsire", encode);
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 128)),
+            vec![tx([0x55, 0x04, 0x01, 0, 0, 128, 0xaa])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
+            vec![tx([0x55, 0x04, 0x01, 0, 0, 0, 0xaa])]
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Lovehoney Desire: writes on `tx` with response (0-127). One motor: `[f3 00 s]`. Two motors:
+//! when both current values are equal one packet `[f3 00 s]` sets both, else `[f3 01 s0]` and
+//! `[f3 02 s1]`.
+
+use super::packet_util::{byte, tx_wwr};
+use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use buttplug_core::OutputType;
+
+/// The `lovehoney-desire` protocol.
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("lovehoney-desire", |def| {
+    Box::new(LovehoneyDesire {
+        speeds: vec![0; def.output_feature_count().max(1)],
+    })
+});
+
+/// Current value of each motor.
+#[derive(Debug)]
+struct LovehoneyDesire {
+    speeds: Vec<u8>,
+}
+
+impl ProtocolHandler for LovehoneyDesire {
+    fn protocol_id(&self) -> &'static str {
+        "lovehoney-desire"
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if cmd.output_type != OutputType::Vibrate {
+            return Err(DeviceError::unsupported_output("lovehoney-desire", cmd));
+        }
+        let slot =
+            self.speeds
+                .get_mut(cmd.feature_index as usize)
+                .ok_or(DeviceError::NoFeature {
+                    index: cmd.feature_index,
+                })?;
+        *slot = byte(cmd.value);
+        Ok(match self.speeds.as_slice() {
+            [s0, s1, ..] if s0 != s1 => {
+                vec![tx_wwr([0xf3, 0x01, *s0]), tx_wwr([0xf3, 0x02, *s1])]
+            }
+            [s0, ..] => vec![tx_wwr([0xf3, 0x00, *s0])],
+            [] => Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SimulatedHardware;
+    use crate::protocols::testing::{definition, handler_for, out};
+
+    #[test]
+    fn single_motor() {
+        let hw = SimulatedHardware::builder("LOVE EGG", "a").build();
+        let def = definition("lovehoney-desire", &[&[(OutputType::Vibrate, [0, 127])]]);
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 64)),
+            vec![tx_wwr([0xf3, 0x00, 64])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
+            vec![tx_wwr([0xf3, 0x00, 0])]
+        );
+    }
+
+    #[test]
+    fn two_motors_equal_and_different() {
+        let hw = SimulatedHardware::builder("PROSTATE VIBE", "a").build();
+        let def = definition(
+            "lovehoney-desire",
+            &[
+                &[(OutputType::Vibrate, [0, 127])],
+                &[(OutputType::Vibrate, [0, 127])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let mut run = |f, v| out(h.as_mut(), OutputCommand::new(f, OutputType::Vibrate, v));
+        assert_eq!(
+            run(0, 50),
+            vec![tx_wwr([0xf3, 0x01, 50]), tx_wwr([0xf3, 0x02, 0])]
+        );
+        assert_eq!(run(1, 50), vec![tx_wwr([0xf3, 0x00, 50])]);
+        assert_eq!(
+            run(1, 100),
+            vec![tx_wwr([0xf3, 0x01, 50]), tx_wwr([0xf3, 0x02, 100])]
+        );
+        assert_eq!(
+            run(0, 0),
+            vec![tx_wwr([0xf3, 0x01, 0]), tx_wwr([0xf3, 0x02, 100])]
+        );
+        assert_eq!(run(1, 0), vec![tx_wwr([0xf3, 0x00, 0])]);
+    }
+}

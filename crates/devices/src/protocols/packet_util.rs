@@ -1,0 +1,160 @@
+//! Small shared helpers for packet-building protocols: a handler for protocols whose packets
+//! depend only on the command (no state), write shortcuts, and the CRC-16/Modbus checksum.
+
+use crate::{
+    DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, KeepaliveStrategy,
+    OutputCommand, Protocol, ProtocolHandler,
+};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// Builds the packets for one command, or `None` when the protocol has no such output.
+pub(crate) type Encoder = fn(&OutputCommand) -> Option<Vec<HardwareCommand>>;
+
+/// A handler whose packets depend only on the command being handled.
+#[derive(Debug)]
+pub(crate) struct StatelessHandler {
+    id: &'static str,
+    encode: Encoder,
+    /// `Some(n)`: the device stops unless it hears from the host every `n`
+    /// ([`KeepaliveStrategy::RepeatLastEvery`]).
+    repeat_every: Option<Duration>,
+}
+
+impl ProtocolHandler for StatelessHandler {
+    fn protocol_id(&self) -> &'static str {
+        self.id
+    }
+
+    fn keepalive(&self) -> KeepaliveStrategy {
+        match self.repeat_every {
+            Some(every) => KeepaliveStrategy::RepeatLastEvery(every),
+            None => KeepaliveStrategy::RepeatLastWhenRequired,
+        }
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        (self.encode)(cmd).ok_or_else(|| DeviceError::unsupported_output(self.id, cmd))
+    }
+}
+
+/// A boxed [`StatelessHandler`] with the default keep-alive.
+pub(crate) fn stateless(id: &'static str, encode: Encoder) -> Box<dyn ProtocolHandler> {
+    Box::new(StatelessHandler {
+        id,
+        encode,
+        repeat_every: None,
+    })
+}
+
+/// A boxed [`StatelessHandler`] for a device that stops unless the last packet is repeated
+/// every `every`.
+pub(crate) fn stateless_repeating(
+    id: &'static str,
+    encode: Encoder,
+    every: Duration,
+) -> Box<dyn ProtocolHandler> {
+    Box::new(StatelessHandler {
+        id,
+        encode,
+        repeat_every: Some(every),
+    })
+}
+
+/// A write to `tx` without response.
+pub(crate) fn tx(data: impl Into<Vec<u8>>) -> HardwareCommand {
+    HardwareCommand::write(Endpoint::Tx, data)
+}
+
+/// A write to `tx` with response.
+pub(crate) fn tx_wwr(data: impl Into<Vec<u8>>) -> HardwareCommand {
+    HardwareCommand::write_with_response(Endpoint::Tx, data)
+}
+
+/// A hardware value as one byte (values are range-checked before they reach a handler; this
+/// only saturates).
+pub(crate) fn byte(value: i32) -> u8 {
+    u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
+}
+
+/// A feature index as one byte.
+pub(crate) fn feature_byte(index: u32) -> u8 {
+    u8::try_from(index).unwrap_or(u8::MAX)
+}
+
+/// `01` when the value is non-zero, else `00`.
+pub(crate) fn on(value: i32) -> u8 {
+    u8::from(value != 0)
+}
+
+/// A protocol whose initialize writes fixed packets to `tx` (in order, each with the given
+/// write-with-response flag), optionally waits, and then builds a handler from the definition.
+#[derive(Debug)]
+pub(crate) struct InitWriteProtocol {
+    /// Protocol id.
+    pub id: &'static str,
+    /// Packets written to `tx` at initialize: (bytes, write with response).
+    pub writes: &'static [(&'static [u8], bool)],
+    /// How long to wait after the writes before the device accepts commands.
+    pub settle: Duration,
+    /// Builds the handler.
+    pub build: fn(&DeviceDefinition) -> Box<dyn ProtocolHandler>,
+}
+
+#[async_trait]
+impl Protocol for InitWriteProtocol {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    async fn initialize(
+        &self,
+        hardware: &dyn Hardware,
+        definition: &DeviceDefinition,
+    ) -> Result<Box<dyn ProtocolHandler>, DeviceError> {
+        for (data, with_response) in self.writes {
+            hardware.write(Endpoint::Tx, data, *with_response).await?;
+        }
+        if !self.settle.is_zero() {
+            crate::sleep(self.settle).await;
+        }
+        Ok((self.build)(definition))
+    }
+}
+
+/// CRC-16/Modbus (reflected polynomial 0xA001, initial value 0xFFFF) as a number; Modbus puts
+/// the low byte on the wire first.
+pub(crate) fn crc16_modbus(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0xFFFF;
+    for &b in data {
+        crc ^= u16::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xA001
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc16_modbus_check_value() {
+        // The catalogue check value of CRC-16/MODBUS over "123456789".
+        assert_eq!(crc16_modbus(b"123456789"), 0x4B37);
+    }
+
+    #[test]
+    fn byte_saturates() {
+        assert_eq!(byte(-3), 0);
+        assert_eq!(byte(77), 77);
+        assert_eq!(byte(300), 255);
+        assert_eq!(on(0), 0);
+        assert_eq!(on(5), 1);
+    }
+}
