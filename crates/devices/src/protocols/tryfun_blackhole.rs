@@ -1,0 +1,72 @@
+//! TryFun Black Hole / Rock: `[id 02 00 03 code speed checksum]` with a per-device packet
+//! counter `id` (from 0, wrapping), code `0c` oscillate / `09` vibrate, checksum constant 6.
+
+use super::packet_util::tx;
+use super::tryfun_common::checksum;
+use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use buttplug_core::OutputType;
+
+/// Handler state: the next packet id.
+#[derive(Debug, Default)]
+struct TryFunBlackHole {
+    packet_id: u8,
+}
+
+impl ProtocolHandler for TryFunBlackHole {
+    fn protocol_id(&self) -> &'static str {
+        "tryfun-blackhole"
+    }
+
+    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
+        let code = match cmd.output_type {
+            OutputType::Oscillate => 0x0c,
+            OutputType::Vibrate => 0x09,
+            _ => return Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
+        };
+        let mut data = vec![self.packet_id, 0x02, 0x00, 0x03, code, cmd.value as u8];
+        data.push(checksum(&data[1..], 6));
+        self.packet_id = self.packet_id.wrapping_add(1);
+        Ok(vec![tx(data)])
+    }
+}
+
+/// The `tryfun-blackhole` protocol.
+pub static PROTOCOL: SimpleProtocol =
+    SimpleProtocol::new("tryfun-blackhole", |_| Box::new(TryFunBlackHole::default()));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SimulatedHardware;
+    use crate::protocols::testing::{definition, handler_for, out};
+
+    #[test]
+    fn counter_checksum_and_stop() {
+        let hw = SimulatedHardware::builder("TF-BHPLUS", "aa").build();
+        let def = definition(
+            "tryfun-blackhole",
+            &[
+                &[(OutputType::Oscillate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        // 0xff - (02 + 00 + 03 + 0c + 32) + 6 = 0xc2
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Oscillate, 50)),
+            vec![tx([0x00, 0x02, 0x00, 0x03, 0x0c, 50, 0xc2])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Vibrate, 100)),
+            vec![tx([0x01, 0x02, 0x00, 0x03, 0x09, 100, 0x93])]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Oscillate, 0)),
+            vec![tx([0x02, 0x02, 0x00, 0x03, 0x0c, 0, 0xf4])]
+        );
+        assert!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 1))
+                .is_err()
+        );
+    }
+}
