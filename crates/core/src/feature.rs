@@ -60,6 +60,15 @@ impl OutputType {
         }
     }
 
+    /// The output type with this wire name, if any (`"Inflate"` is read as
+    /// [`OutputType::Constrict`]).
+    pub fn from_wire_name(name: &str) -> Option<OutputType> {
+        match name {
+            "Inflate" => Some(OutputType::Constrict),
+            _ => OutputType::ALL.into_iter().find(|t| t.as_str() == name),
+        }
+    }
+
     /// The snake_case name used by the device configuration files (`"hw_position_with_duration"`).
     pub fn config_name(self) -> &'static str {
         match self {
@@ -110,6 +119,24 @@ pub enum InputType {
 }
 
 impl InputType {
+    /// Every input type, in spec order.
+    pub const ALL: [InputType; 6] = [
+        InputType::Battery,
+        InputType::Rssi,
+        InputType::Button,
+        InputType::Pressure,
+        InputType::Depth,
+        InputType::Position,
+    ];
+
+    /// The input type with this wire name, if any (`"RSSI"` is read as [`InputType::Rssi`]).
+    pub fn from_wire_name(name: &str) -> Option<InputType> {
+        match name {
+            "RSSI" => Some(InputType::Rssi),
+            _ => InputType::ALL.into_iter().find(|t| t.as_str() == name),
+        }
+    }
+
     /// The wire name (`"Battery"`, `"Rssi"`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -150,6 +177,23 @@ pub enum InputCommandType {
     Subscribe,
     /// Stop streaming readings.
     Unsubscribe,
+}
+
+impl InputCommandType {
+    /// The wire name (`"Read"`, `"Subscribe"`, `"Unsubscribe"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputCommandType::Read => "Read",
+            InputCommandType::Subscribe => "Subscribe",
+            InputCommandType::Unsubscribe => "Unsubscribe",
+        }
+    }
+}
+
+impl fmt::Display for InputCommandType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An inclusive integer range `[start, end]`, serialized as a two-element array.

@@ -1,7 +1,18 @@
-//! Buttplug protocol core: messages of every spec version, JSON codec, errors, connector trait.
-//!
-//! (Crate documentation is being written; see docs/DESIGN.md.)
+//! Buttplug protocol core (work in progress).
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
 
+mod error;
 mod feature;
+mod message;
+mod version;
 
+pub use error::{
+    ConnectorError, ErrorCode, HandshakeError, MAX_ECHO_BYTES, MessageError, TransportSource,
+};
 pub use feature::{InputCommandType, InputType, OutputType, StepRange};
+pub use message::{
+    ButtplugMessage, ClientMessage, ClientMessageCurrent, ServerMessage, ServerMessageCurrent, v0,
+    v1, v2, v3, v4,
+};
+pub use version::{SpecVersion, UnknownSpecVersion};
