@@ -35,6 +35,16 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod hismith;
+mod hismith_mini;
+mod libo_elle;
+mod libo_shark;
+mod libo_vibes;
+mod mysteryvibe;
+mod mysteryvibe_v2;
+mod motorbunny;
+mod aneros;
+mod realov;
 // --- batch B (issue 7, part 1) ---
 mod activejoy;
 mod adrienlastic;
@@ -50,6 +60,11 @@ mod feelingso;
 mod fleshy_thrust;
 mod foreo;
 mod fox;
+mod fredorch;
+mod fredorch_rotary;
+mod galaku;
+mod galaku_pump;
+mod hgod;
 mod htk_bm;
 mod itoys;
 mod jejoue;
@@ -107,6 +122,9 @@ mod sdl_gamepad;
 mod simulated;
 mod xuanhuan;
 mod vorze_cyclone_x;
+mod vibratissimo;
+mod patoo;
+mod yiciyuan;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -137,6 +155,16 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &svakom_v4::PROTOCOL,
         &svakom_v5::PROTOCOL,
         &svakom_v6::PROTOCOL,
+        &hismith::PROTOCOL,
+        &hismith_mini::PROTOCOL,
+        &libo_elle::PROTOCOL,
+        &libo_shark::PROTOCOL,
+        &libo_vibes::PROTOCOL,
+        &mysteryvibe::PROTOCOL,
+        &mysteryvibe_v2::PROTOCOL,
+        &motorbunny::PROTOCOL,
+        &aneros::PROTOCOL,
+        &realov::PROTOCOL,
         // --- batch B ---
         &activejoy::PROTOCOL,
         &adrienlastic::PROTOCOL,
@@ -152,6 +180,11 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &fleshy_thrust::PROTOCOL,
         &foreo::PROTOCOL,
         &fox::PROTOCOL,
+        &fredorch::PROTOCOL,
+        &fredorch_rotary::PROTOCOL,
+        &galaku::PROTOCOL,
+        &galaku_pump::PROTOCOL,
+        &hgod::PROTOCOL,
         &htk_bm::PROTOCOL,
         &itoys::PROTOCOL,
         &jejoue::PROTOCOL,
@@ -206,6 +239,9 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &simulated::PROTOCOL,
         &xuanhuan::PROTOCOL,
         &vorze_cyclone_x::PROTOCOL,
+        &vibratissimo::PROTOCOL,
+        &patoo::PROTOCOL,
+        &yiciyuan::PROTOCOL,
     ];
     PROTOCOLS
 }
