@@ -68,6 +68,8 @@ mod hgod;
 mod htk_bm;
 mod itoys;
 mod jejoue;
+mod joyhub;
+mod kgoal_boost;
 mod kizuna;
 mod leten;
 mod lioness;
@@ -125,6 +127,8 @@ mod vorze_cyclone_x;
 mod vibratissimo;
 mod patoo;
 mod yiciyuan;
+mod umove;
+mod ossm;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -188,6 +192,8 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &htk_bm::PROTOCOL,
         &itoys::PROTOCOL,
         &jejoue::PROTOCOL,
+        &joyhub::PROTOCOL,
+        &kgoal_boost::PROTOCOL,
         &kizuna::PROTOCOL,
         &leten::PROTOCOL,
         &lioness::PROTOCOL,
@@ -242,6 +248,8 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &vibratissimo::PROTOCOL,
         &patoo::PROTOCOL,
         &yiciyuan::PROTOCOL,
+        &umove::PROTOCOL,
+        &ossm::PROTOCOL,
     ];
     PROTOCOLS
 }

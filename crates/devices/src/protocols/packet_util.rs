@@ -2,8 +2,8 @@
 //! depend only on the command (no state), write shortcuts, and the CRC-16/Modbus checksum.
 
 use crate::{
-    DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, KeepaliveStrategy,
-    OutputCommand, Protocol, ProtocolHandler,
+    DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, HardwareError,
+    HardwareEvent, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
 };
 use async_trait::async_trait;
 use std::time::Duration;
@@ -119,6 +119,24 @@ impl Protocol for InitWriteProtocol {
             crate::sleep(self.settle).await;
         }
         Ok((self.build)(definition))
+    }
+}
+
+/// Wait up to `timeout` for the next notification on `events` (from any endpoint). `Ok(None)`
+/// when none arrived in time.
+///
+/// # Errors
+/// [`HardwareError::Disconnected`] when the device went away (or the stream ended).
+pub(crate) async fn next_notification(
+    events: &mut futures::stream::BoxStream<'static, HardwareEvent>,
+    timeout: Duration,
+) -> Result<Option<(Endpoint, Vec<u8>)>, HardwareError> {
+    use futures::StreamExt;
+    match crate::with_timeout(timeout, events.next()).await {
+        Err(HardwareError::Timeout { .. }) => Ok(None),
+        Err(e) => Err(e),
+        Ok(Some(HardwareEvent::Notification { endpoint, data })) => Ok(Some((endpoint, data))),
+        Ok(Some(HardwareEvent::Disconnected) | None) => Err(HardwareError::Disconnected),
     }
 }
 
