@@ -11,6 +11,36 @@ pub(crate) mod testing;
 // --- batch A (issue 3) ---
 // A1
 mod lovense;
+mod lovense_connect_service;
+mod motor_packet_common;
+mod kiiroo_common;
+mod kiiroo_v2;
+mod kiiroo_v21;
+mod kiiroo_v21_initialized;
+mod kiiroo_v3;
+mod kiiroo_v2_vibrator;
+mod kiiroo_powershot;
+mod kiiroo_prowand;
+mod kiiroo_spot;
+mod kiiroo_spot_v2;
+mod magic_motion_1;
+mod magic_motion_2;
+mod magic_motion_3;
+mod magic_motion_4;
+mod wevibe_common;
+mod wevibe;
+mod wevibe_8bit;
+mod wevibe_chorus;
+mod satisfyer;
+mod lelo_common;
+mod lelo_f1s;
+mod lelo_f1sv2;
+mod lelo_harmony;
+mod vorze_sa;
+mod thehandy_common;
+mod thehandy;
+mod thehandy_v3;
+mod tcode_v03;
 // A1 end
 // A2
 mod svakom_common;
@@ -129,6 +159,7 @@ mod patoo;
 mod yiciyuan;
 mod umove;
 mod ossm;
+mod sensee_v2;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -136,6 +167,31 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         // --- batch A ---
         // A1
         &lovense::PROTOCOL,
+        &lovense_connect_service::PROTOCOL,
+        &kiiroo_v2::PROTOCOL,
+        &kiiroo_v21::PROTOCOL,
+        &kiiroo_v21_initialized::PROTOCOL,
+        &kiiroo_v3::PROTOCOL,
+        &kiiroo_v2_vibrator::PROTOCOL,
+        &kiiroo_powershot::PROTOCOL,
+        &kiiroo_prowand::PROTOCOL,
+        &kiiroo_spot::PROTOCOL,
+        &kiiroo_spot_v2::PROTOCOL,
+        &magic_motion_1::PROTOCOL,
+        &magic_motion_2::PROTOCOL,
+        &magic_motion_3::PROTOCOL,
+        &magic_motion_4::PROTOCOL,
+        &wevibe::PROTOCOL,
+        &wevibe_8bit::PROTOCOL,
+        &wevibe_chorus::PROTOCOL,
+        &satisfyer::PROTOCOL,
+        &lelo_f1s::PROTOCOL,
+        &lelo_f1sv2::PROTOCOL,
+        &lelo_harmony::PROTOCOL,
+        &vorze_sa::PROTOCOL,
+        &thehandy::PROTOCOL,
+        &thehandy_v3::PROTOCOL,
+        &tcode_v03::PROTOCOL,
         // A1 end
         // A2
         &svakom_alex::PROTOCOL,
@@ -250,6 +306,7 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &yiciyuan::PROTOCOL,
         &umove::PROTOCOL,
         &ossm::PROTOCOL,
+        &sensee_v2::PROTOCOL,
     ];
     PROTOCOLS
 }
