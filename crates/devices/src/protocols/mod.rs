@@ -84,6 +84,7 @@ mod bananasome;
 mod cachito;
 mod cowgirl;
 mod cowgirl_cone;
+mod cueme;
 mod cupido;
 mod deepsire;
 mod feelingso;
@@ -114,6 +115,8 @@ mod meese;
 mod mizzzee;
 mod mizzzee_v2;
 mod mizzzee_v3;
+mod monsterpub;
+mod muse;
 mod mymuselinkplus;
 mod packet_util;
 // --- batch C (issue 7, part 2) ---
@@ -234,6 +237,7 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &cachito::PROTOCOL,
         &cowgirl::PROTOCOL,
         &cowgirl_cone::PROTOCOL,
+        &cueme::PROTOCOL,
         &cupido::PROTOCOL,
         &deepsire::PROTOCOL,
         &feelingso::PROTOCOL,
@@ -264,6 +268,8 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &mizzzee::PROTOCOL,
         &mizzzee_v2::PROTOCOL,
         &mizzzee_v3::PROTOCOL,
+        &monsterpub::PROTOCOL,
+        &muse::PROTOCOL,
         &mymuselinkplus::PROTOCOL,
         // --- batch C ---
         &omobo::PROTOCOL,
