@@ -89,6 +89,8 @@ mod cupido;
 mod deepsire;
 mod feelingso;
 mod fleshy_thrust;
+mod fluffer;
+mod fmachine;
 mod foreo;
 mod fox;
 mod fredorch;
@@ -96,6 +98,7 @@ mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
 mod hgod;
+mod honeyplaybox;
 mod htk_bm;
 mod itoys;
 mod jejoue;
@@ -163,6 +166,10 @@ mod yiciyuan;
 mod umove;
 mod ossm;
 mod sensee_v2;
+mod realtouch;
+mod vibcrafter_common;
+mod vibcrafter;
+mod vibio;
 
 /// Every protocol implementation, one per database protocol id.
 pub fn registry() -> &'static [&'static dyn Protocol] {
@@ -242,6 +249,8 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &deepsire::PROTOCOL,
         &feelingso::PROTOCOL,
         &fleshy_thrust::PROTOCOL,
+        &fluffer::PROTOCOL,
+        &fmachine::PROTOCOL,
         &foreo::PROTOCOL,
         &fox::PROTOCOL,
         &fredorch::PROTOCOL,
@@ -249,6 +258,7 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &galaku::PROTOCOL,
         &galaku_pump::PROTOCOL,
         &hgod::PROTOCOL,
+        &honeyplaybox::PROTOCOL,
         &htk_bm::PROTOCOL,
         &itoys::PROTOCOL,
         &jejoue::PROTOCOL,
@@ -313,6 +323,9 @@ pub fn registry() -> &'static [&'static dyn Protocol] {
         &umove::PROTOCOL,
         &ossm::PROTOCOL,
         &sensee_v2::PROTOCOL,
+        &realtouch::PROTOCOL,
+        &vibcrafter::PROTOCOL,
+        &vibio::PROTOCOL,
     ];
     PROTOCOLS
 }

@@ -1,0 +1,96 @@
+//! VibCrafter (Harlow, Hayden, Nidalee, Janna): the VibCrafter family protocol with the key
+//! `jdk#Cra%f5Vib28r`, a 6-character nonce and alphanumeric challenges.
+
+use super::vibcrafter_common::Family;
+use crate::{DeviceDefinition, DeviceError, Hardware, Protocol, ProtocolHandler};
+use async_trait::async_trait;
+
+/// The family parameters.
+static FAMILY: Family = Family {
+    id: "vibcrafter",
+    key: *b"jdk#Cra%f5Vib28r",
+    nonce_len: 6,
+    hex_prefix: false,
+};
+
+/// The `vibcrafter` protocol: encrypted handshake at initialize.
+#[derive(Debug)]
+pub struct VibCrafter;
+
+/// The `vibcrafter` protocol.
+pub static PROTOCOL: VibCrafter = VibCrafter;
+
+#[async_trait]
+impl Protocol for VibCrafter {
+    fn id(&self) -> &'static str {
+        FAMILY.id
+    }
+
+    async fn initialize(
+        &self,
+        hardware: &dyn Hardware,
+        definition: &DeviceDefinition,
+    ) -> Result<Box<dyn ProtocolHandler>, DeviceError> {
+        FAMILY.initialize(hardware, definition).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::testing::{definition, out};
+    use crate::protocols::vibcrafter_common::tests::{handshake, handshake_with_reply};
+    use crate::{Endpoint, HardwareCommand, OutputCommand};
+    use buttplug_core::OutputType;
+
+    #[test]
+    fn handshake_then_both_motors_and_stop() {
+        let def = definition(
+            "vibcrafter",
+            &[
+                &[(OutputType::Vibrate, [0, 99])],
+                &[(OutputType::Vibrate, [0, 99])],
+            ],
+        );
+        let mut h = handshake(&PROTOCOL, &FAMILY, "be gentle", &def);
+        let w = |t: &str| vec![HardwareCommand::write(Endpoint::Tx, FAMILY.encrypt(t))];
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 7)),
+            w("MtInt:0700;")
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Vibrate, 99)),
+            w("MtInt:0799;")
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
+            w("MtInt:0099;")
+        );
+        assert!(
+            h.handle_output(&OutputCommand::new(2, OutputType::Vibrate, 1))
+                .is_err()
+        );
+        assert!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 1))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn known_ciphertext() {
+        // AES-128-ECB of "OK;" + 13 × 0d under the VibCrafter key, computed independently.
+        let expected = [
+            0x12, 0x0a, 0x6d, 0xef, 0xa7, 0x05, 0xe3, 0x6f, 0xa0, 0x46, 0xe6, 0xcd, 0xf6, 0x09,
+            0xf6, 0x7a,
+        ];
+        assert_eq!(FAMILY.encrypt("OK;"), expected);
+        assert_eq!(FAMILY.decrypt(&expected).as_deref(), Some("OK;"));
+    }
+
+    #[test]
+    fn bad_answers_fail() {
+        assert!(handshake_with_reply(&PROTOCOL, &FAMILY, "OK;"));
+        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "NO;"));
+        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "ab-d:tok;"));
+    }
+}
