@@ -146,6 +146,8 @@ pub enum MessageError {
     /// The frame is not a JSON array.
     #[error("frame must be a JSON array of messages, got {found}")]
     NotAnArray {
+        /// The Id, when the frame is a bare message object whose Id can be read.
+        id: Option<u32>,
         /// What was found instead (`"an object"`, `"a string"`, ...).
         found: &'static str,
     },
@@ -266,10 +268,11 @@ impl MessageError {
         match self {
             MessageError::InvalidJson { .. }
             | MessageError::NotText
-            | MessageError::NotAnArray { .. }
             | MessageError::EmptyFrame
             | MessageError::NotSingleKeyObject { .. } => None,
-            MessageError::UnknownMessage { id, .. } | MessageError::InvalidFields { id, .. } => *id,
+            MessageError::NotAnArray { id, .. }
+            | MessageError::UnknownMessage { id, .. }
+            | MessageError::InvalidFields { id, .. } => *id,
             MessageError::ReservedId { .. } => Some(0),
             MessageError::WrongId { id, .. }
             | MessageError::OutOfRange { id, .. }

@@ -1,0 +1,398 @@
+//! The JSON codec: frames are JSON arrays of single-key objects (`[{"Name": {fields}}, ...]`).
+//!
+//! Parsing is strict and total: every problem (not JSON, not an array, an empty array, an
+//! element that is not a single-key object, a message name outside the connection's spec
+//! version, an unknown or missing field, a wrong type, a value out of range, a client Id of 0)
+//! becomes one `Err` entry carrying the offending message's Id when it can be read (else 0).
+//! Every message of a frame yields exactly one entry, nothing is dropped, nothing panics.
+//!
+//! * Fast path: the whole frame is deserialized straight into the typed messages of the
+//!   connection's version, then each message is validated.
+//! * Slow path, only when the fast path fails: the frame is parsed into `serde_json::Value`s and
+//!   every element is examined on its own, so good messages still parse and bad ones get
+//!   precise errors with their Ids.
+//!
+//! Nesting is bounded by serde_json's recursion limit (128 levels): deeper input becomes an
+//! `InvalidJson` error. Error texts echo at most [`MAX_ECHO_BYTES`](crate::MAX_ECHO_BYTES) bytes
+//! of input.
+//!
+//! As the reference server does, a text frame may hold several JSON arrays one after the other
+//! (`[...][...]`); their messages are handled in order as if they were one array. Duplicate keys
+//! inside an object are rejected by the fast path; the slow path keeps the last one (JSON leaves
+//! duplicates undefined).
+//!
+//! Rendering never validates: call `validate()` on messages built from untrusted data first
+//! (a NaN float would render as `null`).
+
+use crate::error::bounded_string;
+use crate::message::ButtplugMessage;
+use crate::v0::{ClientMessageV0, ErrorV0, ServerMessageV0};
+use crate::v1::{ClientMessageV1, ServerMessageV1};
+use crate::v2::{ClientMessageV2, ServerMessageV2};
+use crate::v3::{ClientMessageV3, ServerMessageV3};
+use crate::v4::{ClientMessageV4, ServerMessageV4};
+use crate::{ClientMessage, ErrorCode, HandshakeError, MessageError, ServerMessage, SpecVersion};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Parses a client frame at the connection's spec version.
+///
+/// Returns one entry per message; an unparsable frame gives a single `Err` with Id 0. Errors are
+/// ready to send back (`ERROR_MSG`).
+pub fn parse_client_frame(text: &str, version: SpecVersion) -> Vec<Result<ClientMessage, ErrorV0>> {
+    parse_client_frame_typed(text, version)
+        .into_iter()
+        .map(|r| r.map_err(|e| e.to_wire()))
+        .collect()
+}
+
+/// Like [`parse_client_frame`], keeping the typed [`MessageError`]s.
+pub fn parse_client_frame_typed(
+    text: &str,
+    version: SpecVersion,
+) -> Vec<Result<ClientMessage, MessageError>> {
+    match version {
+        SpecVersion::V0 => parse_as::<ClientMessageV0, _>(text, version, ClientMessage::V0),
+        SpecVersion::V1 => parse_as::<ClientMessageV1, _>(text, version, ClientMessage::V1),
+        SpecVersion::V2 => parse_as::<ClientMessageV2, _>(text, version, ClientMessage::V2),
+        SpecVersion::V3 => parse_as::<ClientMessageV3, _>(text, version, ClientMessage::V3),
+        SpecVersion::V4 => parse_as::<ClientMessageV4, _>(text, version, ClientMessage::V4),
+    }
+}
+
+/// Parses a client frame given as bytes (e.g. a websocket binary frame): UTF-8 JSON text is
+/// parsed like [`parse_client_frame`], anything else gives one `Err` with Id 0.
+pub fn parse_client_bytes(
+    bytes: &[u8],
+    version: SpecVersion,
+) -> Vec<Result<ClientMessage, ErrorV0>> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_client_frame(text, version),
+        Err(_) => vec![Err(MessageError::NotText.to_wire())],
+    }
+}
+
+/// Parses a server frame at the connection's spec version (client side).
+pub fn parse_server_frame(
+    text: &str,
+    version: SpecVersion,
+) -> Vec<Result<ServerMessage, MessageError>> {
+    match version {
+        SpecVersion::V0 => parse_as::<ServerMessageV0, _>(text, version, ServerMessage::V0),
+        SpecVersion::V1 => parse_as::<ServerMessageV1, _>(text, version, ServerMessage::V1),
+        SpecVersion::V2 => parse_as::<ServerMessageV2, _>(text, version, ServerMessage::V2),
+        SpecVersion::V3 => parse_as::<ServerMessageV3, _>(text, version, ServerMessage::V3),
+        SpecVersion::V4 => parse_as::<ServerMessageV4, _>(text, version, ServerMessage::V4),
+    }
+}
+
+/// Renders server messages as one frame.
+pub fn render_server_frame(messages: &[ServerMessage]) -> String {
+    render(messages)
+}
+
+/// Renders client messages as one frame.
+pub fn render_client_frame(messages: &[ClientMessage]) -> String {
+    render(messages)
+}
+
+/// Reads the spec version a connection speaks from its first frame, which must start with
+/// `RequestServerInfo`: `ProtocolVersionMajor` if present, else `MessageVersion`, else v0.
+///
+/// Parse the frame with [`parse_client_frame`] at the returned version afterwards to get the
+/// typed `RequestServerInfo` (whose shape is then checked).
+///
+/// # Errors
+///
+/// The wire error to send back: `ERROR_MSG` when the frame cannot be read, `ERROR_INIT` when the
+/// first message is not `RequestServerInfo` or the version is unsupported. The Id is the first
+/// message's when it can be read, else 0.
+pub fn handshake_version(text: &str) -> Result<SpecVersion, ErrorV0> {
+    handshake_version_typed(text).map_err(|e| e.to_wire())
+}
+
+/// Like [`handshake_version`], keeping the typed [`HandshakeError`].
+///
+/// # Errors
+///
+/// See [`handshake_version`].
+pub fn handshake_version_typed(text: &str) -> Result<SpecVersion, HandshakeError> {
+    let first = match serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()
+    {
+        None => return Err(MessageError::EmptyFrame.into()),
+        Some(Err(e)) => return Err(MessageError::invalid_json(e).into()),
+        Some(Ok(v)) => v,
+    };
+    let element = match first {
+        Value::Array(mut items) => {
+            if items.is_empty() {
+                return Err(MessageError::EmptyFrame.into());
+            }
+            items.swap_remove(0)
+        }
+        other => {
+            return Err(MessageError::NotAnArray {
+                id: bare_message_id(&other),
+                found: kind(&other),
+            }
+            .into());
+        }
+    };
+    let (name, body) = single_key(element, 0)?;
+    let id = read_id(&body).unwrap_or(0);
+    if name != "RequestServerInfo" {
+        return Err(HandshakeError::RequestServerInfoExpected {
+            id,
+            received: bounded_string(&name),
+        });
+    }
+    let field = |key: &str| -> Result<Option<u32>, HandshakeError> {
+        match body.get(key) {
+            None => Ok(None),
+            Some(v) => serde_json::from_value::<u32>(v.clone())
+                .map(Some)
+                .map_err(|e| {
+                    MessageError::InvalidFields {
+                        id: read_id(&body),
+                        name: "RequestServerInfo",
+                        source: Arc::new(e),
+                    }
+                    .into()
+                }),
+        }
+    };
+    if let Some(major) = field("ProtocolVersionMajor")? {
+        return SpecVersion::from_u32(major).ok_or(HandshakeError::VersionMismatch {
+            id,
+            client: major,
+            server: SpecVersion::CURRENT,
+        });
+    }
+    if let Some(v) = field("MessageVersion")? {
+        return match SpecVersion::from_u32(v) {
+            Some(version) if version < SpecVersion::V4 => Ok(version),
+            _ => Err(HandshakeError::InvalidVersion {
+                id,
+                field: "MessageVersion",
+                value: v,
+            }),
+        };
+    }
+    Ok(SpecVersion::V0)
+}
+
+/// A JSON codec bound to one connection's spec version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonCodec {
+    version: SpecVersion,
+}
+
+impl JsonCodec {
+    /// A codec for `version`.
+    pub const fn new(version: SpecVersion) -> Self {
+        JsonCodec { version }
+    }
+
+    /// The spec version.
+    pub const fn version(&self) -> SpecVersion {
+        self.version
+    }
+
+    /// [`parse_client_frame`] at this codec's version.
+    pub fn parse_client(&self, text: &str) -> Vec<Result<ClientMessage, ErrorV0>> {
+        parse_client_frame(text, self.version)
+    }
+
+    /// [`parse_server_frame`] at this codec's version.
+    pub fn parse_server(&self, text: &str) -> Vec<Result<ServerMessage, MessageError>> {
+        parse_server_frame(text, self.version)
+    }
+
+    /// [`render_server_frame`].
+    pub fn render_server(&self, messages: &[ServerMessage]) -> String {
+        render_server_frame(messages)
+    }
+
+    /// [`render_client_frame`].
+    pub fn render_client(&self, messages: &[ClientMessage]) -> String {
+        render_client_frame(messages)
+    }
+}
+
+/// A per-version message enum the codec can parse.
+trait MessageSet: DeserializeOwned + ButtplugMessage {
+    const NAMES: &'static [&'static str];
+}
+
+macro_rules! message_set {
+    ($($t:ty),+) => {
+        $(impl MessageSet for $t {
+            const NAMES: &'static [&'static str] = <$t>::NAMES;
+        })+
+    };
+}
+
+message_set!(
+    ClientMessageV0,
+    ClientMessageV1,
+    ClientMessageV2,
+    ClientMessageV3,
+    ClientMessageV4,
+    ServerMessageV0,
+    ServerMessageV1,
+    ServerMessageV2,
+    ServerMessageV3,
+    ServerMessageV4
+);
+
+fn parse_as<T: MessageSet, U>(
+    text: &str,
+    version: SpecVersion,
+    wrap: fn(T) -> U,
+) -> Vec<Result<U, MessageError>> {
+    let checked = |m: T| m.validate().map(|()| wrap(m));
+    match fast_path::<T>(text) {
+        Some(messages) => messages.into_iter().map(checked).collect(),
+        None => slow_path::<T>(text, version)
+            .into_iter()
+            .map(|r| r.and_then(checked))
+            .collect(),
+    }
+}
+
+/// Typed parse of every array in the text; `None` on any problem.
+fn fast_path<T: MessageSet>(text: &str) -> Option<Vec<T>> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Vec<T>>();
+    let mut messages = match stream.next() {
+        Some(Ok(first)) if !first.is_empty() => first,
+        _ => return None,
+    };
+    for more in stream {
+        match more {
+            Ok(v) if !v.is_empty() => messages.extend(v),
+            _ => return None,
+        }
+    }
+    Some(messages)
+}
+
+/// Element-by-element parse through `serde_json::Value`, for precise errors.
+fn slow_path<T: MessageSet>(text: &str, version: SpecVersion) -> Vec<Result<T, MessageError>> {
+    let mut out = Vec::new();
+    let mut seen_any = false;
+    for value in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+        seen_any = true;
+        match value {
+            Err(e) => {
+                out.push(Err(MessageError::invalid_json(e)));
+                break;
+            }
+            Ok(Value::Array(items)) => {
+                if items.is_empty() {
+                    out.push(Err(MessageError::EmptyFrame));
+                }
+                for (position, item) in items.into_iter().enumerate() {
+                    out.push(parse_element::<T>(item, position, version));
+                }
+            }
+            Ok(other) => out.push(Err(MessageError::NotAnArray {
+                id: bare_message_id(&other),
+                found: kind(&other),
+            })),
+        }
+    }
+    if !seen_any {
+        out.push(Err(MessageError::EmptyFrame));
+    }
+    out
+}
+
+fn parse_element<T: MessageSet>(
+    item: Value,
+    position: usize,
+    version: SpecVersion,
+) -> Result<T, MessageError> {
+    let (name, body) = single_key(item, position)?;
+    let id = read_id(&body);
+    let Some(known) = T::NAMES.iter().copied().find(|n| *n == name) else {
+        return Err(MessageError::UnknownMessage {
+            id,
+            name: bounded_string(&name),
+            version,
+        });
+    };
+    let mut object = Map::with_capacity(1);
+    object.insert(name, body);
+    serde_json::from_value::<T>(Value::Object(object)).map_err(|e| MessageError::InvalidFields {
+        id,
+        name: known,
+        source: Arc::new(e),
+    })
+}
+
+/// Splits a single-key object into its key and value.
+fn single_key(item: Value, position: usize) -> Result<(String, Value), MessageError> {
+    match item {
+        Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+            Some(pair) => Ok(pair),
+            None => Err(MessageError::NotSingleKeyObject {
+                position,
+                found: "an empty object".into(),
+            }),
+        },
+        Value::Object(map) => Err(MessageError::NotSingleKeyObject {
+            position,
+            found: format!("an object with {} keys", map.len()),
+        }),
+        other => Err(MessageError::NotSingleKeyObject {
+            position,
+            found: kind(&other).into(),
+        }),
+    }
+}
+
+/// The `Id` of a message body, when it is a valid u32.
+fn read_id(body: &Value) -> Option<u32> {
+    body.get("Id")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// The Id of a frame that is a bare `{"Name": {"Id": n, ...}}` object instead of an array.
+fn bare_message_id(value: &Value) -> Option<u32> {
+    match value {
+        Value::Object(map) if map.len() == 1 => map.values().next().and_then(read_id),
+        _ => None,
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn render<T: Serialize>(messages: &[T]) -> String {
+    match serde_json::to_string(messages) {
+        Ok(text) => text,
+        // Unreachable for this crate's types (string map keys only); kept total so that a
+        // rendering bug shows up as an error message instead of a panic.
+        Err(e) => {
+            let error = ErrorV0::new(
+                0,
+                ErrorCode::Unknown,
+                format!("could not render frame: {}", crate::error::Bounded(&e)),
+            );
+            serde_json::to_string(&[ServerMessageV4::Error(error)]).unwrap_or_default()
+        }
+    }
+}
