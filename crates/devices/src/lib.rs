@@ -3,6 +3,7 @@
 //!
 //! (Crate documentation is being written; see docs/DESIGN.md.)
 
+pub mod config;
 mod definition;
 mod endpoint;
 mod hardware;
@@ -10,6 +11,7 @@ mod protocol;
 pub mod protocols;
 mod simulated;
 
+pub use config::{CommunicationSpecifier, ConfigError, DeviceDatabase};
 pub use definition::{DeviceDefinition, FeatureDefinition, InputDefinition, OutputDefinition};
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use hardware::{Hardware, HardwareCommand, HardwareError, HardwareEvent, HardwareRef};
