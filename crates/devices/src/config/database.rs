@@ -3,9 +3,9 @@
 
 use super::error::{ConfigError, ConfigWarning};
 use super::file::{
-    self, RawBaseFile, RawDevice, RawFeature, RawUserConfigs, RawUserCustomization, RawUserDevice,
-    RawUserDeviceConfig, RawUserDeviceIdentifier, RawUserFeature, RawUserFile, RawUserOutput,
-    RawUserOutputs, RawUserProtocol, RawVersion,
+    self, OutputMap, RawBaseFile, RawDevice, RawFeature, RawUserConfigs, RawUserCustomization,
+    RawUserDevice, RawUserDeviceConfig, RawUserDeviceIdentifier, RawUserFeature, RawUserFile,
+    RawUserOutput, RawUserProtocol, RawVersion,
 };
 use super::specifier::{CommunicationSpecifier, SpecifierEntry, TRANSPORTS};
 use super::summary::DeviceSummary;
@@ -182,16 +182,19 @@ impl DeviceDatabase {
                             "defaults apply to every identifier and cannot list identifiers",
                         ));
                     }
-                    Some(build_config(d, None, &name, &dpath, source_name)?)
+                    Some(Config {
+                        identifiers: Vec::new(),
+                        template: build_template(d, None, &name, &dpath, source_name)?,
+                    })
                 }
                 None => None,
             };
             let mut configs = ConfigSet::default();
             for (i, c) in protocol.configurations.into_iter().enumerate() {
                 let cpath = format!("{path}.configurations[{i}]");
-                configs.push(build_config(
+                configs.push(build_configuration(
                     c,
-                    Some(defaults.as_ref()),
+                    defaults.as_ref(),
                     &name,
                     &cpath,
                     source_name,
@@ -271,6 +274,21 @@ impl DeviceDatabase {
     /// The communication specifiers of a protocol: the base database's, then the user config's.
     /// Empty for an unknown protocol.
     pub fn protocol_specifiers(&self, protocol: &str) -> Vec<&CommunicationSpecifier> {
+        self.specifiers(protocol).collect()
+    }
+
+    /// The protocols (sorted by id) with a specifier that [matches](CommunicationSpecifier::matches)
+    /// a discovered device.
+    pub fn matching_protocols(&self, discovered: &CommunicationSpecifier) -> Vec<&str> {
+        self.base
+            .keys()
+            .filter(|id| self.specifiers(id).any(|s| s.matches(discovered)))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Base then user specifiers of a protocol.
+    fn specifiers(&self, protocol: &str) -> impl Iterator<Item = &CommunicationSpecifier> {
         let base = self
             .base
             .get(protocol)
@@ -282,21 +300,7 @@ impl DeviceDatabase {
             .get(protocol)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        base.iter().chain(user).collect()
-    }
-
-    /// The protocols (sorted by id) with a specifier that [matches](CommunicationSpecifier::matches)
-    /// a discovered device.
-    pub fn matching_protocols(&self, discovered: &CommunicationSpecifier) -> Vec<&str> {
-        self.base
-            .keys()
-            .filter(|id| {
-                self.protocol_specifiers(id)
-                    .iter()
-                    .any(|s| s.matches(discovered))
-            })
-            .map(String::as_str)
-            .collect()
+        base.iter().chain(user)
     }
 
     /// The resolved definition of a device: the configuration whose identifier list contains
@@ -544,11 +548,8 @@ impl DeviceDatabase {
 
     /// The transports of a protocol (base and user specifiers), in [`TRANSPORTS`] order.
     fn transports(&self, protocol: &str) -> Vec<&'static str> {
-        let present: BTreeSet<&'static str> = self
-            .protocol_specifiers(protocol)
-            .iter()
-            .map(|s| s.transport())
-            .collect();
+        let present: BTreeSet<&'static str> =
+            self.specifiers(protocol).map(|s| s.transport()).collect();
         TRANSPORTS
             .iter()
             .copied()
@@ -588,7 +589,7 @@ impl DeviceDatabase {
                         base_id: f.id.clone(),
                         description: None,
                         output: (!f.outputs.is_empty()).then(|| {
-                            let mut outputs = RawUserOutputs::default();
+                            let mut outputs = OutputMap::default();
                             for o in &f.outputs {
                                 outputs.set(o.output_type, RawUserOutput::default());
                             }
@@ -614,11 +615,13 @@ impl DeviceDatabase {
         user: RawUserConfigs<SpecifierEntry>,
         source: &str,
     ) -> Result<(), ConfigError> {
+        // Collected here and appended at the end, so that lookups on `self` can run meanwhile.
+        let mut warnings = Vec::new();
         let base = Arc::clone(&self.base);
         for (name, protocol) in user.protocols.unwrap_or_default() {
             let path = format!("user_configs.protocols.{name}");
             let Some(base_protocol) = base.get(&name) else {
-                self.warnings.push(ConfigWarning::new(
+                warnings.push(ConfigWarning::new(
                     source,
                     path,
                     format!("protocol `{name}` is not in the device database; entry skipped"),
@@ -629,7 +632,7 @@ impl DeviceDatabase {
                 protocol.communication,
                 &format!("{path}.communication"),
                 source,
-                &mut self.warnings,
+                &mut warnings,
             );
             let list = self.user.specifiers.entry(name.clone()).or_default();
             for spec in specs {
@@ -638,7 +641,7 @@ impl DeviceDatabase {
                 }
             }
             if protocol.defaults.is_some() {
-                self.warnings.push(ConfigWarning::new(
+                warnings.push(ConfigWarning::new(
                     source,
                     format!("{path}.defaults"),
                     "a user config cannot change a protocol's defaults; ignored",
@@ -658,9 +661,9 @@ impl DeviceDatabase {
                 .map(|(i, c)| (format!("{path}.configurations[{i}]"), c))
                 .chain(schema_spelling);
             for (cpath, raw) in configs {
-                let config = build_config(
+                let config = build_configuration(
                     raw.clone(),
-                    Some(base_protocol.defaults.as_ref()),
+                    base_protocol.defaults.as_ref(),
                     &name,
                     &cpath,
                     source,
@@ -687,18 +690,15 @@ impl DeviceDatabase {
                 address: identifier.address,
             };
             let features = match self.resolve(&key.protocol, key.identifier.as_deref()) {
-                Some((_, base_config)) => {
-                    let base_def = base_config.template.clone();
-                    check_feature_overrides(
-                        config.features,
-                        &base_def,
-                        &path,
-                        source,
-                        &mut self.warnings,
-                    )?
-                }
+                Some((_, base_config)) => check_feature_overrides(
+                    config.features,
+                    &base_config.template,
+                    &path,
+                    source,
+                    &mut warnings,
+                )?,
                 None => {
-                    self.warnings.push(ConfigWarning::new(
+                    warnings.push(ConfigWarning::new(
                         source,
                         format!("user_configs.devices[{i}].identifier.protocol"),
                         format!(
@@ -742,6 +742,7 @@ impl DeviceDatabase {
                 self.user.simulated.push(device);
             }
         }
+        self.warnings.extend(warnings);
         Ok(())
     }
 }
@@ -783,21 +784,18 @@ fn known_specifiers(
     out
 }
 
-/// Resolve one configuration. `defaults` is `None` while building the defaults themselves and
-/// `Some(None)` for a protocol without defaults; a configuration (anything with `Some`) must list
-/// identifiers.
-fn build_config(
-    raw: RawDevice,
-    defaults: Option<Option<&Config>>,
+/// A configuration: its identifier list (required, non-empty) and its definition, inheriting
+/// from the protocol's defaults.
+fn build_configuration(
+    mut raw: RawDevice,
+    defaults: Option<&Config>,
     protocol: &str,
     path: &str,
     source: &str,
 ) -> Result<Config, ConfigError> {
-    let inherit = defaults.flatten().map(|d| &d.template);
-    let identifiers = match (defaults, raw.identifier) {
-        (None, _) => Vec::new(),
-        (Some(_), Some(ids)) if !ids.is_empty() => ids,
-        (Some(_), _) => {
+    let identifiers = match raw.identifier.take() {
+        Some(ids) if !ids.is_empty() => ids,
+        _ => {
             return Err(ConfigError::invalid(
                 source,
                 format!("{path}.identifier"),
@@ -805,26 +803,39 @@ fn build_config(
             ));
         }
     };
+    let template = build_template(raw, defaults.map(|d| &d.template), protocol, path, source)?;
+    Ok(Config {
+        identifiers,
+        template,
+    })
+}
+
+/// The definition of a device entry: `protocol_variant`, `message_gap_ms` and `features` come
+/// from `inherit` (the protocol's defaults) when the entry omits them.
+fn build_template(
+    raw: RawDevice,
+    inherit: Option<&DeviceDefinition>,
+    protocol: &str,
+    path: &str,
+    source: &str,
+) -> Result<DeviceDefinition, ConfigError> {
     let features = match raw.features {
         Some(features) => convert_features(features, path, source)?,
         None => inherit.map(|d| d.features.clone()).unwrap_or_default(),
     };
-    Ok(Config {
-        identifiers,
-        template: DeviceDefinition {
-            protocol: protocol.to_string(),
-            identifier: None,
-            id: raw.id,
-            name: raw.name,
-            display_name: None,
-            protocol_variant: raw
-                .protocol_variant
-                .or_else(|| inherit.and_then(|d| d.protocol_variant.clone())),
-            message_gap_ms: raw
-                .message_gap_ms
-                .or_else(|| inherit.and_then(|d| d.message_gap_ms)),
-            features,
-        },
+    Ok(DeviceDefinition {
+        protocol: protocol.to_string(),
+        identifier: None,
+        id: raw.id,
+        name: raw.name,
+        display_name: None,
+        protocol_variant: raw
+            .protocol_variant
+            .or_else(|| inherit.and_then(|d| d.protocol_variant.clone())),
+        message_gap_ms: raw
+            .message_gap_ms
+            .or_else(|| inherit.and_then(|d| d.message_gap_ms)),
+        features,
     })
 }
 

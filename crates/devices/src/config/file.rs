@@ -92,7 +92,7 @@ pub(crate) struct RawFeature {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<RawOutputs>,
+    pub output: Option<OutputMap<RawOutput>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<RawInputs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,33 +107,53 @@ pub(crate) struct RawFeatureSettings {
     pub alt_protocol_index: Option<u32>,
 }
 
-/// The `output` object of a feature: one optional entry per output type (snake_case keys).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawOutputs {
+/// An `output` object: one optional entry per output type, keyed by the snake_case config name.
+/// `T` is [`RawOutput`] in base files and [`RawUserOutput`] in user overrides.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize")
+)]
+pub(crate) struct OutputMap<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibrate: Option<RawOutput>,
+    pub vibrate: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotate: Option<RawOutput>,
+    pub rotate: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oscillate: Option<RawOutput>,
+    pub oscillate: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constrict: Option<RawOutput>,
+    pub constrict: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spray: Option<RawOutput>,
+    pub spray: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<RawOutput>,
+    pub temperature: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub led: Option<RawOutput>,
+    pub led: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<RawOutput>,
+    pub position: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hw_position_with_duration: Option<RawOutput>,
+    pub hw_position_with_duration: Option<T>,
 }
 
-impl RawOutputs {
+impl<T> Default for OutputMap<T> {
+    fn default() -> Self {
+        OutputMap {
+            vibrate: None,
+            rotate: None,
+            oscillate: None,
+            constrict: None,
+            spray: None,
+            temperature: None,
+            led: None,
+            position: None,
+            hw_position_with_duration: None,
+        }
+    }
+}
+
+impl<T> OutputMap<T> {
     /// The entries present, in [`OutputType::ALL`] order.
-    pub fn entries(&self) -> impl Iterator<Item = (OutputType, &RawOutput)> {
+    pub fn entries(&self) -> impl Iterator<Item = (OutputType, &T)> {
         [
             (OutputType::Vibrate, &self.vibrate),
             (OutputType::Rotate, &self.rotate),
@@ -150,6 +170,22 @@ impl RawOutputs {
         ]
         .into_iter()
         .filter_map(|(t, o)| o.as_ref().map(|o| (t, o)))
+    }
+
+    /// Set the entry of an output type.
+    pub fn set(&mut self, output_type: OutputType, value: T) {
+        let slot = match output_type {
+            OutputType::Vibrate => &mut self.vibrate,
+            OutputType::Rotate => &mut self.rotate,
+            OutputType::Oscillate => &mut self.oscillate,
+            OutputType::Constrict => &mut self.constrict,
+            OutputType::Spray => &mut self.spray,
+            OutputType::Temperature => &mut self.temperature,
+            OutputType::Led => &mut self.led,
+            OutputType::Position => &mut self.position,
+            OutputType::HwPositionWithDuration => &mut self.hw_position_with_duration,
+        };
+        *slot = Some(value);
     }
 }
 
@@ -326,69 +362,7 @@ pub(crate) struct RawUserFeature {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<RawUserOutputs>,
-}
-
-/// The `output` object of a user feature override.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawUserOutputs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibrate: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotate: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oscillate: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constrict: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spray: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub led: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<RawUserOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hw_position_with_duration: Option<RawUserOutput>,
-}
-
-impl RawUserOutputs {
-    /// The entries present, in [`OutputType::ALL`] order.
-    pub fn entries(&self) -> impl Iterator<Item = (OutputType, &RawUserOutput)> {
-        [
-            (OutputType::Vibrate, &self.vibrate),
-            (OutputType::Rotate, &self.rotate),
-            (OutputType::Oscillate, &self.oscillate),
-            (OutputType::Constrict, &self.constrict),
-            (OutputType::Spray, &self.spray),
-            (OutputType::Temperature, &self.temperature),
-            (OutputType::Led, &self.led),
-            (OutputType::Position, &self.position),
-            (
-                OutputType::HwPositionWithDuration,
-                &self.hw_position_with_duration,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(t, o)| o.as_ref().map(|o| (t, o)))
-    }
-
-    /// Set the entry of an output type.
-    pub fn set(&mut self, output_type: OutputType, value: RawUserOutput) {
-        let slot = match output_type {
-            OutputType::Vibrate => &mut self.vibrate,
-            OutputType::Rotate => &mut self.rotate,
-            OutputType::Oscillate => &mut self.oscillate,
-            OutputType::Constrict => &mut self.constrict,
-            OutputType::Spray => &mut self.spray,
-            OutputType::Temperature => &mut self.temperature,
-            OutputType::Led => &mut self.led,
-            OutputType::Position => &mut self.position,
-            OutputType::HwPositionWithDuration => &mut self.hw_position_with_duration,
-        };
-        *slot = Some(value);
-    }
+    pub output: Option<OutputMap<RawUserOutput>>,
 }
 
 /// One output override: user range, duration range, disabled, reverse. Which keys an output type
