@@ -1,8 +1,6 @@
 //! State shared by protocols that pack several motors into one packet: the current value of
 //! every feature.
 
-use crate::DeviceDefinition;
-
 /// The current value of every feature of a device (0 until commanded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FeatureValues {
@@ -10,18 +8,6 @@ pub(crate) struct FeatureValues {
 }
 
 impl FeatureValues {
-    /// Room for every feature index of the definition (at least `min` entries).
-    pub(crate) fn for_definition(def: &DeviceDefinition, min: usize) -> Self {
-        let count = def
-            .features
-            .iter()
-            .map(|f| f.index as usize + 1)
-            .max()
-            .unwrap_or(0)
-            .max(min);
-        FeatureValues::with_len(count)
-    }
-
     /// `count` zero values.
     pub(crate) fn with_len(count: usize) -> Self {
         FeatureValues {
@@ -54,13 +40,9 @@ impl FeatureValues {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::definition;
-    use buttplug_core::OutputType;
-
     #[test]
     fn stores_per_index() {
-        let def = definition("x", &[&[(OutputType::Vibrate, [0, 5])]]);
-        let mut v = FeatureValues::for_definition(&def, 2);
+        let mut v = FeatureValues::with_len(2);
         assert_eq!(v.all(), &[0, 0]);
         assert!(v.set(1, 4));
         assert!(!v.set(2, 4));

@@ -27,11 +27,19 @@ const GROUPS: [(OutputType, u8); 3] = [
     (OutputType::Constrict, 0x02),
 ];
 
-/// Handler state: device type and, per group, the motors' feature indexes and values.
+/// One output group of the packet: its id, output type and motors (feature index, value).
+#[derive(Debug)]
+struct Group {
+    id: u8,
+    output_type: OutputType,
+    motors: Vec<(u32, u8)>,
+}
+
+/// Handler state: device type and the device's output groups.
 #[derive(Debug)]
 struct SenseeV2Handler {
     device_type: u8,
-    groups: Vec<(u8, OutputType, Vec<(u32, u8)>)>,
+    groups: Vec<Group>,
 }
 
 impl SenseeV2Handler {
@@ -44,7 +52,11 @@ impl SenseeV2Handler {
                     .into_iter()
                     .map(|i| (i, 0))
                     .collect();
-                (!motors.is_empty()).then_some((*id, *output_type, motors))
+                (!motors.is_empty()).then_some(Group {
+                    id: *id,
+                    output_type: *output_type,
+                    motors,
+                })
             })
             .collect();
         SenseeV2Handler {
@@ -55,10 +67,10 @@ impl SenseeV2Handler {
 
     fn packet(&self) -> Vec<u8> {
         let mut payload = vec![self.groups.len() as u8];
-        for (id, _, motors) in &self.groups {
-            payload.push(*id);
-            payload.push(motors.len() as u8);
-            for (n, (_, value)) in motors.iter().enumerate() {
+        for group in &self.groups {
+            payload.push(group.id);
+            payload.push(group.motors.len() as u8);
+            for (n, (_, value)) in group.motors.iter().enumerate() {
                 payload.push((n + 1) as u8);
                 payload.push(*value);
             }
@@ -88,8 +100,8 @@ impl ProtocolHandler for SenseeV2Handler {
         let motor = self
             .groups
             .iter_mut()
-            .filter(|(_, output_type, _)| *output_type == cmd.output_type)
-            .flat_map(|(_, _, motors)| motors.iter_mut())
+            .filter(|group| group.output_type == cmd.output_type)
+            .flat_map(|group| group.motors.iter_mut())
             .find(|(index, _)| *index == cmd.feature_index)
             .ok_or_else(|| DeviceError::unsupported_output("sensee-v2", cmd))?;
         motor.1 = cmd.value as u8;

@@ -77,6 +77,12 @@ mod tests {
     }
 
     #[test]
+    fn nonce_matches_fixture() {
+        // Computed independently for the fixture's device address.
+        assert_eq!(FAMILY.nonce("AA:BB:CC:DD:EE:FF"), "YzjEBN");
+    }
+
+    #[test]
     fn known_ciphertext() {
         // AES-128-ECB of "OK;" + 13 × 0d under the VibCrafter key, computed independently.
         let expected = [

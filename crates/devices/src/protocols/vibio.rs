@@ -63,6 +63,12 @@ mod tests {
     }
 
     #[test]
+    fn nonce_matches_fixture() {
+        // Computed independently for the fixture's device address.
+        assert_eq!(FAMILY.nonce("AA:BB:CC:DD:EE:FF"), "oZt6SLBC");
+    }
+
+    #[test]
     fn known_ciphertext() {
         // AES-128-ECB of "MtInt:4200;" + 5 × 05 under the Vibio key, computed independently.
         let expected = [
