@@ -8,9 +8,11 @@
 //!
 //! * Fast path: the whole frame is deserialized straight into the typed messages of the
 //!   connection's version, then each message is validated.
-//! * Slow path, only when the fast path fails: the frame is parsed into `serde_json::Value`s and
-//!   every element is examined on its own, so good messages still parse and bad ones get
-//!   precise errors with their Ids.
+//! * Slow path, only when the fast path fails: the frame is split into its elements (as raw
+//!   JSON text) and every element is examined on its own, so good messages still parse and bad
+//!   ones get precise errors with their Ids.
+//!
+//! Structs given as JSON arrays (which serde would otherwise read positionally) are rejected.
 //!
 //! Nesting is bounded by serde_json's recursion limit (128 levels): deeper input becomes an
 //! `InvalidJson` error. Error texts echo at most [`MAX_ECHO_BYTES`](crate::MAX_ECHO_BYTES) bytes
@@ -18,11 +20,12 @@
 //!
 //! As the reference server does, a text frame may hold several JSON arrays one after the other
 //! (`[...][...]`); their messages are handled in order as if they were one array. Duplicate keys
-//! inside an object are rejected by the fast path; the slow path keeps the last one (JSON leaves
-//! duplicates undefined).
+//! inside an object are rejected.
 //!
 //! Rendering never validates: call `validate()` on messages built from untrusted data first
 //! (a NaN float would render as `null`).
+
+mod strict;
 
 use crate::error::bounded_string;
 use crate::message::ButtplugMessage;
@@ -32,10 +35,12 @@ use crate::v2::{ClientMessageV2, ServerMessageV2};
 use crate::v3::{ClientMessageV3, ServerMessageV3};
 use crate::v4::{ClientMessageV4, ServerMessageV4};
 use crate::{ClientMessage, ErrorCode, HandshakeError, MessageError, ServerMessage, SpecVersion};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
 use std::sync::Arc;
+use strict::Strict;
 
 /// Parses a client frame at the connection's spec version.
 ///
@@ -266,42 +271,52 @@ fn parse_as<T: MessageSet, U>(
 
 /// Typed parse of every array in the text; `None` on any problem.
 fn fast_path<T: MessageSet>(text: &str) -> Option<Vec<T>> {
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Vec<T>>();
-    let mut messages = match stream.next() {
-        Some(Ok(first)) if !first.is_empty() => first,
-        _ => return None,
-    };
-    for more in stream {
-        match more {
-            Ok(v) if !v.is_empty() => messages.extend(v),
-            _ => return None,
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut messages = Vec::<T>::deserialize(Strict(&mut de)).ok()?;
+    if messages.is_empty() {
+        return None;
+    }
+    // `end` fails on anything but trailing whitespace; then try the next concatenated array.
+    while de.end().is_err() {
+        let more = Vec::<T>::deserialize(Strict(&mut de)).ok()?;
+        if more.is_empty() {
+            return None;
         }
+        messages.extend(more);
     }
     Some(messages)
 }
 
-/// Element-by-element parse through `serde_json::Value`, for precise errors.
+/// Element-by-element parse, for precise errors. Each element is located as raw text, examined
+/// as a `serde_json::Value` for its name and Id, then deserialized from its own text (so duplicate
+/// keys are rejected exactly as on the fast path).
 fn slow_path<T: MessageSet>(text: &str, version: SpecVersion) -> Vec<Result<T, MessageError>> {
     let mut out = Vec::new();
     let mut seen_any = false;
-    for value in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+    for top in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
         seen_any = true;
-        match value {
+        let top = match top {
+            Ok(top) => top,
             Err(e) => {
                 out.push(Err(MessageError::invalid_json(e)));
                 break;
             }
-            Ok(Value::Array(items)) => {
+        };
+        match serde_json::from_str::<Vec<&RawValue>>(top.get()) {
+            Ok(items) => {
                 if items.is_empty() {
                     out.push(Err(MessageError::EmptyFrame));
                 }
                 for (position, item) in items.into_iter().enumerate() {
-                    out.push(parse_element::<T>(item, position, version));
+                    out.push(parse_element::<T>(item.get(), position, version));
                 }
             }
-            Ok(other) => out.push(Err(MessageError::NotAnArray {
-                id: bare_message_id(&other),
-                found: kind(&other),
+            Err(_) => out.push(Err(match serde_json::from_str::<Value>(top.get()) {
+                Ok(other) => MessageError::NotAnArray {
+                    id: bare_message_id(&other),
+                    found: kind(&other),
+                },
+                Err(e) => MessageError::invalid_json(e),
             })),
         }
     }
@@ -312,10 +327,11 @@ fn slow_path<T: MessageSet>(text: &str, version: SpecVersion) -> Vec<Result<T, M
 }
 
 fn parse_element<T: MessageSet>(
-    item: Value,
+    raw: &str,
     position: usize,
     version: SpecVersion,
 ) -> Result<T, MessageError> {
+    let item: Value = serde_json::from_str(raw).map_err(MessageError::invalid_json)?;
     let (name, body) = single_key(item, position)?;
     let id = read_id(&body);
     let Some(known) = T::NAMES.iter().copied().find(|n| *n == name) else {
@@ -325,13 +341,14 @@ fn parse_element<T: MessageSet>(
             version,
         });
     };
-    let mut object = Map::with_capacity(1);
-    object.insert(name, body);
-    serde_json::from_value::<T>(Value::Object(object)).map_err(|e| MessageError::InvalidFields {
-        id,
-        name: known,
-        source: Arc::new(e),
-    })
+    let mut de = serde_json::Deserializer::from_str(raw);
+    T::deserialize(Strict(&mut de))
+        .and_then(|m| de.end().map(|()| m))
+        .map_err(|e| MessageError::InvalidFields {
+            id,
+            name: known,
+            source: Arc::new(e),
+        })
 }
 
 /// Splits a single-key object into its key and value.
