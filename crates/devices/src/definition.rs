@@ -54,8 +54,11 @@ impl OutputDefinition {
     /// value sent to the hardware: `a + |v|` with the sign kept under a user range `[a, b]`;
     /// 0 stays 0. Position types with `reverse` are mirrored inside the range.
     pub fn to_hardware(&self, client_value: i32) -> i32 {
+        // 0 means "off" for outputs with a stop value and stays 0; for positions it is the
+        // start of the user range like any other value.
+        let keeps_zero = self.output_type.has_stop_value();
         let mut v = match self.user_range {
-            Some(u) if client_value != 0 => {
+            Some(u) if client_value != 0 || !keeps_zero => {
                 let mag = u.start.max(0) + client_value.abs();
                 if client_value < 0 { -mag } else { mag }
             }
@@ -162,5 +165,38 @@ impl DeviceDefinition {
             .iter()
             .filter(|f| !f.outputs.is_empty())
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_range_maps_values_and_keeps_off_at_zero() {
+        let mut o = OutputDefinition::new(OutputType::Vibrate, StepRange::new(0, 20));
+        o.user_range = Some(StepRange::new(5, 15));
+        assert_eq!(o.client_range(), StepRange::new(0, 10));
+        assert_eq!(o.to_hardware(0), 0);
+        assert_eq!(o.to_hardware(1), 6);
+        assert_eq!(o.to_hardware(10), 15);
+        let mut r = OutputDefinition::new(OutputType::Rotate, StepRange::new(-20, 20));
+        r.user_range = Some(StepRange::new(2, 12));
+        assert_eq!(r.client_range(), StepRange::new(-10, 10));
+        assert_eq!(r.to_hardware(-10), -12);
+        assert_eq!(r.to_hardware(0), 0);
+    }
+
+    #[test]
+    fn reversed_positions_mirror_inside_the_user_range() {
+        let mut p =
+            OutputDefinition::new(OutputType::HwPositionWithDuration, StepRange::new(0, 1000));
+        p.user_range = Some(StepRange::new(100, 900));
+        p.reverse = true;
+        assert_eq!(p.client_range(), StepRange::new(0, 800));
+        assert_eq!(p.to_hardware(0), 900);
+        assert_eq!(p.to_hardware(800), 100);
+        p.reverse = false;
+        assert_eq!(p.to_hardware(0), 100);
     }
 }

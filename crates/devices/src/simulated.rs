@@ -31,7 +31,8 @@ pub struct RecordedCommand {
 #[derive(Debug, Clone)]
 struct ScriptedReply {
     endpoint: Endpoint,
-    data: Vec<u8>,
+    /// `None`: the trigger is a subscription to `endpoint`, not a write.
+    data: Option<Vec<u8>>,
     reply_endpoint: Endpoint,
     reply: Vec<u8>,
 }
@@ -159,7 +160,23 @@ impl SimulatedHardware {
     ) {
         self.state().replies.push(ScriptedReply {
             endpoint,
-            data: data.into(),
+            data: Some(data.into()),
+            reply_endpoint,
+            reply: reply.into(),
+        });
+    }
+
+    /// When `endpoint` is subscribed, the device sends `reply` as a notification on
+    /// `reply_endpoint` (devices that talk first, e.g. Lelo's security handshake).
+    pub fn add_subscribe_reply(
+        &self,
+        endpoint: Endpoint,
+        reply_endpoint: Endpoint,
+        reply: impl Into<Vec<u8>>,
+    ) {
+        self.state().replies.push(ScriptedReply {
+            endpoint,
+            data: None,
             reply_endpoint,
             reply: reply.into(),
         });
@@ -287,27 +304,30 @@ impl SimulatedHardware {
         for l in &state.record_listeners {
             let _ = l.try_send(rec.clone());
         }
-        match &rec.command {
+        let trigger: Option<(Endpoint, Option<&Vec<u8>>)> = match &rec.command {
             HardwareCommand::Subscribe { endpoint } => {
                 state.subscribed.insert(*endpoint);
+                Some((*endpoint, None))
             }
             HardwareCommand::Unsubscribe { endpoint } => {
                 state.subscribed.remove(endpoint);
+                None
             }
-            HardwareCommand::Write { endpoint, data, .. } => {
-                let replies: Vec<HardwareEvent> = state
-                    .replies
-                    .iter()
-                    .filter(|r| r.endpoint == *endpoint && r.data == *data)
-                    .filter(|r| state.subscribed.contains(&r.reply_endpoint))
-                    .map(|r| HardwareEvent::Notification {
-                        endpoint: r.reply_endpoint,
-                        data: r.reply.clone(),
-                    })
-                    .collect();
-                for event in replies {
-                    broadcast(&mut state.listeners, event);
-                }
+            HardwareCommand::Write { endpoint, data, .. } => Some((*endpoint, Some(data))),
+        };
+        if let Some((endpoint, data)) = trigger {
+            let replies: Vec<HardwareEvent> = state
+                .replies
+                .iter()
+                .filter(|r| r.endpoint == endpoint && r.data.as_ref() == data)
+                .filter(|r| state.subscribed.contains(&r.reply_endpoint))
+                .map(|r| HardwareEvent::Notification {
+                    endpoint: r.reply_endpoint,
+                    data: r.reply.clone(),
+                })
+                .collect();
+            for event in replies {
+                broadcast(&mut state.listeners, event);
             }
         }
         if state.records.len() >= SIMULATED_RECORD_LIMIT {

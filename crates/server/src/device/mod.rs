@@ -1,0 +1,580 @@
+//! A connected device as the server sees it: its definition, its index and the handle to its task.
+
+mod task;
+
+pub use task::TRANSPORT_KEEPALIVE_INTERVAL;
+pub(crate) use task::{DeviceTask, TaskOptions};
+
+use buttplug_core::{InputCommandType, InputType, OutputType};
+use buttplug_devices::{DeviceDefinition, DeviceError, Endpoint, InputReading, OutputCommand};
+use futures::channel::oneshot;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Capacity of each device task's request channel.
+pub const DEVICE_REQUEST_CAPACITY: usize = 64;
+
+/// Errors of a device operation, as sessions see them.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerDeviceError {
+    /// No device with that index.
+    #[error("no device with index {index}")]
+    NoDevice {
+        /// The index asked for.
+        index: u32,
+    },
+    /// The device has no such feature.
+    #[error("device {device} has no feature {feature}")]
+    NoFeature {
+        /// Device index.
+        device: u32,
+        /// Feature index.
+        feature: u32,
+    },
+    /// The feature does not have this output or input.
+    #[error("feature {feature} of device {device} has no {what}")]
+    NotOnFeature {
+        /// Device index.
+        device: u32,
+        /// Feature index.
+        feature: u32,
+        /// The output or input type asked for.
+        what: String,
+    },
+    /// The user disabled this output.
+    #[error("{output} on feature {feature} of device {device} is disabled")]
+    Disabled {
+        /// Device index.
+        device: u32,
+        /// Feature index.
+        feature: u32,
+        /// Output type.
+        output: OutputType,
+    },
+    /// The value lies outside the feature's range.
+    #[error("value {value} is outside the range [{min}, {max}] of feature {feature}")]
+    OutOfRange {
+        /// Feature index.
+        feature: u32,
+        /// The value sent.
+        value: i64,
+        /// Lowest allowed.
+        min: i32,
+        /// Highest allowed.
+        max: i32,
+    },
+    /// The input command is not allowed on this input.
+    #[error("{command:?} is not allowed on {input} of feature {feature}")]
+    InputCommandNotAllowed {
+        /// Feature index.
+        feature: u32,
+        /// The input.
+        input: InputType,
+        /// The command.
+        command: InputCommandType,
+    },
+    /// Raw commands are off in this server.
+    #[error("raw commands are not enabled on this server")]
+    RawDisabled,
+    /// The device has gone away.
+    #[error("device {index} is no longer connected")]
+    Gone {
+        /// Device index.
+        index: u32,
+    },
+    /// The protocol or hardware failed.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+}
+
+/// Raw endpoint access (when enabled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawCommand {
+    /// Write bytes.
+    Write {
+        /// Endpoint.
+        endpoint: Endpoint,
+        /// Bytes.
+        data: Vec<u8>,
+        /// Write with response.
+        write_with_response: bool,
+    },
+    /// Read bytes.
+    Read {
+        /// Endpoint.
+        endpoint: Endpoint,
+        /// Expected length.
+        length: u32,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Subscribe to an endpoint.
+    Subscribe {
+        /// Endpoint.
+        endpoint: Endpoint,
+    },
+    /// Unsubscribe from an endpoint.
+    Unsubscribe {
+        /// Endpoint.
+        endpoint: Endpoint,
+    },
+}
+
+/// Data that arrived on a raw-subscribed endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawReading {
+    /// Device index.
+    pub index: u32,
+    /// Endpoint.
+    pub endpoint: Endpoint,
+    /// Bytes.
+    pub data: Vec<u8>,
+}
+
+/// Events from device tasks.
+#[derive(Debug, Clone)]
+pub(crate) enum DeviceEvent {
+    /// A subscribed input produced a reading.
+    Reading { index: u32, reading: InputReading },
+    /// A raw subscription produced data.
+    Raw(RawReading),
+    /// The device task ended (device disconnected).
+    Gone { index: u32 },
+}
+
+pub(crate) enum DeviceRequest {
+    Output {
+        command: OutputCommand,
+        reply: oneshot::Sender<Result<(), DeviceError>>,
+    },
+    Stop {
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+        reply: oneshot::Sender<Result<(), DeviceError>>,
+    },
+    ReadInput {
+        feature: u32,
+        input_type: InputType,
+        reply: oneshot::Sender<Result<i32, DeviceError>>,
+    },
+    Subscribe {
+        feature: u32,
+        input_type: InputType,
+        subscribe: bool,
+        reply: oneshot::Sender<Result<(), DeviceError>>,
+    },
+    Raw {
+        command: RawCommand,
+        reply: oneshot::Sender<Result<Vec<u8>, DeviceError>>,
+    },
+    Disconnect {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+impl DeviceRequest {
+    /// Drop the request; its requester sees the channel close and reports the device gone.
+    pub(crate) fn fail(self) {}
+}
+
+/// The answer to a queued device request.
+#[derive(Debug)]
+#[must_use]
+pub struct PendingReply<T> {
+    index: u32,
+    rx: oneshot::Receiver<Result<T, DeviceError>>,
+}
+
+impl<T> PendingReply<T> {
+    /// Wait for the device task's answer.
+    ///
+    /// # Errors
+    /// The device went away before answering, or the request failed.
+    pub async fn wait(self) -> Result<T, ServerDeviceError> {
+        Ok(self
+            .rx
+            .await
+            .map_err(|_| ServerDeviceError::Gone { index: self.index })??)
+    }
+}
+
+/// A connected device: definition, index and the channel to its task. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ServerDevice {
+    index: u32,
+    address: String,
+    definition: Arc<DeviceDefinition>,
+    requests: async_channel::Sender<DeviceRequest>,
+    message_gap_ms: u32,
+    endpoints: Arc<Vec<Endpoint>>,
+}
+
+impl ServerDevice {
+    pub(crate) fn new(
+        index: u32,
+        address: String,
+        definition: Arc<DeviceDefinition>,
+        requests: async_channel::Sender<DeviceRequest>,
+        message_gap_ms: u32,
+        endpoints: Vec<Endpoint>,
+    ) -> Self {
+        ServerDevice {
+            index,
+            address,
+            definition,
+            requests,
+            message_gap_ms,
+            endpoints: Arc::new(endpoints),
+        }
+    }
+
+    /// The hardware's endpoints (what raw commands may address).
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// The message gap this device's task enforces, in ms (0 = none); reported to clients as
+    /// `DeviceMessageTimingGap`.
+    pub fn message_gap_ms(&self) -> u32 {
+        self.message_gap_ms
+    }
+
+    /// Device index.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// Hardware address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The resolved definition.
+    pub fn definition(&self) -> &DeviceDefinition {
+        &self.definition
+    }
+
+    /// Whether the device task is still running.
+    pub fn is_connected(&self) -> bool {
+        !self.requests.is_closed()
+    }
+
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, DeviceError>>) -> DeviceRequest,
+    ) -> Result<T, ServerDeviceError> {
+        self.enqueue(make).await?.wait().await
+    }
+
+    async fn enqueue<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, DeviceError>>) -> DeviceRequest,
+    ) -> Result<PendingReply<T>, ServerDeviceError> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(make(tx))
+            .await
+            .map_err(|_| ServerDeviceError::Gone { index: self.index })?;
+        Ok(PendingReply {
+            index: self.index,
+            rx,
+        })
+    }
+
+    /// Queue a checked output command and return at once; the device task handles queued
+    /// requests in order. Await the [`PendingReply`] for the result.
+    ///
+    /// # Errors
+    /// The device is gone.
+    pub async fn queue_output(
+        &self,
+        command: OutputCommand,
+    ) -> Result<PendingReply<()>, ServerDeviceError> {
+        self.enqueue(|reply| DeviceRequest::Output { command, reply })
+            .await
+    }
+
+    /// Queue a stop (see [`ServerDevice::stop`]).
+    ///
+    /// # Errors
+    /// Missing feature or device gone.
+    pub async fn queue_stop(
+        &self,
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+    ) -> Result<PendingReply<()>, ServerDeviceError> {
+        if let Some(f) = feature {
+            if self.definition.feature(f).is_none() {
+                return Err(ServerDeviceError::NoFeature {
+                    device: self.index,
+                    feature: f,
+                });
+            }
+        }
+        self.enqueue(|reply| DeviceRequest::Stop {
+            feature,
+            outputs,
+            inputs,
+            reply,
+        })
+        .await
+    }
+
+    /// Queue an input read (see [`ServerDevice::read_input`]).
+    ///
+    /// # Errors
+    /// Missing feature/input, command not allowed, device gone.
+    pub async fn queue_read(
+        &self,
+        feature: u32,
+        input_type: InputType,
+    ) -> Result<PendingReply<i32>, ServerDeviceError> {
+        self.check_input(feature, input_type, InputCommandType::Read)?;
+        self.enqueue(|reply| DeviceRequest::ReadInput {
+            feature,
+            input_type,
+            reply,
+        })
+        .await
+    }
+
+    /// Queue a subscribe/unsubscribe (see [`ServerDevice::subscribe_input`]).
+    ///
+    /// # Errors
+    /// As for [`ServerDevice::queue_read`].
+    pub async fn queue_subscribe(
+        &self,
+        feature: u32,
+        input_type: InputType,
+        subscribe: bool,
+    ) -> Result<PendingReply<()>, ServerDeviceError> {
+        let command = if subscribe {
+            InputCommandType::Subscribe
+        } else {
+            InputCommandType::Unsubscribe
+        };
+        self.check_input(feature, input_type, command)?;
+        self.enqueue(|reply| DeviceRequest::Subscribe {
+            feature,
+            input_type,
+            subscribe,
+            reply,
+        })
+        .await
+    }
+
+    /// Queue a raw command.
+    ///
+    /// # Errors
+    /// Device gone.
+    pub async fn queue_raw(
+        &self,
+        command: RawCommand,
+    ) -> Result<PendingReply<Vec<u8>>, ServerDeviceError> {
+        self.enqueue(|reply| DeviceRequest::Raw { command, reply })
+            .await
+    }
+
+    /// Check a client value against the feature's (user) range and build the hardware command.
+    ///
+    /// # Errors
+    /// Missing feature or output, disabled output, value out of range.
+    pub fn check_output(
+        &self,
+        feature: u32,
+        output_type: OutputType,
+        value: i64,
+        duration_ms: Option<u32>,
+    ) -> Result<OutputCommand, ServerDeviceError> {
+        let f = self
+            .definition
+            .feature(feature)
+            .ok_or(ServerDeviceError::NoFeature {
+                device: self.index,
+                feature,
+            })?;
+        let o = f
+            .output(output_type)
+            .ok_or_else(|| ServerDeviceError::NotOnFeature {
+                device: self.index,
+                feature,
+                what: output_type.to_string(),
+            })?;
+        if o.disabled {
+            return Err(ServerDeviceError::Disabled {
+                device: self.index,
+                feature,
+                output: output_type,
+            });
+        }
+        let range = o.client_range();
+        if value < i64::from(range.start) || value > i64::from(range.end) {
+            return Err(ServerDeviceError::OutOfRange {
+                feature,
+                value,
+                min: range.start,
+                max: range.end,
+            });
+        }
+        // In range, so it fits in i32.
+        let value = value as i32;
+        let duration_ms = duration_ms.unwrap_or(0);
+        if let Some(d) = o.duration {
+            let d64 = i64::from(duration_ms);
+            if d64 < i64::from(d.start) || d64 > i64::from(d.end) {
+                return Err(ServerDeviceError::OutOfRange {
+                    feature,
+                    value: d64,
+                    min: d.start,
+                    max: d.end,
+                });
+            }
+        }
+        Ok(OutputCommand {
+            feature_index: feature,
+            output_type,
+            value: o.to_hardware(value),
+            duration_ms,
+        })
+    }
+
+    /// Send a checked output command.
+    ///
+    /// # Errors
+    /// The device is gone, or the protocol/hardware failed.
+    pub async fn output(&self, command: OutputCommand) -> Result<(), ServerDeviceError> {
+        self.request(|reply| DeviceRequest::Output { command, reply })
+            .await
+    }
+
+    /// Stop outputs and/or inputs of one feature or of the whole device.
+    ///
+    /// # Errors
+    /// The device is gone, or the hardware failed.
+    pub async fn stop(
+        &self,
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+    ) -> Result<(), ServerDeviceError> {
+        if let Some(f) = feature {
+            if self.definition.feature(f).is_none() {
+                return Err(ServerDeviceError::NoFeature {
+                    device: self.index,
+                    feature: f,
+                });
+            }
+        }
+        self.request(|reply| DeviceRequest::Stop {
+            feature,
+            outputs,
+            inputs,
+            reply,
+        })
+        .await
+    }
+
+    fn check_input(
+        &self,
+        feature: u32,
+        input_type: InputType,
+        command: InputCommandType,
+    ) -> Result<(), ServerDeviceError> {
+        let f = self
+            .definition
+            .feature(feature)
+            .ok_or(ServerDeviceError::NoFeature {
+                device: self.index,
+                feature,
+            })?;
+        let i = f
+            .input(input_type)
+            .ok_or_else(|| ServerDeviceError::NotOnFeature {
+                device: self.index,
+                feature,
+                what: input_type.to_string(),
+            })?;
+        let allowed = match command {
+            InputCommandType::Read => i.commands.contains(&InputCommandType::Read),
+            InputCommandType::Subscribe | InputCommandType::Unsubscribe => {
+                i.commands.contains(&InputCommandType::Subscribe)
+            }
+        };
+        if !allowed {
+            return Err(ServerDeviceError::InputCommandNotAllowed {
+                feature,
+                input: input_type,
+                command,
+            });
+        }
+        Ok(())
+    }
+
+    /// Read an input once.
+    ///
+    /// # Errors
+    /// Missing feature/input, command not allowed, device gone, protocol/hardware failure.
+    pub async fn read_input(
+        &self,
+        feature: u32,
+        input_type: InputType,
+    ) -> Result<i32, ServerDeviceError> {
+        self.check_input(feature, input_type, InputCommandType::Read)?;
+        self.request(|reply| DeviceRequest::ReadInput {
+            feature,
+            input_type,
+            reply,
+        })
+        .await
+    }
+
+    /// Subscribe to or unsubscribe from an input.
+    ///
+    /// # Errors
+    /// As for [`ServerDevice::read_input`].
+    pub async fn subscribe_input(
+        &self,
+        feature: u32,
+        input_type: InputType,
+        subscribe: bool,
+    ) -> Result<(), ServerDeviceError> {
+        let command = if subscribe {
+            InputCommandType::Subscribe
+        } else {
+            InputCommandType::Unsubscribe
+        };
+        self.check_input(feature, input_type, command)?;
+        self.request(|reply| DeviceRequest::Subscribe {
+            feature,
+            input_type,
+            subscribe,
+            reply,
+        })
+        .await
+    }
+
+    /// Raw endpoint access (the caller checks that raw commands are enabled).
+    ///
+    /// # Errors
+    /// Device gone or hardware failure.
+    pub async fn raw(&self, command: RawCommand) -> Result<Vec<u8>, ServerDeviceError> {
+        self.request(|reply| DeviceRequest::Raw { command, reply })
+            .await
+    }
+
+    /// Disconnect the device (the manager then removes it).
+    pub async fn disconnect(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self
+            .requests
+            .send(DeviceRequest::Disconnect { reply: tx })
+            .await
+            .is_ok()
+        {
+            let _ = rx.await;
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The per-device task: the output pipeline (de-duplication, message gap with latest-value
+//! coalescing, keep-alive, protocol tick loops), inputs, raw access and disconnect detection.
+//!
+//! Writes to one device are serialized by this task; devices never wait on each other because
+//! each has its own task.
+
+use super::{DeviceEvent, DeviceRequest, RawReading};
+use crate::rt;
+use buttplug_core::{InputType, OutputType};
+use buttplug_devices::{
+    DeviceDefinition, DeviceError, Endpoint, HardwareCommand, HardwareEvent, HardwareRef,
+    KeepaliveStrategy, OutputCommand, ProtocolHandler,
+};
+use futures::{FutureExt, StreamExt};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Interval of keep-alive writes when the transport requires them (iOS background BLE).
+pub const TRANSPORT_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The output types a stop sets to 0, in the order the stop commands are written.
+const STOP_PRIORITY: [OutputType; 7] = [
+    OutputType::Constrict,
+    OutputType::Temperature,
+    OutputType::Spray,
+    OutputType::Led,
+    OutputType::Oscillate,
+    OutputType::Rotate,
+    OutputType::Vibrate,
+];
+
+/// Settings of one device task.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TaskOptions {
+    /// Minimum time between writes; `None` = write immediately.
+    pub gap: Option<Duration>,
+    /// Whether keep-alive and tick timers run (off for deterministic fixture runs).
+    pub timers: bool,
+}
+
+pub(crate) struct DeviceTask {
+    pub index: u32,
+    pub hardware: HardwareRef,
+    pub handler: Box<dyn ProtocolHandler>,
+    pub definition: Arc<DeviceDefinition>,
+    pub options: TaskOptions,
+    pub events: async_channel::Sender<DeviceEvent>,
+}
+
+struct State {
+    last_values: HashMap<(u32, OutputType), (i32, u32)>,
+    pending: Vec<OutputCommand>,
+    last_write: Option<Instant>,
+    last_packet: Option<HardwareCommand>,
+    active: bool,
+    subscribed_inputs: BTreeSet<(u32, InputType)>,
+    raw_subscribed: BTreeSet<Endpoint>,
+    next_tick: Option<Instant>,
+}
+
+impl DeviceTask {
+    pub(crate) async fn run(mut self, requests: async_channel::Receiver<DeviceRequest>) {
+        let mut hw_events = self.hardware.event_stream();
+        let mut st = State {
+            last_values: HashMap::new(),
+            pending: Vec::new(),
+            last_write: None,
+            last_packet: None,
+            active: false,
+            subscribed_inputs: BTreeSet::new(),
+            raw_subscribed: BTreeSet::new(),
+            next_tick: None,
+        };
+        if self.options.timers {
+            st.next_tick = self.handler.tick_interval().map(|i| Instant::now() + i);
+        }
+        loop {
+            let deadline = self.next_deadline(&st);
+            let timer = async {
+                match deadline {
+                    Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).await,
+                    None => futures::future::pending::<()>().await,
+                }
+            }
+            .fuse();
+            futures::pin_mut!(timer);
+            futures::select! {
+                req = requests.recv().fuse() => match req {
+                    Ok(DeviceRequest::Disconnect { reply }) => {
+                        let _ = self.hardware.disconnect().await;
+                        let _ = reply.send(());
+                        break;
+                    }
+                    Ok(req) => self.handle_request(&mut st, req).await,
+                    Err(_) => {
+                        // The device manager dropped us: stop the device and let go.
+                        let _ = self.stop(&mut st, None, true, true).await;
+                        let _ = self.hardware.disconnect().await;
+                        break;
+                    }
+                },
+                ev = hw_events.next().fuse() => match ev {
+                    Some(HardwareEvent::Notification { endpoint, data }) => {
+                        self.on_notification(&st, endpoint, &data);
+                    }
+                    Some(HardwareEvent::Disconnected) | None => break,
+                },
+                _ = timer => self.on_timer(&mut st).await,
+            }
+        }
+        // Fail whatever is still queued.
+        requests.close();
+        while let Ok(req) = requests.try_recv() {
+            req.fail();
+        }
+        let _ = self
+            .events
+            .send(DeviceEvent::Gone { index: self.index })
+            .await;
+    }
+
+    fn next_deadline(&self, st: &State) -> Option<Instant> {
+        let mut deadline: Option<Instant> = None;
+        let mut consider = |t: Instant| {
+            deadline = Some(deadline.map_or(t, |d: Instant| d.min(t)));
+        };
+        if !st.pending.is_empty() {
+            consider(self.earliest_write(st));
+        }
+        if self.options.timers {
+            if let (Some(interval), true, Some(last)) =
+                (self.keepalive_interval(), st.active, st.last_write)
+            {
+                consider(last + interval);
+            }
+            if let Some(t) = st.next_tick {
+                consider(t);
+            }
+        }
+        deadline
+    }
+
+    fn keepalive_interval(&self) -> Option<Duration> {
+        match self.handler.keepalive() {
+            KeepaliveStrategy::RepeatLastEvery(d) => Some(d),
+            KeepaliveStrategy::RepeatLastWhenRequired
+            | KeepaliveStrategy::RepeatPacketWhenRequired(_) => self
+                .hardware
+                .requires_keepalive()
+                .then_some(TRANSPORT_KEEPALIVE_INTERVAL),
+        }
+    }
+
+    fn earliest_write(&self, st: &State) -> Instant {
+        match (self.options.gap, st.last_write) {
+            (Some(gap), Some(last)) => last + gap,
+            _ => Instant::now(),
+        }
+    }
+
+    async fn handle_request(&mut self, st: &mut State, req: DeviceRequest) {
+        match req {
+            DeviceRequest::Output { command, reply } => {
+                let r = self.output(st, command).await;
+                let _ = reply.send(r);
+            }
+            DeviceRequest::Stop {
+                feature,
+                outputs,
+                inputs,
+                reply,
+            } => {
+                let r = self.stop(st, feature, outputs, inputs).await;
+                let _ = reply.send(r);
+            }
+            DeviceRequest::ReadInput {
+                feature,
+                input_type,
+                reply,
+            } => {
+                let r = match self.definition.feature(feature) {
+                    Some(f) => {
+                        let f = f.clone();
+                        self.handler
+                            .read_input(self.hardware.as_ref(), &f, input_type)
+                            .await
+                    }
+                    None => Err(DeviceError::NoFeature { index: feature }),
+                };
+                let _ = reply.send(r);
+            }
+            DeviceRequest::Subscribe {
+                feature,
+                input_type,
+                subscribe,
+                reply,
+            } => {
+                let r = self.subscription(st, feature, input_type, subscribe).await;
+                let _ = reply.send(r);
+            }
+            DeviceRequest::Raw { command, reply } => {
+                let r = self.raw(st, command).await;
+                let _ = reply.send(r);
+            }
+            DeviceRequest::Disconnect { reply } => {
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    async fn output(&mut self, st: &mut State, command: OutputCommand) -> Result<(), DeviceError> {
+        let key = (command.feature_index, command.output_type);
+        if st.last_values.get(&key) == Some(&(command.value, command.duration_ms))
+            && !st
+                .pending
+                .iter()
+                .any(|p| (p.feature_index, p.output_type) == key)
+        {
+            // Identical repeat: answered Ok, not written.
+            return Ok(());
+        }
+        if let Some(p) = st
+            .pending
+            .iter_mut()
+            .find(|p| (p.feature_index, p.output_type) == key)
+        {
+            // Coalesce: the device always gets the latest value, the queue never grows.
+            *p = command;
+            return Ok(());
+        }
+        if self.earliest_write(st) <= Instant::now() && st.pending.is_empty() {
+            self.write_outputs(st, &[command]).await
+        } else {
+            st.pending.push(command);
+            Ok(())
+        }
+    }
+
+    async fn write_outputs(
+        &mut self,
+        st: &mut State,
+        commands: &[OutputCommand],
+    ) -> Result<(), DeviceError> {
+        let mut result = Ok(());
+        for command in commands {
+            let hw_commands = match self.handler.handle_output(command) {
+                Ok(c) => c,
+                Err(e) => {
+                    result = Err(e);
+                    continue;
+                }
+            };
+            st.last_values.insert(
+                (command.feature_index, command.output_type),
+                (command.value, command.duration_ms),
+            );
+            if let Err(e) = self.execute(st, &hw_commands).await {
+                result = Err(e);
+            }
+        }
+        st.active = st
+            .last_values
+            .iter()
+            .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value());
+        result
+    }
+
+    async fn execute(
+        &self,
+        st: &mut State,
+        commands: &[HardwareCommand],
+    ) -> Result<(), DeviceError> {
+        for c in commands {
+            self.hardware.execute(c).await?;
+            if matches!(c, HardwareCommand::Write { .. }) {
+                st.last_write = Some(Instant::now());
+                st.last_packet = Some(c.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn stop(
+        &mut self,
+        st: &mut State,
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+    ) -> Result<(), DeviceError> {
+        let mut result = Ok(());
+        if outputs {
+            // Every output that is not at rest gets value 0; outputs already at 0 (or never
+            // driven since connect) are left alone, as for any repeated value.
+            let targets: Vec<OutputCommand> = self
+                .definition
+                .features
+                .iter()
+                .filter(|f| feature.is_none_or(|i| i == f.index))
+                .flat_map(|f| {
+                    STOP_PRIORITY
+                        .iter()
+                        .filter(|t| f.output(**t).is_some_and(|o| !o.disabled))
+                        .filter(|t| {
+                            st.last_values
+                                .get(&(f.index, **t))
+                                .is_some_and(|(v, _)| *v != 0)
+                        })
+                        .map(|t| OutputCommand::new(f.index, *t, 0))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            // A queued value must never land after the stop.
+            st.pending
+                .retain(|p| feature.is_some_and(|i| i != p.feature_index));
+            // Stops skip the message gap: they are the safety path.
+            result = self.write_outputs(st, &targets).await;
+            st.active = st
+                .last_values
+                .iter()
+                .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value());
+        }
+        if inputs {
+            let subs: Vec<(u32, InputType)> = st
+                .subscribed_inputs
+                .iter()
+                .filter(|(f, _)| feature.is_none_or(|i| i == *f))
+                .copied()
+                .collect();
+            for (f, t) in subs {
+                if let Err(e) = self.subscription(st, f, t, false).await {
+                    result = result.and(Err(e));
+                }
+            }
+            if feature.is_none() {
+                for ep in std::mem::take(&mut st.raw_subscribed) {
+                    let _ = self.hardware.unsubscribe(ep).await;
+                }
+            }
+        }
+        result
+    }
+
+    async fn subscription(
+        &mut self,
+        st: &mut State,
+        feature: u32,
+        input_type: InputType,
+        subscribe: bool,
+    ) -> Result<(), DeviceError> {
+        let key = (feature, input_type);
+        if subscribe == st.subscribed_inputs.contains(&key) {
+            // Duplicate subscribe / unsubscribe: acknowledged, nothing to do.
+            return Ok(());
+        }
+        let f = self
+            .definition
+            .feature(feature)
+            .cloned()
+            .ok_or(DeviceError::NoFeature { index: feature })?;
+        let commands = if subscribe {
+            self.handler.subscribe_input(&f, input_type)?
+        } else {
+            self.handler.unsubscribe_input(&f, input_type)?
+        };
+        self.execute(st, &commands).await?;
+        if subscribe {
+            st.subscribed_inputs.insert(key);
+        } else {
+            st.subscribed_inputs.remove(&key);
+        }
+        Ok(())
+    }
+
+    async fn raw(
+        &mut self,
+        st: &mut State,
+        command: super::RawCommand,
+    ) -> Result<Vec<u8>, DeviceError> {
+        use super::RawCommand;
+        match command {
+            RawCommand::Write {
+                endpoint,
+                data,
+                write_with_response,
+            } => {
+                self.hardware
+                    .write(endpoint, &data, write_with_response)
+                    .await?;
+                st.last_write = Some(Instant::now());
+                Ok(Vec::new())
+            }
+            RawCommand::Read {
+                endpoint,
+                length,
+                timeout,
+            } => Ok(self.hardware.read(endpoint, length, timeout).await?),
+            RawCommand::Subscribe { endpoint } => {
+                if st.raw_subscribed.insert(endpoint) {
+                    self.hardware.subscribe(endpoint).await?;
+                }
+                Ok(Vec::new())
+            }
+            RawCommand::Unsubscribe { endpoint } => {
+                if st.raw_subscribed.remove(&endpoint) {
+                    self.hardware.unsubscribe(endpoint).await?;
+                }
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn on_notification(&mut self, st: &State, endpoint: Endpoint, data: &[u8]) {
+        if st.raw_subscribed.contains(&endpoint) {
+            let raw = DeviceEvent::Raw(RawReading {
+                index: self.index,
+                endpoint,
+                data: data.to_vec(),
+            });
+            if self.events.try_send(raw).is_err() {
+                tracing::warn!(device = self.index, "event queue full; raw reading dropped");
+            }
+        }
+        if st.subscribed_inputs.is_empty() {
+            return;
+        }
+        for reading in self.handler.parse_notification(endpoint, data) {
+            if st
+                .subscribed_inputs
+                .contains(&(reading.feature_index, reading.input_type))
+            {
+                let event = DeviceEvent::Reading {
+                    index: self.index,
+                    reading,
+                };
+                if self.events.try_send(event).is_err() {
+                    tracing::warn!(device = self.index, "event queue full; reading dropped");
+                }
+            }
+        }
+    }
+
+    async fn on_timer(&mut self, st: &mut State) {
+        let now = Instant::now();
+        if !st.pending.is_empty() && self.earliest_write(st) <= now {
+            let pending = std::mem::take(&mut st.pending);
+            if let Err(e) = self.write_outputs(st, &pending).await {
+                tracing::warn!(device = self.index, "queued output failed: {e}");
+            }
+        }
+        if !self.options.timers {
+            return;
+        }
+        if let Some(t) = st.next_tick {
+            if t <= now {
+                let commands = self.handler.tick();
+                if let Err(e) = self.execute(st, &commands).await {
+                    tracing::warn!(device = self.index, "protocol loop write failed: {e}");
+                }
+                st.next_tick = self.handler.tick_interval().map(|i| now + i);
+            }
+        }
+        if let (Some(interval), true, Some(last)) =
+            (self.keepalive_interval(), st.active, st.last_write)
+        {
+            if last + interval <= Instant::now() {
+                let packet = match self.handler.keepalive() {
+                    KeepaliveStrategy::RepeatPacketWhenRequired(p) => Some(p),
+                    _ => st.last_packet.clone(),
+                };
+                if let Some(p) = packet {
+                    if let Err(e) = self.execute(st, std::slice::from_ref(&p)).await {
+                        tracing::warn!(device = self.index, "keep-alive write failed: {e}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! The device manager: runs the communication managers, turns discovered hardware into devices
+//! (database match → connect → specialize → identify → initialize), assigns indexes that survive
+//! reconnects, and fans device events out to sessions. One device manager serves every session.
+
+use crate::broadcast::Broadcaster;
+use crate::comm::{
+    COMMUNICATION_EVENT_CAPACITY, CommunicationError, CommunicationEvent,
+    DeviceCommunicationManagerBuilder, HardwareConnector, ManagerHandle,
+};
+use crate::device::{
+    DEVICE_REQUEST_CAPACITY, DeviceEvent, DeviceTask, RawReading, ServerDevice, TaskOptions,
+};
+use crate::rt;
+use buttplug_devices::config::DeviceDatabase;
+use buttplug_devices::{DeviceError, HardwareRef, InputReading, Protocol, protocols};
+use dashmap::DashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Capacity of each session's device-manager event receiver.
+pub const DEVICE_MANAGER_EVENT_CAPACITY: usize = 1024;
+
+/// Capacity of the channel from device tasks to the device manager.
+pub const DEVICE_EVENT_CAPACITY: usize = 1024;
+
+/// How long identify + initialize of one device may take before the device is skipped.
+pub const DEVICE_SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Errors of the device manager.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceManagerError {
+    /// Two communication managers have the same name.
+    #[error("two communication managers are named {name}")]
+    DuplicateManager {
+        /// The name.
+        name: &'static str,
+    },
+    /// No communication manager can scan.
+    #[error("no communication manager can scan")]
+    NoManagers,
+    /// A manager failed.
+    #[error(transparent)]
+    Communication(#[from] CommunicationError),
+}
+
+/// Events sessions receive from the device manager.
+#[derive(Debug, Clone)]
+pub enum DeviceManagerEvent {
+    /// A device was connected and identified.
+    DeviceAdded(ServerDevice),
+    /// A device went away.
+    DeviceRemoved(u32),
+    /// Every manager finished scanning on its own.
+    ScanningFinished,
+    /// A subscribed input produced a reading.
+    InputReading {
+        /// Device index.
+        index: u32,
+        /// The reading.
+        reading: InputReading,
+    },
+    /// A raw-subscribed endpoint produced data.
+    RawReading(RawReading),
+}
+
+/// Options of the device manager.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct DeviceManagerOptions {
+    /// Force this message gap on every device instead of the configured one (`Some(ZERO)` for
+    /// deterministic tests).
+    pub message_gap_override: Option<Duration>,
+    /// Whether keep-alive and protocol tick timers run (default on).
+    pub timers: bool,
+}
+
+impl Default for DeviceManagerOptions {
+    fn default() -> Self {
+        DeviceManagerOptions {
+            message_gap_override: None,
+            timers: true,
+        }
+    }
+}
+
+/// Builds a [`DeviceManager`].
+#[must_use]
+pub struct DeviceManagerBuilder {
+    database: Arc<DeviceDatabase>,
+    managers: Vec<Box<dyn DeviceCommunicationManagerBuilder>>,
+    options: DeviceManagerOptions,
+}
+
+impl std::fmt::Debug for DeviceManagerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceManagerBuilder")
+            .field("managers", &self.managers.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl DeviceManagerBuilder {
+    /// A builder over a device database.
+    pub fn new(database: Arc<DeviceDatabase>) -> Self {
+        DeviceManagerBuilder {
+            database,
+            managers: Vec::new(),
+            options: DeviceManagerOptions::default(),
+        }
+    }
+
+    /// Add a communication manager.
+    pub fn comm_manager(
+        mut self,
+        builder: impl DeviceCommunicationManagerBuilder + 'static,
+    ) -> Self {
+        self.managers.push(Box::new(builder));
+        self
+    }
+
+    /// Add a boxed communication manager.
+    pub fn boxed_comm_manager(
+        mut self,
+        builder: Box<dyn DeviceCommunicationManagerBuilder>,
+    ) -> Self {
+        self.managers.push(builder);
+        self
+    }
+
+    /// Set the options.
+    pub fn options(mut self, options: DeviceManagerOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Force a message gap on every device (see [`DeviceManagerOptions`]).
+    pub fn message_gap_override(mut self, gap: Option<Duration>) -> Self {
+        self.options.message_gap_override = gap;
+        self
+    }
+
+    /// Turn keep-alive and protocol tick timers on or off.
+    pub fn timers(mut self, on: bool) -> Self {
+        self.options.timers = on;
+        self
+    }
+
+    /// Start the managers and the device manager's tasks. Must be called inside the runtime.
+    ///
+    /// # Errors
+    /// [`DeviceManagerError::DuplicateManager`].
+    pub fn finish(self) -> Result<DeviceManager, DeviceManagerError> {
+        let (comm_tx, comm_rx) = async_channel::bounded(COMMUNICATION_EVENT_CAPACITY);
+        let (dev_tx, dev_rx) = async_channel::bounded(DEVICE_EVENT_CAPACITY);
+        let mut handles: Vec<ManagerHandle> = Vec::new();
+        for b in self.managers {
+            let manager = b.finish(comm_tx.clone());
+            let name = manager.name();
+            if handles.iter().any(|h| h.name() == name) {
+                return Err(DeviceManagerError::DuplicateManager { name });
+            }
+            handles.push(ManagerHandle::spawn(manager));
+        }
+        let inner = Arc::new(Inner {
+            database: self.database,
+            devices: DashMap::new(),
+            connecting: DashMap::new(),
+            known: Mutex::new(HashMap::new()),
+            managers: handles,
+            events: Broadcaster::new(DEVICE_MANAGER_EVENT_CAPACITY),
+            options: self.options,
+            device_events: dev_tx,
+        });
+        let weak = Arc::downgrade(&inner);
+        rt::spawn(async move {
+            while let Ok(event) = comm_rx.recv().await {
+                let Some(inner) = weak.upgrade() else { break };
+                inner.on_comm_event(event);
+            }
+        });
+        let weak = Arc::downgrade(&inner);
+        rt::spawn(async move {
+            while let Ok(event) = dev_rx.recv().await {
+                let Some(inner) = weak.upgrade() else { break };
+                inner.on_device_event(event);
+            }
+        });
+        Ok(DeviceManager { inner })
+    }
+}
+
+type IdentityKey = (String, String, Option<String>);
+
+struct Inner {
+    database: Arc<DeviceDatabase>,
+    devices: DashMap<u32, ServerDevice>,
+    connecting: DashMap<String, ()>,
+    known: Mutex<HashMap<IdentityKey, u32>>,
+    managers: Vec<ManagerHandle>,
+    events: Broadcaster<DeviceManagerEvent>,
+    options: DeviceManagerOptions,
+    device_events: async_channel::Sender<DeviceEvent>,
+}
+
+/// The device manager. Cheap to clone; shared by every session.
+#[derive(Clone)]
+pub struct DeviceManager {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for DeviceManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceManager")
+            .field("devices", &self.inner.devices.len())
+            .field("managers", &self.inner.managers.len())
+            .finish()
+    }
+}
+
+impl DeviceManager {
+    /// A new receiver of device events (added, removed, readings, scanning finished).
+    pub fn event_receiver(&self) -> async_channel::Receiver<DeviceManagerEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// The device database in use.
+    pub fn database(&self) -> &DeviceDatabase {
+        &self.inner.database
+    }
+
+    /// Every connected device, by index.
+    pub fn devices(&self) -> Vec<ServerDevice> {
+        let mut v: Vec<ServerDevice> = self
+            .inner
+            .devices
+            .iter()
+            .map(|d| d.value().clone())
+            .collect();
+        v.sort_by_key(ServerDevice::index);
+        v
+    }
+
+    /// One device.
+    pub fn device(&self, index: u32) -> Option<ServerDevice> {
+        self.inner.devices.get(&index).map(|d| d.value().clone())
+    }
+
+    /// Names of the running communication managers.
+    pub fn manager_names(&self) -> Vec<&'static str> {
+        self.inner
+            .managers
+            .iter()
+            .map(ManagerHandle::name)
+            .collect()
+    }
+
+    /// Start scanning on every manager that can scan. A manager that is unavailable here is
+    /// logged and skipped; the others scan on.
+    ///
+    /// # Errors
+    /// [`DeviceManagerError::NoManagers`] when no manager can scan.
+    pub async fn start_scanning(&self) -> Result<(), DeviceManagerError> {
+        let scanners: Vec<&ManagerHandle> = self
+            .inner
+            .managers
+            .iter()
+            .filter(|m| m.can_scan())
+            .collect();
+        if scanners.is_empty() {
+            return Err(DeviceManagerError::NoManagers);
+        }
+        for m in scanners {
+            if let Err(e) = m.start_scanning().await {
+                tracing::warn!("{}: cannot start scanning: {e}", m.name());
+            }
+        }
+        Ok(())
+    }
+
+    /// Stop scanning on every manager.
+    pub async fn stop_scanning(&self) {
+        for m in self.inner.managers.iter().filter(|m| m.can_scan()) {
+            if let Err(e) = m.stop_scanning().await {
+                tracing::warn!("{}: cannot stop scanning: {e}", m.name());
+            }
+        }
+    }
+
+    /// Whether any manager is scanning.
+    pub fn is_scanning(&self) -> bool {
+        self.inner.managers.iter().any(ManagerHandle::is_scanning)
+    }
+
+    /// Stop every output and input of every device (all at once, not one after the other).
+    pub async fn stop_all(&self) {
+        let stops = self.devices().into_iter().map(|d| async move {
+            if let Err(e) = d.stop(None, true, true).await {
+                tracing::warn!(device = d.index(), "stop failed: {e}");
+            }
+        });
+        futures::future::join_all(stops).await;
+    }
+
+    /// Add hardware directly (used by managers that are not scanning-driven, and by tests).
+    pub fn add_hardware(
+        &self,
+        name: String,
+        address: String,
+        connector: Box<dyn HardwareConnector>,
+    ) {
+        self.inner.on_comm_event(CommunicationEvent::DeviceFound {
+            name,
+            address,
+            connector,
+        });
+    }
+
+    /// Stop scanning, stop every device, disconnect every device and shut the managers down.
+    pub async fn shutdown(&self) {
+        self.stop_scanning().await;
+        self.stop_all().await;
+        for d in self.devices() {
+            d.disconnect().await;
+        }
+        for m in &self.inner.managers {
+            m.shutdown().await;
+        }
+    }
+}
+
+struct ConnectingGuard {
+    inner: Arc<Inner>,
+    address: String,
+}
+
+impl Drop for ConnectingGuard {
+    fn drop(&mut self) {
+        self.inner.connecting.remove(&self.address);
+    }
+}
+
+impl Inner {
+    fn known(&self) -> MutexGuard<'_, HashMap<IdentityKey, u32>> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn on_comm_event(self: &Arc<Self>, event: CommunicationEvent) {
+        match event {
+            CommunicationEvent::DeviceFound {
+                name,
+                address,
+                connector,
+            } => {
+                if !self.database.is_address_allowed(&address) {
+                    tracing::info!(%name, %address, "device ignored (deny/allow list)");
+                    return;
+                }
+                if self.devices.iter().any(|d| d.value().address() == address) {
+                    tracing::debug!(%address, "device already connected");
+                    return;
+                }
+                if self.connecting.insert(address.clone(), ()).is_some() {
+                    tracing::debug!(%address, "device already connecting");
+                    return;
+                }
+                let guard = ConnectingGuard {
+                    inner: self.clone(),
+                    address: address.clone(),
+                };
+                let inner = self.clone();
+                rt::spawn(async move {
+                    let setup = inner.setup_device(&name, &address, connector);
+                    match buttplug_devices::with_timeout(DEVICE_SETUP_TIMEOUT, setup).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::info!(%name, %address, "device not added: {e}"),
+                        Err(_) => tracing::warn!(%name, %address, "device setup timed out"),
+                    }
+                    drop(guard);
+                });
+            }
+            CommunicationEvent::ScanningFinished { manager } => {
+                tracing::debug!("{manager} finished scanning");
+                if !self.managers.iter().any(ManagerHandle::is_scanning) {
+                    self.events.send(DeviceManagerEvent::ScanningFinished);
+                }
+            }
+        }
+    }
+
+    async fn setup_device(
+        self: &Arc<Self>,
+        name: &str,
+        address: &str,
+        connector: Box<dyn HardwareConnector>,
+    ) -> Result<(), String> {
+        let specifier = connector.specifier();
+        let candidates: Vec<String> = self
+            .database
+            .matching_protocols(&specifier)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if candidates.is_empty() {
+            return Err("no protocol in the database matches".into());
+        }
+        let specifiers: Vec<_> = candidates
+            .iter()
+            .flat_map(|p| self.database.protocol_specifiers(p))
+            .cloned()
+            .collect();
+        let specializer = connector.connect().await.map_err(|e| e.to_string())?;
+        let hardware = specializer
+            .specialize(&specifiers)
+            .await
+            .map_err(|e| e.to_string())?;
+        for protocol_id in &candidates {
+            let Some(protocol) = protocols::find(protocol_id) else {
+                tracing::info!(%name, "protocol {protocol_id} has no implementation");
+                continue;
+            };
+            match self.try_protocol(protocol, &hardware, address).await {
+                Ok(device) => {
+                    tracing::info!(
+                        index = device.index(),
+                        name = %device.definition().name,
+                        protocol = %device.definition().protocol,
+                        %address,
+                        "device added"
+                    );
+                    return Ok(());
+                }
+                Err(e) => tracing::info!(%name, "{protocol_id}: {e}"),
+            }
+        }
+        let _ = hardware.disconnect().await;
+        Err("no protocol could take the device".into())
+    }
+
+    async fn try_protocol(
+        self: &Arc<Self>,
+        protocol: &'static dyn Protocol,
+        hardware: &HardwareRef,
+        address: &str,
+    ) -> Result<ServerDevice, String> {
+        let ident = protocol
+            .identify(hardware.as_ref())
+            .await
+            .map_err(|e: DeviceError| e.to_string())?;
+        let protocol = match ident.reroute_protocol {
+            Some(other) => protocols::find(other)
+                .ok_or_else(|| format!("identify re-routed to unknown protocol {other}"))?,
+            None => protocol,
+        };
+        let identifier = ident.identifier.clone();
+        let definition = self
+            .database
+            .definition(protocol.id(), identifier.as_deref(), address)
+            .ok_or_else(|| format!("no definition for {:?}", identifier))?;
+        if let Some(user) = self
+            .database
+            .user_device(address, protocol.id(), identifier.as_deref())
+        {
+            if user.deny {
+                return Err("denied by user config".into());
+            }
+        }
+        let handler = protocol
+            .initialize(hardware.as_ref(), &definition)
+            .await
+            .map_err(|e| e.to_string())?;
+        let gap = self
+            .options
+            .message_gap_override
+            .or_else(|| definition.message_gap())
+            .or_else(|| hardware.default_message_gap())
+            .filter(|g| !g.is_zero());
+        let index = self.assign_index(address, protocol.id(), identifier.as_deref());
+        let definition = Arc::new(definition);
+        let (tx, rx) = async_channel::bounded(DEVICE_REQUEST_CAPACITY);
+        let device = ServerDevice::new(
+            index,
+            address.to_string(),
+            definition.clone(),
+            tx,
+            gap.map_or(0, |g| u32::try_from(g.as_millis()).unwrap_or(u32::MAX)),
+            hardware.endpoints(),
+        );
+        let task = DeviceTask {
+            index,
+            hardware: hardware.clone(),
+            handler,
+            definition,
+            options: TaskOptions {
+                gap,
+                timers: self.options.timers,
+            },
+            events: self.device_events.clone(),
+        };
+        rt::spawn(task.run(rx));
+        if let Some(old) = self.devices.insert(index, device.clone()) {
+            tracing::warn!(
+                index,
+                "index taken by a new device; disconnecting the old one"
+            );
+            old.disconnect().await;
+        }
+        self.events
+            .send(DeviceManagerEvent::DeviceAdded(device.clone()));
+        Ok(device)
+    }
+
+    fn assign_index(&self, address: &str, protocol: &str, identifier: Option<&str>) -> u32 {
+        let key = (
+            address.to_string(),
+            protocol.to_string(),
+            identifier.map(str::to_string),
+        );
+        let mut known = self.known();
+        if let Some(i) = known.get(&key) {
+            return *i;
+        }
+        let reserved = self
+            .database
+            .user_device(address, protocol, identifier)
+            .map(|u| u.index);
+        let index = match reserved {
+            Some(i) => i,
+            None => {
+                let taken: BTreeSet<u32> = known
+                    .values()
+                    .copied()
+                    .chain(self.database.reserved_indexes())
+                    .chain(self.devices.iter().map(|d| *d.key()))
+                    .collect();
+                (0..).find(|i| !taken.contains(i)).unwrap_or(u32::MAX)
+            }
+        };
+        known.insert(key, index);
+        index
+    }
+
+    fn on_device_event(&self, event: DeviceEvent) {
+        match event {
+            DeviceEvent::Reading { index, reading } => self
+                .events
+                .send(DeviceManagerEvent::InputReading { index, reading }),
+            DeviceEvent::Raw(r) => self.events.send(DeviceManagerEvent::RawReading(r)),
+            DeviceEvent::Gone { index } => {
+                // Only remove the entry if it is still the task that ended (a replaced device's
+                // old task also reports Gone).
+                let removed = self
+                    .devices
+                    .remove_if(&index, |_, d| !d.is_connected())
+                    .is_some();
+                if removed {
+                    tracing::info!(index, "device removed");
+                    self.events.send(DeviceManagerEvent::DeviceRemoved(index));
+                }
+            }
+        }
+    }
+}

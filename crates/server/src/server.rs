@@ -1,0 +1,297 @@
+//! The server: options, the shared device manager, and connections (typed in-process, JSON text
+//! frames for remote transports).
+
+use crate::device_manager::DeviceManager;
+use crate::rt;
+use crate::session::{SESSION_INCOMING_CAPACITY, SESSION_OUTGOING_CAPACITY, Session};
+use async_trait::async_trait;
+use buttplug_core::{
+    ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender, Frame,
+    ServerMessage, SpecVersion, connector_pair, handshake_version, parse_client_frame,
+    render_server_frame,
+};
+use futures::{FutureExt, SinkExt, Stream, StreamExt};
+use std::time::Duration;
+
+/// Largest text frame accepted from a client before it is answered with an error unparsed.
+pub const MAX_CLIENT_FRAME: usize = 1 << 20;
+
+/// Server options.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerOptions {
+    /// Name sent in `ServerInfo`.
+    pub name: String,
+    /// Ping timeout; zero turns pinging off.
+    pub max_ping_time: Duration,
+    /// Whether raw endpoint commands are served (off by default, as upstream).
+    pub allow_raw: bool,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            name: "Buttplug Server".into(),
+            max_ping_time: Duration::ZERO,
+            allow_raw: false,
+        }
+    }
+}
+
+/// Builds a [`ButtplugServer`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ButtplugServerBuilder {
+    options: ServerOptions,
+    device_manager: Option<DeviceManager>,
+}
+
+impl ButtplugServerBuilder {
+    /// Default options (name "Buttplug Server", no ping, no raw commands).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The name sent in `ServerInfo`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.options.name = name.into();
+        self
+    }
+
+    /// Ping timeout (zero = off).
+    pub fn max_ping_time(mut self, time: Duration) -> Self {
+        self.options.max_ping_time = time;
+        self
+    }
+
+    /// Serve raw endpoint commands.
+    pub fn allow_raw(mut self, allow: bool) -> Self {
+        self.options.allow_raw = allow;
+        self
+    }
+
+    /// The device manager (shared by every session). Without one the server has no devices.
+    pub fn device_manager(mut self, device_manager: DeviceManager) -> Self {
+        self.device_manager = Some(device_manager);
+        self
+    }
+
+    /// Build the server. Must be called inside the runtime when no device manager was given
+    /// (an empty one is started).
+    pub fn finish(self) -> ButtplugServer {
+        let device_manager = match self.device_manager {
+            Some(d) => d,
+            None => crate::DeviceManagerBuilder::new(std::sync::Arc::new(
+                buttplug_devices::config::DeviceDatabase::builtin().clone(),
+            ))
+            .finish()
+            .unwrap_or_else(|_| unreachable!("an empty device manager has no duplicate managers")),
+        };
+        ButtplugServer {
+            options: self.options,
+            device_manager,
+        }
+    }
+}
+
+/// A Buttplug server. Cheap to clone; every connection gets its own session over the shared
+/// device manager.
+#[derive(Debug, Clone)]
+pub struct ButtplugServer {
+    options: ServerOptions,
+    device_manager: DeviceManager,
+}
+
+impl ButtplugServer {
+    /// The options.
+    pub fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+
+    /// The shared device manager.
+    pub fn device_manager(&self) -> &DeviceManager {
+        &self.device_manager
+    }
+
+    /// Start a typed session: send client messages, receive server messages. Dropping the sender
+    /// ends the session (every device is stopped).
+    pub fn connect(
+        &self,
+    ) -> (
+        async_channel::Sender<ClientMessage>,
+        async_channel::Receiver<ServerMessage>,
+    ) {
+        let (in_tx, in_rx) = async_channel::bounded(SESSION_INCOMING_CAPACITY);
+        let (out_tx, out_rx) = async_channel::bounded(SESSION_OUTGOING_CAPACITY);
+        let session = Session::new(self.options.clone(), self.device_manager.clone());
+        rt::spawn(session.run(in_rx, out_tx));
+        (in_tx, out_rx)
+    }
+
+    /// Start a JSON session: send text frames, receive text frames (one JSON array each).
+    pub fn json_connection(
+        &self,
+    ) -> (
+        async_channel::Sender<String>,
+        async_channel::Receiver<String>,
+    ) {
+        let (frames_in_tx, frames_in_rx) =
+            async_channel::bounded::<String>(SESSION_INCOMING_CAPACITY);
+        let (frames_out_tx, frames_out_rx) =
+            async_channel::bounded::<String>(SESSION_OUTGOING_CAPACITY);
+        let server = self.clone();
+        rt::spawn(async move {
+            let incoming = frames_in_rx.map(Frame::Text);
+            let outgoing = futures::sink::unfold(frames_out_tx, |tx, frame: Frame| async move {
+                if let Frame::Text(t) = frame {
+                    tx.send(t).await.map_err(|_| ())?;
+                }
+                Ok::<_, ()>(tx)
+            });
+            server
+                .serve_frames(Box::pin(incoming), Box::pin(outgoing))
+                .await;
+        });
+        (frames_in_tx, frames_out_rx)
+    }
+
+    /// Serve one remote connection of text frames (what a WebSocket transport yields): parse each
+    /// frame at the session's spec version (fixed by the first `RequestServerInfo`), answer bad
+    /// frames with an `Error` (Id 0 when no Id can be read), render replies and events as frames.
+    /// Returns when either side closes; the session then stops every device.
+    pub async fn serve_frames<I, O>(&self, incoming: I, outgoing: O)
+    where
+        I: Stream<Item = Frame> + Send + Unpin,
+        O: futures::Sink<Frame> + Send + Unpin,
+    {
+        let (to_session, session_out) = self.connect();
+        let mut incoming = incoming.fuse();
+        let mut outgoing = outgoing;
+        let mut version: Option<SpecVersion> = None;
+        loop {
+            futures::select! {
+                frame = incoming.next() => {
+                    let Some(frame) = frame else { break };
+                    let text = match frame {
+                        Frame::Text(t) => t,
+                        Frame::Binary(_) => {
+                            let e = error_frame(version, "binary frames are not supported; send JSON text");
+                            if outgoing.send(Frame::Text(e)).await.is_err() { break; }
+                            continue;
+                        }
+                        Frame::Close => break,
+                    };
+                    if text.len() > MAX_CLIENT_FRAME {
+                        let e = error_frame(version, "frame too large");
+                        if outgoing.send(Frame::Text(e)).await.is_err() { break; }
+                        continue;
+                    }
+                    let v = match version {
+                        Some(v) => v,
+                        None => match handshake_version(&text) {
+                            Ok(v) => v,
+                            // Not a handshake: the session answers ERROR_INIT for the messages
+                            // it can parse; parse leniently at v4.
+                            Err(_) => SpecVersion::V4,
+                        },
+                    };
+                    let mut errors = Vec::new();
+                    for parsed in parse_client_frame(&text, v) {
+                        match parsed {
+                            Ok(m) => {
+                                if version.is_none() && is_handshake(&m) {
+                                    version = Some(v);
+                                }
+                                if to_session.send(m).await.is_err() { break; }
+                            }
+                            Err(e) => errors.push(ServerMessage::error(e, v)),
+                        }
+                    }
+                    if !errors.is_empty()
+                        && outgoing.send(Frame::Text(render_server_frame(&errors))).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                reply = session_out.recv().fuse() => {
+                    let Ok(first) = reply else { break };
+                    // Batch whatever else is ready into the same frame.
+                    let mut batch = vec![first];
+                    while batch.len() < 64 {
+                        match session_out.try_recv() {
+                            Ok(m) => batch.push(m),
+                            Err(_) => break,
+                        }
+                    }
+                    if outgoing.send(Frame::Text(render_server_frame(&batch))).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        // Ends the session: it stops every device.
+        to_session.close();
+        // Flush the final messages (e.g. the ping Error) if the socket is still there.
+        while let Ok(m) = session_out.recv().await {
+            let _ = outgoing
+                .send(Frame::Text(render_server_frame(std::slice::from_ref(&m))))
+                .await;
+        }
+        let _ = outgoing.close().await;
+    }
+
+    /// An in-process connector for a client in the same process (no JSON in between).
+    pub fn in_process_connector(&self) -> InProcessConnector {
+        InProcessConnector {
+            server: self.clone(),
+        }
+    }
+}
+
+fn is_handshake(m: &ClientMessage) -> bool {
+    m.name() == "RequestServerInfo"
+}
+
+fn error_frame(version: Option<SpecVersion>, text: &str) -> String {
+    let e = buttplug_core::v0::ErrorV0 {
+        id: 0,
+        error_message: text.to_string(),
+        error_code: buttplug_core::ErrorCode::Msg,
+    };
+    render_server_frame(&[ServerMessage::error(e, version.unwrap_or(SpecVersion::V4))])
+}
+
+/// Connects a client to a server in the same process: typed messages, no serialization.
+#[derive(Debug, Clone)]
+pub struct InProcessConnector {
+    server: ButtplugServer,
+}
+
+#[async_trait]
+impl ButtplugConnector for InProcessConnector {
+    async fn connect(
+        self: Box<Self>,
+    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
+        let (client, (mut from_client, mut to_client)) = connector_pair();
+        let (to_session, from_session) = self.server.connect();
+        rt::spawn(async move {
+            loop {
+                futures::select! {
+                    m = from_client.next() => match m {
+                        Some(m) => if to_session.send(m).await.is_err() { break },
+                        None => break,
+                    },
+                    r = from_session.recv().fuse() => match r {
+                        Ok(r) => if to_client.send(r).await.is_err() { break },
+                        Err(_) => break,
+                    },
+                }
+            }
+            to_session.close();
+            while let Ok(r) = from_session.recv().await {
+                let _ = to_client.send(r).await;
+            }
+        });
+        Ok(client)
+    }
+}

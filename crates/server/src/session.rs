@@ -1,0 +1,1340 @@
+//! One client session: handshake, ping, translation of every spec version's commands into checked
+//! device commands, replies in the client's shape, events, and the stop-everything safety path
+//! when the client goes away.
+//!
+//! Messages are dispatched in arrival order (validation and queueing to the device tasks happen
+//! in order), while the replies are awaited concurrently, so a slow battery read never holds up a
+//! vibrate command to another device. Every client message gets exactly one reply.
+
+use crate::device::{RawCommand, ServerDeviceError};
+use crate::device_manager::{DeviceManager, DeviceManagerEvent};
+use crate::render;
+use crate::rt;
+use crate::server::ServerOptions;
+use crate::{PendingReply, ServerDevice};
+use buttplug_core::v0::{ErrorV0, OkV0, TestV0};
+use buttplug_core::v2::{BatteryLevelReadingV2, RawReadingV2};
+use buttplug_core::v3::{SensorReadingV3, SensorTypeV3};
+use buttplug_core::v4::{InputReadingV4, InputValueV4, OutputCommandV4, ReadingValueV4};
+use buttplug_core::{
+    ClientMessage, ErrorCode, InputCommandType, InputType, OutputType, ServerMessage, SpecVersion,
+    v0, v1, v2, v3, v4,
+};
+use buttplug_devices::{Endpoint, InputReading, OutputCommand};
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+/// Capacity of a session's outgoing message queue.
+pub const SESSION_OUTGOING_CAPACITY: usize = 256;
+
+/// Capacity of a session's incoming message queue.
+pub const SESSION_INCOMING_CAPACITY: usize = 256;
+
+/// Default Kiiroo/Launch-style move duration used when a legacy command carries none.
+const LEGACY_MOVE_MS: u32 = 500;
+
+/// How a subscribed reading is rendered for this session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadingShape {
+    V4,
+    V3 {
+        sensor_index: u32,
+        sensor_type: SensorTypeV3,
+    },
+}
+
+enum State {
+    AwaitingHandshake,
+    Running { version: SpecVersion },
+    Closed,
+}
+
+type Reply = BoxFuture<'static, Vec<ServerMessage>>;
+
+/// Result of dispatching one message.
+enum Dispatch {
+    Now(Vec<ServerMessage>),
+    Later(Reply),
+    /// Reply, then end the session (Disconnect).
+    Close(Vec<ServerMessage>),
+}
+
+pub(crate) struct Session {
+    options: ServerOptions,
+    devices: DeviceManager,
+    state: State,
+    /// Indexes this session has announced (for v0–v3 DeviceAdded/DeviceRemoved diffs).
+    known_devices: BTreeSet<u32>,
+    /// Subscriptions this session made: (device, feature, input) → shape.
+    subscriptions: HashMap<(u32, u32, InputType), ReadingShape>,
+    raw_subscriptions: BTreeSet<(u32, Endpoint)>,
+    /// Last Launch position per device (FleshlightLaunchFW12Cmd speed → duration).
+    launch_positions: HashMap<u32, u32>,
+    ping_deadline: Option<Instant>,
+}
+
+fn error_message(
+    version: SpecVersion,
+    id: u32,
+    code: ErrorCode,
+    text: impl Into<String>,
+) -> ServerMessage {
+    let mut text: String = text.into();
+    if text.len() > 1024 {
+        let mut cut = 1024;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    render::error(
+        version,
+        ErrorV0 {
+            id,
+            error_message: text,
+            error_code: code,
+        },
+    )
+}
+
+fn device_error(version: SpecVersion, id: u32, e: &ServerDeviceError) -> ServerMessage {
+    let code = match e {
+        ServerDeviceError::RawDisabled => ErrorCode::Msg,
+        _ => ErrorCode::Device,
+    };
+    error_message(version, id, code, e.to_string())
+}
+
+/// float (0..=1) → steps: ceil(step_count × value); values below 1e-6 count as 0.
+fn float_to_steps(value: f64, step_count: u32) -> i64 {
+    if value.abs() < 1e-6 {
+        0
+    } else {
+        (f64::from(step_count) * value).ceil() as i64
+    }
+}
+
+impl Session {
+    pub(crate) fn new(options: ServerOptions, devices: DeviceManager) -> Self {
+        Session {
+            options,
+            devices,
+            state: State::AwaitingHandshake,
+            known_devices: BTreeSet::new(),
+            subscriptions: HashMap::new(),
+            raw_subscriptions: BTreeSet::new(),
+            launch_positions: HashMap::new(),
+            ping_deadline: None,
+        }
+    }
+
+    fn version(&self) -> SpecVersion {
+        match self.state {
+            State::Running { version } => version,
+            _ => SpecVersion::V4,
+        }
+    }
+
+    /// Run the session until the client goes away (incoming closed), misses its ping, or
+    /// disconnects. Every device is stopped at the end.
+    pub(crate) async fn run(
+        mut self,
+        incoming: async_channel::Receiver<ClientMessage>,
+        outgoing: async_channel::Sender<ServerMessage>,
+    ) {
+        let events = self.devices.event_receiver();
+        let mut pending: FuturesUnordered<Reply> = FuturesUnordered::new();
+        let mut closing = false;
+        loop {
+            let ping_timer = match self.ping_deadline {
+                Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).boxed(),
+                None => futures::future::pending().boxed(),
+            };
+            futures::select! {
+                msg = incoming.recv().fuse() => match msg {
+                    Ok(msg) => match self.dispatch(msg).await {
+                        Dispatch::Now(replies) => {
+                            for r in replies {
+                                if outgoing.send(r).await.is_err() { closing = true; }
+                            }
+                        }
+                        Dispatch::Later(fut) => pending.push(fut),
+                        Dispatch::Close(replies) => {
+                            for r in replies {
+                                let _ = outgoing.send(r).await;
+                            }
+                            closing = true;
+                        }
+                    },
+                    Err(_) => closing = true,
+                },
+                done = pending.select_next_some() => {
+                    for r in done {
+                        if outgoing.send(r).await.is_err() { closing = true; }
+                    }
+                }
+                ev = events.recv().fuse() => {
+                    if let Ok(ev) = ev {
+                        for m in self.on_event(ev) {
+                            if outgoing.send(m).await.is_err() { closing = true; }
+                        }
+                    }
+                }
+                _ = ping_timer.fuse() => {
+                    tracing::warn!("client missed its ping; stopping devices and closing the session");
+                    self.stop_everything().await;
+                    let version = self.version();
+                    let _ = outgoing.send(error_message(
+                        version,
+                        0,
+                        ErrorCode::Ping,
+                        "Ping timed out: the client did not ping within MaxPingTime",
+                    )).await;
+                    self.state = State::Closed;
+                    break;
+                }
+            }
+            if closing {
+                // Answer what is still in flight, then stop.
+                while let Some(done) = pending.next().await {
+                    for r in done {
+                        let _ = outgoing.try_send(r);
+                    }
+                }
+                self.stop_everything().await;
+                self.state = State::Closed;
+                break;
+            }
+        }
+        outgoing.close();
+    }
+
+    /// The safety path: stop scanning, stop every output and subscription of every device.
+    async fn stop_everything(&mut self) {
+        self.ping_deadline = None;
+        self.devices.stop_scanning().await;
+        self.devices.stop_all().await;
+        self.subscriptions.clear();
+        self.raw_subscriptions.clear();
+    }
+
+    fn on_event(&mut self, event: DeviceManagerEvent) -> Vec<ServerMessage> {
+        let State::Running { version } = self.state else {
+            return Vec::new();
+        };
+        match event {
+            DeviceManagerEvent::DeviceAdded(device) => {
+                if version == SpecVersion::V4 {
+                    vec![render::device_list(
+                        version,
+                        0,
+                        &self.devices.devices(),
+                        self.options.allow_raw,
+                    )]
+                } else if self.known_devices.insert(device.index()) {
+                    vec![render::device_added(
+                        version,
+                        &device,
+                        self.options.allow_raw,
+                    )]
+                } else {
+                    Vec::new()
+                }
+            }
+            DeviceManagerEvent::DeviceRemoved(index) => {
+                self.subscriptions.retain(|(d, _, _), _| *d != index);
+                self.raw_subscriptions.retain(|(d, _)| *d != index);
+                self.launch_positions.remove(&index);
+                if version == SpecVersion::V4 {
+                    vec![render::device_list(
+                        version,
+                        0,
+                        &self.devices.devices(),
+                        self.options.allow_raw,
+                    )]
+                } else if self.known_devices.remove(&index) {
+                    vec![render::device_removed(version, index)]
+                } else {
+                    Vec::new()
+                }
+            }
+            DeviceManagerEvent::ScanningFinished => vec![render::scanning_finished(version)],
+            DeviceManagerEvent::InputReading { index, reading } => {
+                match self
+                    .subscriptions
+                    .get(&(index, reading.feature_index, reading.input_type))
+                {
+                    Some(shape) => vec![reading_message(0, index, &reading, *shape)],
+                    None => Vec::new(),
+                }
+            }
+            DeviceManagerEvent::RawReading(r) => {
+                if self.raw_subscriptions.contains(&(r.index, r.endpoint))
+                    && version >= SpecVersion::V2
+                {
+                    vec![render::raw_reading(
+                        version,
+                        RawReadingV2 {
+                            id: 0,
+                            device_index: r.index,
+                            endpoint: r.endpoint.to_string(),
+                            data: r.data,
+                        },
+                    )]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    async fn dispatch(&mut self, msg: ClientMessage) -> Dispatch {
+        let id = msg.id();
+        match self.state {
+            State::Closed => Dispatch::Now(vec![error_message(
+                SpecVersion::V4,
+                id,
+                ErrorCode::Unknown,
+                "the session is closed",
+            )]),
+            State::AwaitingHandshake => self.handshake(msg),
+            State::Running { version } => {
+                if self.ping_deadline.is_some() && msg.name() == "Ping" {
+                    self.ping_deadline = Some(Instant::now() + self.options.max_ping_time);
+                }
+                self.dispatch_running(version, msg).await
+            }
+        }
+    }
+
+    fn handshake(&mut self, msg: ClientMessage) -> Dispatch {
+        let id = msg.id();
+        let requested = match &msg {
+            ClientMessage::V0(v0::ClientMessageV0::RequestServerInfo(r)) => {
+                Some((r.client_name.clone(), 0))
+            }
+            ClientMessage::V1(v1::ClientMessageV1::RequestServerInfo(r)) => {
+                Some((r.client_name.clone(), r.message_version))
+            }
+            ClientMessage::V2(v2::ClientMessageV2::RequestServerInfo(r)) => {
+                Some((r.client_name.clone(), r.message_version))
+            }
+            ClientMessage::V3(v3::ClientMessageV3::RequestServerInfo(r)) => {
+                Some((r.client_name.clone(), r.message_version))
+            }
+            ClientMessage::V4(v4::ClientMessageV4::RequestServerInfo(r)) => {
+                Some((r.client_name.clone(), r.protocol_version_major))
+            }
+            _ => None,
+        };
+        let Some((client_name, requested)) = requested else {
+            return Dispatch::Now(vec![error_message(
+                msg.version(),
+                id,
+                ErrorCode::Init,
+                "RequestServerInfo must be the first message",
+            )]);
+        };
+        let Some(version) = SpecVersion::from_u32(requested) else {
+            return Dispatch::Now(vec![error_message(
+                SpecVersion::V4,
+                id,
+                ErrorCode::Init,
+                format!(
+                    "client asks for spec version {requested}; this server speaks up to {}",
+                    SpecVersion::CURRENT as u32
+                ),
+            )]);
+        };
+        tracing::info!(client = %client_name, version = version as u32, "client connected");
+        self.state = State::Running { version };
+        if !self.options.max_ping_time.is_zero() {
+            self.ping_deadline = Some(Instant::now() + self.options.max_ping_time);
+        }
+        Dispatch::Now(vec![render::server_info(
+            version,
+            id,
+            &self.options.name,
+            u32::try_from(self.options.max_ping_time.as_millis()).unwrap_or(u32::MAX),
+        )])
+    }
+
+    fn device(&self, version: SpecVersion, id: u32, index: u32) -> Result<ServerDevice, Dispatch> {
+        self.devices.device(index).ok_or_else(|| {
+            Dispatch::Now(vec![device_error(
+                version,
+                id,
+                &ServerDeviceError::NoDevice { index },
+            )])
+        })
+    }
+
+    async fn dispatch_running(&mut self, version: SpecVersion, msg: ClientMessage) -> Dispatch {
+        let id = msg.id();
+        let ok = || Dispatch::Now(vec![render::ok(version, id)]);
+        macro_rules! device {
+            ($index:expr) => {
+                match self.device(version, id, $index) {
+                    Ok(d) => d,
+                    Err(reply) => return reply,
+                }
+            };
+        }
+        use ClientMessage as C;
+        match msg {
+            // ---- messages every version shares ----
+            C::V0(v0::ClientMessageV0::RequestServerInfo(_))
+            | C::V1(v1::ClientMessageV1::RequestServerInfo(_))
+            | C::V2(v2::ClientMessageV2::RequestServerInfo(_))
+            | C::V3(v3::ClientMessageV3::RequestServerInfo(_))
+            | C::V4(v4::ClientMessageV4::RequestServerInfo(_)) => {
+                Dispatch::Now(vec![error_message(
+                    version,
+                    id,
+                    ErrorCode::Init,
+                    "handshake already happened",
+                )])
+            }
+            C::V0(v0::ClientMessageV0::Ping(_))
+            | C::V1(v1::ClientMessageV1::Ping(_))
+            | C::V2(v2::ClientMessageV2::Ping(_))
+            | C::V3(v3::ClientMessageV3::Ping(_))
+            | C::V4(v4::ClientMessageV4::Ping(_)) => ok(),
+            C::V0(v0::ClientMessageV0::StartScanning(_))
+            | C::V1(v1::ClientMessageV1::StartScanning(_))
+            | C::V2(v2::ClientMessageV2::StartScanning(_))
+            | C::V3(v3::ClientMessageV3::StartScanning(_))
+            | C::V4(v4::ClientMessageV4::StartScanning(_)) => {
+                match self.devices.start_scanning().await {
+                    Ok(()) => ok(),
+                    Err(e) => Dispatch::Now(vec![error_message(
+                        version,
+                        id,
+                        ErrorCode::Unknown,
+                        e.to_string(),
+                    )]),
+                }
+            }
+            C::V0(v0::ClientMessageV0::StopScanning(_))
+            | C::V1(v1::ClientMessageV1::StopScanning(_))
+            | C::V2(v2::ClientMessageV2::StopScanning(_))
+            | C::V3(v3::ClientMessageV3::StopScanning(_))
+            | C::V4(v4::ClientMessageV4::StopScanning(_)) => {
+                self.devices.stop_scanning().await;
+                ok()
+            }
+            C::V0(v0::ClientMessageV0::RequestDeviceList(_))
+            | C::V1(v1::ClientMessageV1::RequestDeviceList(_))
+            | C::V2(v2::ClientMessageV2::RequestDeviceList(_))
+            | C::V3(v3::ClientMessageV3::RequestDeviceList(_))
+            | C::V4(v4::ClientMessageV4::RequestDeviceList(_)) => {
+                let devices = self.devices.devices();
+                self.known_devices = devices.iter().map(ServerDevice::index).collect();
+                Dispatch::Now(vec![render::device_list(
+                    version,
+                    id,
+                    &devices,
+                    self.options.allow_raw,
+                )])
+            }
+            C::V0(v0::ClientMessageV0::StopAllDevices(_))
+            | C::V1(v1::ClientMessageV1::StopAllDevices(_))
+            | C::V2(v2::ClientMessageV2::StopAllDevices(_))
+            | C::V3(v3::ClientMessageV3::StopAllDevices(_)) => {
+                self.stop(version, id, None, None, true, true).await
+            }
+            C::V0(v0::ClientMessageV0::StopDeviceCmd(m))
+            | C::V1(v1::ClientMessageV1::StopDeviceCmd(m))
+            | C::V2(v2::ClientMessageV2::StopDeviceCmd(m))
+            | C::V3(v3::ClientMessageV3::StopDeviceCmd(m)) => {
+                let _ = device!(m.device_index);
+                self.stop(version, id, Some(m.device_index), None, true, true)
+                    .await
+            }
+
+            // ---- v4 ----
+            C::V4(v4::ClientMessageV4::StopCmd(m)) => {
+                if m.feature_index.is_some() && m.device_index.is_none() {
+                    return Dispatch::Now(vec![error_message(
+                        version,
+                        id,
+                        ErrorCode::Msg,
+                        "StopCmd with FeatureIndex needs a DeviceIndex",
+                    )]);
+                }
+                if let Some(d) = m.device_index {
+                    let _ = device!(d);
+                }
+                self.stop(
+                    version,
+                    id,
+                    m.device_index,
+                    m.feature_index,
+                    m.outputs,
+                    m.inputs,
+                )
+                .await
+            }
+            C::V4(v4::ClientMessageV4::OutputCmd(m)) => {
+                let device = device!(m.device_index);
+                let c = m.command;
+                let checked = device.check_output(
+                    m.feature_index,
+                    c.output_type(),
+                    i64::from(c.value()),
+                    c.duration(),
+                );
+                self.outputs(version, id, &device, checked.map(|c| vec![c]))
+                    .await
+            }
+            C::V4(v4::ClientMessageV4::InputCmd(m)) => {
+                let device = device!(m.device_index);
+                match m.command {
+                    InputCommandType::Read => {
+                        self.read(
+                            version,
+                            id,
+                            &device,
+                            m.feature_index,
+                            m.input_type,
+                            ReadShapeOut::V4,
+                        )
+                        .await
+                    }
+                    InputCommandType::Subscribe | InputCommandType::Unsubscribe => {
+                        self.subscribe(
+                            version,
+                            id,
+                            &device,
+                            m.feature_index,
+                            m.input_type,
+                            m.command == InputCommandType::Subscribe,
+                            ReadingShape::V4,
+                        )
+                        .await
+                    }
+                }
+            }
+            C::V4(v4::ClientMessageV4::Disconnect(_)) => {
+                self.stop_everything().await;
+                self.state = State::Closed;
+                Dispatch::Close(vec![render::ok(version, id)])
+            }
+
+            // ---- v0–v3 output commands ----
+            C::V0(v0::ClientMessageV0::SingleMotorVibrateCmd(m))
+            | C::V1(v1::ClientMessageV1::SingleMotorVibrateCmd(m)) => {
+                let device = device!(m.device_index);
+                let cmds = render::vibrate_features(&device)
+                    .into_iter()
+                    .map(|(f, steps)| {
+                        device.check_output(
+                            f,
+                            OutputType::Vibrate,
+                            float_to_steps(m.speed, steps),
+                            None,
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>();
+                self.outputs(version, id, &device, non_empty(cmds, &device, "vibrate"))
+                    .await
+            }
+            C::V1(v1::ClientMessageV1::VibrateCmd(m))
+            | C::V2(v2::ClientMessageV2::VibrateCmd(m))
+            | C::V3(v3::ClientMessageV3::VibrateCmd(m)) => {
+                let device = device!(m.device_index);
+                let space = render::vibrate_features(&device);
+                let cmds =
+                    m.speeds
+                        .iter()
+                        .map(|s| {
+                            let (f, steps) = *space.get(s.index as usize).ok_or(
+                                ServerDeviceError::NoFeature {
+                                    device: device.index(),
+                                    feature: s.index,
+                                },
+                            )?;
+                            device.check_output(
+                                f,
+                                OutputType::Vibrate,
+                                float_to_steps(s.speed, steps),
+                                None,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>();
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V3(v3::ClientMessageV3::ScalarCmd(m)) => {
+                let device = device!(m.device_index);
+                let space = render::scalar_features(&device);
+                let cmds =
+                    m.scalars
+                        .iter()
+                        .map(|s| {
+                            let (f, t, steps) = *space.get(s.index as usize).ok_or(
+                                ServerDeviceError::NoFeature {
+                                    device: device.index(),
+                                    feature: s.index,
+                                },
+                            )?;
+                            if t != s.actuator_type {
+                                return Err(ServerDeviceError::NotOnFeature {
+                                    device: device.index(),
+                                    feature: s.index,
+                                    what: s.actuator_type.to_string(),
+                                });
+                            }
+                            device.check_output(f, t, float_to_steps(s.scalar, steps), None)
+                        })
+                        .collect::<Result<Vec<_>, _>>();
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V1(v1::ClientMessageV1::RotateCmd(m))
+            | C::V2(v2::ClientMessageV2::RotateCmd(m))
+            | C::V3(v3::ClientMessageV3::RotateCmd(m)) => {
+                let device = device!(m.device_index);
+                let space = render::rotate_features(&device);
+                let cmds =
+                    m.rotations
+                        .iter()
+                        .map(|r| {
+                            let (f, steps) = *space.get(r.index as usize).ok_or(
+                                ServerDeviceError::NoFeature {
+                                    device: device.index(),
+                                    feature: r.index,
+                                },
+                            )?;
+                            let v = float_to_steps(r.speed, steps);
+                            device.check_output(
+                                f,
+                                OutputType::Rotate,
+                                if r.clockwise { v } else { -v },
+                                None,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>();
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V1(v1::ClientMessageV1::LinearCmd(m))
+            | C::V2(v2::ClientMessageV2::LinearCmd(m))
+            | C::V3(v3::ClientMessageV3::LinearCmd(m)) => {
+                let device = device!(m.device_index);
+                let space = render::linear_features(&device);
+                let cmds =
+                    m.vectors
+                        .iter()
+                        .map(|v| {
+                            let (f, steps) = *space.get(v.index as usize).ok_or(
+                                ServerDeviceError::NoFeature {
+                                    device: device.index(),
+                                    feature: v.index,
+                                },
+                            )?;
+                            // Positions truncate instead of rounding up.
+                            let pos = (f64::from(steps) * v.position).floor() as i64;
+                            device.check_output(
+                                f,
+                                OutputType::HwPositionWithDuration,
+                                pos,
+                                Some(v.duration),
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>();
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V0(v0::ClientMessageV0::FleshlightLaunchFW12Cmd(m))
+            | C::V1(v1::ClientMessageV1::FleshlightLaunchFW12Cmd(m)) => {
+                let device = device!(m.device_index);
+                let prev = self
+                    .launch_positions
+                    .get(&m.device_index)
+                    .copied()
+                    .unwrap_or(0);
+                let duration = launch_duration(prev, m.position, m.speed);
+                let cmds = match render::linear_features(&device).first() {
+                    Some((f, steps)) => {
+                        let pos = (f64::from(*steps) * f64::from(m.position) / 99.0).floor() as i64;
+                        device
+                            .check_output(
+                                *f,
+                                OutputType::HwPositionWithDuration,
+                                pos,
+                                Some(duration),
+                            )
+                            .map(|c| vec![c])
+                    }
+                    None => Err(ServerDeviceError::NotOnFeature {
+                        device: device.index(),
+                        feature: 0,
+                        what: "FleshlightLaunchFW12Cmd (no position output)".into(),
+                    }),
+                };
+                if cmds.is_ok() {
+                    self.launch_positions.insert(m.device_index, m.position);
+                }
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V0(v0::ClientMessageV0::VorzeA10CycloneCmd(m))
+            | C::V1(v1::ClientMessageV1::VorzeA10CycloneCmd(m)) => {
+                let device = device!(m.device_index);
+                let cmds = match render::rotate_features(&device).first() {
+                    Some((f, steps)) => {
+                        let v = float_to_steps(f64::from(m.speed) / 99.0, *steps);
+                        device
+                            .check_output(
+                                *f,
+                                OutputType::Rotate,
+                                if m.clockwise { v } else { -v },
+                                None,
+                            )
+                            .map(|c| vec![c])
+                    }
+                    None => Err(ServerDeviceError::NotOnFeature {
+                        device: device.index(),
+                        feature: 0,
+                        what: "VorzeA10CycloneCmd (no bidirectional rotation)".into(),
+                    }),
+                };
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V0(v0::ClientMessageV0::KiirooCmd(m)) | C::V1(v1::ClientMessageV1::KiirooCmd(m)) => {
+                let device = device!(m.device_index);
+                let level = match m.command.trim().parse::<u8>() {
+                    Ok(l) if l <= 4 => f64::from(l) / 4.0,
+                    _ => {
+                        return Dispatch::Now(vec![error_message(
+                            version,
+                            id,
+                            ErrorCode::Msg,
+                            "KiirooCmd Command must be \"0\" to \"4\"",
+                        )]);
+                    }
+                };
+                let cmds = if let Some((f, steps)) = render::linear_features(&device).first() {
+                    let pos = (f64::from(*steps) * level).floor() as i64;
+                    device
+                        .check_output(
+                            *f,
+                            OutputType::HwPositionWithDuration,
+                            pos,
+                            Some(LEGACY_MOVE_MS),
+                        )
+                        .map(|c| vec![c])
+                } else {
+                    non_empty(
+                        render::vibrate_features(&device)
+                            .into_iter()
+                            .map(|(f, steps)| {
+                                device.check_output(
+                                    f,
+                                    OutputType::Vibrate,
+                                    float_to_steps(level, steps),
+                                    None,
+                                )
+                            })
+                            .collect(),
+                        &device,
+                        "KiirooCmd (no position or vibrate output)",
+                    )
+                };
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V0(v0::ClientMessageV0::LovenseCmd(m))
+            | C::V1(v1::ClientMessageV1::LovenseCmd(m)) => {
+                let device = device!(m.device_index);
+                let cmds = lovense_command(&device, &m.command);
+                self.outputs(version, id, &device, cmds).await
+            }
+            C::V0(v0::ClientMessageV0::Test(m)) | C::V1(v1::ClientMessageV1::Test(m)) => {
+                if m.test_string == "Error" {
+                    Dispatch::Now(vec![error_message(
+                        version,
+                        id,
+                        ErrorCode::Msg,
+                        "Test asked for an error",
+                    )])
+                } else {
+                    Dispatch::Now(vec![render::test(
+                        version,
+                        TestV0 {
+                            id,
+                            test_string: m.test_string,
+                        },
+                    )])
+                }
+            }
+            C::V0(v0::ClientMessageV0::RequestLog(_))
+            | C::V1(v1::ClientMessageV1::RequestLog(_))
+            | C::V2(v2::ClientMessageV2::RequestLog(_)) => {
+                // Accepted for compatibility; the server does not forward its log to clients.
+                ok()
+            }
+
+            // ---- v2/v3 inputs ----
+            C::V2(v2::ClientMessageV2::BatteryLevelCmd(m)) => {
+                let device = device!(m.device_index);
+                match render::input_features(&device, InputType::Battery).first() {
+                    Some(f) => {
+                        self.read(
+                            version,
+                            id,
+                            &device,
+                            *f,
+                            InputType::Battery,
+                            ReadShapeOut::BatteryV2,
+                        )
+                        .await
+                    }
+                    None => Dispatch::Now(vec![device_error(
+                        version,
+                        id,
+                        &ServerDeviceError::NotOnFeature {
+                            device: device.index(),
+                            feature: 0,
+                            what: "Battery".into(),
+                        },
+                    )]),
+                }
+            }
+            C::V2(v2::ClientMessageV2::RSSILevelCmd(m)) => {
+                let device = device!(m.device_index);
+                match render::input_features(&device, InputType::Rssi).first() {
+                    Some(f) => {
+                        self.read(
+                            version,
+                            id,
+                            &device,
+                            *f,
+                            InputType::Rssi,
+                            ReadShapeOut::RssiV2,
+                        )
+                        .await
+                    }
+                    None => Dispatch::Now(vec![device_error(
+                        version,
+                        id,
+                        &ServerDeviceError::NotOnFeature {
+                            device: device.index(),
+                            feature: 0,
+                            what: "RSSI".into(),
+                        },
+                    )]),
+                }
+            }
+            C::V3(v3::ClientMessageV3::SensorReadCmd(m)) => {
+                let device = device!(m.device_index);
+                match sensor_feature(&device, m.sensor_index, m.sensor_type, false) {
+                    Ok(f) => {
+                        self.read(
+                            version,
+                            id,
+                            &device,
+                            f,
+                            m.sensor_type.into(),
+                            ReadShapeOut::V3 {
+                                sensor_index: m.sensor_index,
+                                sensor_type: m.sensor_type,
+                            },
+                        )
+                        .await
+                    }
+                    Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
+                }
+            }
+            C::V3(v3::ClientMessageV3::SensorSubscribeCmd(m)) => {
+                let device = device!(m.device_index);
+                match sensor_feature(&device, m.sensor_index, m.sensor_type, true) {
+                    Ok(f) => {
+                        self.subscribe(
+                            version,
+                            id,
+                            &device,
+                            f,
+                            m.sensor_type.into(),
+                            true,
+                            ReadingShape::V3 {
+                                sensor_index: m.sensor_index,
+                                sensor_type: m.sensor_type,
+                            },
+                        )
+                        .await
+                    }
+                    Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
+                }
+            }
+            C::V3(v3::ClientMessageV3::SensorUnsubscribeCmd(m)) => {
+                let device = device!(m.device_index);
+                match sensor_feature(&device, m.sensor_index, m.sensor_type, true) {
+                    Ok(f) => {
+                        self.subscribe(
+                            version,
+                            id,
+                            &device,
+                            f,
+                            m.sensor_type.into(),
+                            false,
+                            ReadingShape::V3 {
+                                sensor_index: m.sensor_index,
+                                sensor_type: m.sensor_type,
+                            },
+                        )
+                        .await
+                    }
+                    Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
+                }
+            }
+
+            // ---- raw ----
+            C::V2(v2::ClientMessageV2::RawWriteCmd(m))
+            | C::V3(v3::ClientMessageV3::RawWriteCmd(m)) => {
+                let device = device!(m.device_index);
+                self.raw(version, id, &device, &m.endpoint, |endpoint| {
+                    RawCommand::Write {
+                        endpoint,
+                        data: m.data.clone(),
+                        write_with_response: m.write_with_response,
+                    }
+                })
+                .await
+            }
+            C::V2(v2::ClientMessageV2::RawReadCmd(m))
+            | C::V3(v3::ClientMessageV3::RawReadCmd(m)) => {
+                let device = device!(m.device_index);
+                self.raw(version, id, &device, &m.endpoint, |endpoint| {
+                    RawCommand::Read {
+                        endpoint,
+                        length: m.length,
+                        timeout: if m.wait_for_data {
+                            Duration::from_secs(5)
+                        } else {
+                            Duration::from_millis(500)
+                        },
+                    }
+                })
+                .await
+            }
+            C::V2(v2::ClientMessageV2::RawSubscribeCmd(m))
+            | C::V3(v3::ClientMessageV3::RawSubscribeCmd(m)) => {
+                let device = device!(m.device_index);
+                self.raw(version, id, &device, &m.endpoint, |endpoint| {
+                    RawCommand::Subscribe { endpoint }
+                })
+                .await
+            }
+            C::V2(v2::ClientMessageV2::RawUnsubscribeCmd(m))
+            | C::V3(v3::ClientMessageV3::RawUnsubscribeCmd(m)) => {
+                let device = device!(m.device_index);
+                self.raw(version, id, &device, &m.endpoint, |endpoint| {
+                    RawCommand::Unsubscribe { endpoint }
+                })
+                .await
+            }
+            #[allow(unreachable_patterns)] // future messages
+            other => Dispatch::Now(vec![error_message(
+                version,
+                id,
+                ErrorCode::Msg,
+                format!("{} is not served at spec v{}", other.name(), version as u32),
+            )]),
+        }
+    }
+
+    async fn stop(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device: Option<u32>,
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+    ) -> Dispatch {
+        let targets: Vec<ServerDevice> = match device {
+            Some(d) => self.devices.device(d).into_iter().collect(),
+            None => self.devices.devices(),
+        };
+        if inputs {
+            self.subscriptions.retain(|(d, f, _), _| {
+                !(device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
+            });
+            if feature.is_none() {
+                self.raw_subscriptions
+                    .retain(|(d, _)| device.is_some_and(|x| x != *d));
+            }
+        }
+        let mut replies = Vec::new();
+        for d in targets {
+            match d.queue_stop(feature, outputs, inputs).await {
+                Ok(r) => replies.push(r),
+                Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+            }
+        }
+        Dispatch::Later(
+            async move {
+                let mut first_error = None;
+                for r in replies {
+                    if let Err(e) = r.wait().await {
+                        first_error.get_or_insert(e);
+                    }
+                }
+                vec![match first_error {
+                    None => render::ok(version, id),
+                    Some(e) => device_error(version, id, &e),
+                }]
+            }
+            .boxed(),
+        )
+    }
+
+    async fn outputs(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device: &ServerDevice,
+        commands: Result<Vec<OutputCommand>, ServerDeviceError>,
+    ) -> Dispatch {
+        let commands = match commands {
+            Ok(c) => c,
+            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+        };
+        let mut replies: Vec<PendingReply<()>> = Vec::with_capacity(commands.len());
+        for c in commands {
+            match device.queue_output(c).await {
+                Ok(r) => replies.push(r),
+                Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+            }
+        }
+        Dispatch::Later(
+            async move {
+                let mut first_error = None;
+                for r in replies {
+                    if let Err(e) = r.wait().await {
+                        first_error.get_or_insert(e);
+                    }
+                }
+                vec![match first_error {
+                    None => render::ok(version, id),
+                    Some(e) => device_error(version, id, &e),
+                }]
+            }
+            .boxed(),
+        )
+    }
+
+    async fn read(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device: &ServerDevice,
+        feature: u32,
+        input_type: InputType,
+        shape: ReadShapeOut,
+    ) -> Dispatch {
+        let pending = match device.queue_read(feature, input_type).await {
+            Ok(p) => p,
+            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+        };
+        let index = device.index();
+        Dispatch::Later(
+            async move {
+                vec![match pending.wait().await {
+                    Ok(value) => match shape {
+                        ReadShapeOut::V4 => reading_message(
+                            id,
+                            index,
+                            &InputReading {
+                                feature_index: feature,
+                                input_type,
+                                value,
+                            },
+                            ReadingShape::V4,
+                        ),
+                        ReadShapeOut::V3 {
+                            sensor_index,
+                            sensor_type,
+                        } => reading_message(
+                            id,
+                            index,
+                            &InputReading {
+                                feature_index: feature,
+                                input_type,
+                                value,
+                            },
+                            ReadingShape::V3 {
+                                sensor_index,
+                                sensor_type,
+                            },
+                        ),
+                        ReadShapeOut::BatteryV2 => ServerMessage::V2(
+                            v2::ServerMessageV2::BatteryLevelReading(BatteryLevelReadingV2 {
+                                id,
+                                device_index: index,
+                                battery_level: f64::from(value.clamp(0, 100)) / 100.0,
+                            }),
+                        ),
+                        ReadShapeOut::RssiV2 => render::rssi_reading(id, index, value),
+                    },
+                    Err(e) => device_error(version, id, &e),
+                }]
+            }
+            .boxed(),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn subscribe(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device: &ServerDevice,
+        feature: u32,
+        input_type: InputType,
+        subscribe: bool,
+        shape: ReadingShape,
+    ) -> Dispatch {
+        let key = (device.index(), feature, input_type);
+        let pending = match device.queue_subscribe(feature, input_type, subscribe).await {
+            Ok(p) => p,
+            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+        };
+        if subscribe {
+            self.subscriptions.insert(key, shape);
+        } else {
+            self.subscriptions.remove(&key);
+        }
+        Dispatch::Later(
+            async move {
+                vec![match pending.wait().await {
+                    Ok(()) => render::ok(version, id),
+                    Err(e) => device_error(version, id, &e),
+                }]
+            }
+            .boxed(),
+        )
+    }
+
+    async fn raw(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device: &ServerDevice,
+        endpoint: &str,
+        make: impl FnOnce(Endpoint) -> RawCommand,
+    ) -> Dispatch {
+        if !self.options.allow_raw {
+            return Dispatch::Now(vec![device_error(
+                version,
+                id,
+                &ServerDeviceError::RawDisabled,
+            )]);
+        }
+        let endpoint: Endpoint = match endpoint.parse() {
+            Ok(e) => e,
+            Err(e) => {
+                return Dispatch::Now(vec![error_message(
+                    version,
+                    id,
+                    ErrorCode::Device,
+                    format!("{e}"),
+                )]);
+            }
+        };
+        let command = make(endpoint);
+        let is_read = matches!(command, RawCommand::Read { .. });
+        match &command {
+            RawCommand::Subscribe { endpoint } => {
+                self.raw_subscriptions.insert((device.index(), *endpoint));
+            }
+            RawCommand::Unsubscribe { endpoint } => {
+                self.raw_subscriptions.remove(&(device.index(), *endpoint));
+            }
+            _ => {}
+        }
+        let pending = match device.queue_raw(command).await {
+            Ok(p) => p,
+            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+        };
+        let index = device.index();
+        Dispatch::Later(
+            async move {
+                vec![match pending.wait().await {
+                    Ok(data) if is_read => render::raw_reading(
+                        version,
+                        RawReadingV2 {
+                            id,
+                            device_index: index,
+                            endpoint: endpoint.to_string(),
+                            data,
+                        },
+                    ),
+                    Ok(_) => render::ok(version, id),
+                    Err(e) => device_error(version, id, &e),
+                }]
+            }
+            .boxed(),
+        )
+    }
+}
+
+/// Reply shapes of a one-off read.
+#[derive(Debug, Clone, Copy)]
+enum ReadShapeOut {
+    V4,
+    V3 {
+        sensor_index: u32,
+        sensor_type: SensorTypeV3,
+    },
+    BatteryV2,
+    RssiV2,
+}
+
+fn reading_message(
+    id: u32,
+    device_index: u32,
+    r: &InputReading,
+    shape: ReadingShape,
+) -> ServerMessage {
+    match shape {
+        ReadingShape::V4 => {
+            let v = ReadingValueV4 { value: r.value };
+            let reading = match r.input_type {
+                InputType::Battery => InputValueV4::Battery(v),
+                InputType::Rssi => InputValueV4::Rssi(v),
+                InputType::Button => InputValueV4::Button(v),
+                InputType::Pressure => InputValueV4::Pressure(v),
+                InputType::Depth => InputValueV4::Depth(v),
+                InputType::Position => InputValueV4::Position(v),
+            };
+            ServerMessage::V4(v4::ServerMessageV4::InputReading(InputReadingV4 {
+                id,
+                device_index,
+                feature_index: r.feature_index,
+                reading,
+            }))
+        }
+        ReadingShape::V3 {
+            sensor_index,
+            sensor_type,
+        } => ServerMessage::V3(v3::ServerMessageV3::SensorReading(SensorReadingV3 {
+            id,
+            device_index,
+            sensor_index,
+            sensor_type,
+            data: vec![r.value],
+        })),
+    }
+}
+
+fn non_empty(
+    cmds: Result<Vec<OutputCommand>, ServerDeviceError>,
+    device: &ServerDevice,
+    what: &str,
+) -> Result<Vec<OutputCommand>, ServerDeviceError> {
+    match cmds {
+        Ok(c) if c.is_empty() => Err(ServerDeviceError::NotOnFeature {
+            device: device.index(),
+            feature: 0,
+            what: what.to_string(),
+        }),
+        other => other,
+    }
+}
+
+fn sensor_feature(
+    device: &ServerDevice,
+    sensor_index: u32,
+    sensor_type: SensorTypeV3,
+    subscribe: bool,
+) -> Result<u32, ServerDeviceError> {
+    let space = if subscribe {
+        render::sensor_subscribe_features(device)
+    } else {
+        render::sensor_features(device)
+    };
+    match space.get(sensor_index as usize) {
+        Some((f, t)) if *t == InputType::from(sensor_type) => Ok(*f),
+        _ => Err(ServerDeviceError::NotOnFeature {
+            device: device.index(),
+            feature: sensor_index,
+            what: format!("sensor {sensor_index} of type {sensor_type:?}"),
+        }),
+    }
+}
+
+/// The Launch's speed (0–99) for a move of `from`→`to` (0–99) turned into a duration in ms:
+/// the inverse of the speed formula the Launch protocol uses.
+fn launch_duration(from: u32, to: u32, speed: u32) -> u32 {
+    let distance = (f64::from(from) - f64::from(to)).abs() / 99.0;
+    if distance <= 0.0 {
+        return 0;
+    }
+    let speed = f64::from(speed.clamp(1, 99));
+    // speed = 99 × 250 × x^-1.05 with x = duration × 90 / (distance × 100)
+    let x = (speed / (99.0 * 250.0)).powf(-1.0 / 1.05);
+    let duration = x * distance * 100.0 / 90.0;
+    duration.clamp(0.0, 100_000.0) as u32
+}
+
+/// `LovenseCmd` for Lovense devices: `Vibrate:N;`, `VibrateK:N;`, `Rotate:N;`, `AirAuto:N;`.
+fn lovense_command(
+    device: &ServerDevice,
+    command: &str,
+) -> Result<Vec<OutputCommand>, ServerDeviceError> {
+    let unsupported = || ServerDeviceError::NotOnFeature {
+        device: device.index(),
+        feature: 0,
+        what: format!("LovenseCmd {command:?}"),
+    };
+    if device.definition().protocol != "lovense" {
+        return Err(unsupported());
+    }
+    let body = command.trim().trim_end_matches(';');
+    let (name, value) = body.split_once(':').ok_or_else(unsupported)?;
+    let value: i64 = value.parse().map_err(|_| unsupported())?;
+    let vibes = render::vibrate_features(device);
+    match name {
+        "Vibrate" => vibes
+            .iter()
+            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, value, None))
+            .collect(),
+        n if n.starts_with("Vibrate") => {
+            let k: usize = n["Vibrate".len()..].parse().map_err(|_| unsupported())?;
+            let (f, _) = vibes.get(k.wrapping_sub(1)).ok_or_else(unsupported)?;
+            device
+                .check_output(*f, OutputType::Vibrate, value, None)
+                .map(|c| vec![c])
+        }
+        "Rotate" => {
+            let (f, _) = *render::rotate_features(device)
+                .first()
+                .ok_or_else(unsupported)?;
+            device
+                .check_output(f, OutputType::Rotate, value, None)
+                .map(|c| vec![c])
+        }
+        "AirAuto" | "Air:Level" => {
+            let f = device
+                .definition()
+                .features_with_output(OutputType::Constrict);
+            let f = *f.first().ok_or_else(unsupported)?;
+            device
+                .check_output(f, OutputType::Constrict, value, None)
+                .map(|c| vec![c])
+        }
+        _ => Err(unsupported()),
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send(s: Session) -> impl Send {
+    async move {
+        let (_tx, rx) = async_channel::bounded(1);
+        let (tx, _rx) = async_channel::bounded(1);
+        s.run(rx, tx).await;
+    }
+}
+
+#[allow(dead_code)]
+fn _types(_: OkV0, _: OutputCommandV4) {}

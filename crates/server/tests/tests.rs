@@ -1,0 +1,6 @@
+//! Integration tests of the server: one binary, one module per area.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is how a test fails
+
+mod fixtures;
+mod session;
+mod util;
