@@ -167,6 +167,31 @@ impl FeatureInfo {
 }
 
 /// A device as every layer describes it to clients.
+///
+/// ```
+/// use buttplug_core::{DeviceInfo, FeatureInfo, OutputInfo, OutputType, StepRange};
+///
+/// let device = DeviceInfo::new(0, "Lovense Nora")
+///     .with_feature(
+///         FeatureInfo::new(0, "")
+///             .with_output(OutputInfo::new(OutputType::Vibrate, StepRange::new(0, 20))),
+///     )
+///     .with_feature(
+///         FeatureInfo::new(1, "")
+///             .with_output(OutputInfo::new(OutputType::Rotate, StepRange::new(-20, 20))),
+///     );
+/// // v3 clients address outputs by their position in these lists.
+/// assert_eq!(
+///     device.v3_scalar_features(),
+///     [(0, OutputType::Vibrate), (1, OutputType::Rotate)]
+/// );
+/// assert_eq!(device.v3_rotate_features(), [(1, OutputType::Rotate)]);
+/// let v3 = device.to_v3();
+/// assert_eq!(v3.device_messages.scalar_cmd.map(|s| s.len()), Some(2));
+/// // v4 clients see the feature map and can rebuild the same description.
+/// assert_eq!(DeviceInfo::from_v4(&device.to_v4()), device);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct DeviceInfo {
     /// Device index.

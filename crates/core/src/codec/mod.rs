@@ -80,6 +80,17 @@ pub fn parse_client_bytes(
 }
 
 /// Parses a server frame at the connection's spec version (client side).
+///
+/// ```
+/// use buttplug_core::{ServerMessage, SpecVersion, parse_server_frame};
+///
+/// let frame = r#"[{"Ok":{"Id":4}},{"Error":{"Id":5,"ErrorMessage":"no such device","ErrorCode":4}}]"#;
+/// let parsed = parse_server_frame(frame, SpecVersion::V4);
+/// assert!(parsed[0].as_ref().is_ok_and(ServerMessage::is_ok));
+/// let error = parsed[1].as_ref().map_err(|e| e.clone())?.as_error().cloned();
+/// assert_eq!(error.map(|e| e.id), Some(5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse_server_frame(
     text: &str,
     version: SpecVersion,
