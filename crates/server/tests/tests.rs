@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is how a test fails
 
 mod fixtures;
+mod serial;
 mod session;
 mod util;

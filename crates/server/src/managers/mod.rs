@@ -4,3 +4,23 @@
 pub mod simulated;
 #[cfg(feature = "websocket-devices")]
 pub mod websocket_devices;
+
+#[cfg(any(
+    feature = "btleplug",
+    feature = "serial",
+    feature = "usb",
+    feature = "hid",
+    feature = "lovense-dongle",
+    feature = "lovense-connect"
+))]
+pub mod hardware_events;
+#[cfg(any(
+    feature = "serial",
+    feature = "usb",
+    feature = "hid",
+    feature = "lovense-connect"
+))]
+pub mod timed_retry;
+
+#[cfg(feature = "serial")]
+pub mod serial;
