@@ -4,4 +4,5 @@
 mod fixtures;
 mod serial;
 mod session;
+mod usb_hid;
 mod util;

@@ -22,5 +22,9 @@ pub mod hardware_events;
 ))]
 pub mod timed_retry;
 
+#[cfg(feature = "hid")]
+pub mod hid;
 #[cfg(feature = "serial")]
 pub mod serial;
+#[cfg(feature = "usb")]
+pub mod usb;

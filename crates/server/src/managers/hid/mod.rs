@@ -1,0 +1,464 @@
+//! HID devices (feature `hid`; `hidapi` over Linux hidraw with pure-Rust udev enumeration).
+//!
+//! - **How it finds devices:** while scanning it enumerates HID devices every second and reports
+//!   each one whose vendor/product pair appears in a `hid` specifier of the device database
+//!   ([`HidManagerBuilder::from_database`]): today the Vorze Cyclone X10 (1155:22352) and the
+//!   RealTouch (8020:1). The address is the hidraw path; the name is the product string.
+//! - **Why hidapi and not rusb:** HID toys are claimed by the kernel's `usbhid` driver. Through
+//!   hidraw (`/dev/hidraw*`) hidapi talks to them without detaching that driver and with ordinary
+//!   udev permissions; rusb would have to detach the kernel driver and drive interrupt transfers
+//!   by hand, and would not see Bluetooth HID at all. The `linux-native-basic-udev` backend needs
+//!   no C library.
+//! - **Endpoints:** `tx`: a write is one output report (the first byte is the report id, as the
+//!   protocols send it); `rx`: input reports. While `rx` is subscribed each report is a
+//!   notification; otherwise the latest [`HID_READ_BACKLOG`] reports are kept for
+//!   [`Hardware::read`].
+//! - **Limits:** feature reports are not used. A device that fails a read or write is
+//!   disconnected and offered again at the next pass if it is still present. Without hidraw
+//!   access the manager simply finds nothing.
+
+use crate::comm::{
+    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
+    DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
+    HardwareSpecializer,
+};
+use crate::managers::hardware_events::EventHub;
+use crate::managers::timed_retry::{DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager};
+use crate::rt;
+use async_trait::async_trait;
+use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase, VidPid};
+use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
+use futures::stream::BoxStream;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+/// The manager name.
+pub const HID_MANAGER_NAME: &str = "hid";
+
+/// How long one blocking report read waits (how often the reader checks whether to stop).
+pub const HID_POLL_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How many unread input reports are kept while `rx` is not subscribed.
+pub const HID_READ_BACKLOG: usize = 16;
+
+/// Largest input report read.
+const REPORT_BUFFER: usize = 1024;
+
+/// Builder of the HID manager.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct HidManagerBuilder {
+    pairs: BTreeSet<VidPid>,
+    rescan_interval: Duration,
+}
+
+impl Default for HidManagerBuilder {
+    fn default() -> Self {
+        HidManagerBuilder {
+            pairs: BTreeSet::new(),
+            rescan_interval: DEFAULT_RESCAN_INTERVAL,
+        }
+    }
+}
+
+impl HidManagerBuilder {
+    /// A manager looking for no device.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A manager looking for every vendor/product pair of the database's `hid` specifiers.
+    pub fn from_database(database: &DeviceDatabase) -> Self {
+        let mut builder = Self::new();
+        for protocol in database.protocol_ids() {
+            for spec in database.protocol_specifiers(protocol) {
+                if let CommunicationSpecifier::Hid { pairs } = spec {
+                    for p in pairs {
+                        builder = builder.pair(*p);
+                    }
+                }
+            }
+        }
+        builder
+    }
+
+    /// Look for a vendor/product pair.
+    pub fn pair(mut self, pair: VidPid) -> Self {
+        self.pairs.insert(pair);
+        self
+    }
+
+    /// The pairs looked for.
+    pub fn pairs(&self) -> impl Iterator<Item = &VidPid> {
+        self.pairs.iter()
+    }
+
+    /// How often devices are enumerated while scanning (default 1 s).
+    pub fn rescan_interval(mut self, interval: Duration) -> Self {
+        self.rescan_interval = interval;
+        self
+    }
+}
+
+impl DeviceCommunicationManagerBuilder for HidManagerBuilder {
+    fn finish(
+        self: Box<Self>,
+        events: CommunicationEventSender,
+    ) -> Box<dyn DeviceCommunicationManager> {
+        Box::new(TimedRetryManager::new(HidScanner {
+            pairs: self.pairs,
+            interval: self.rescan_interval,
+            events,
+            in_use: Arc::new(Mutex::new(BTreeMap::new())),
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct HidScanner {
+    pairs: BTreeSet<VidPid>,
+    interval: Duration,
+    events: CommunicationEventSender,
+    in_use: Arc<Mutex<BTreeMap<String, Weak<EventHub>>>>,
+}
+
+struct Found {
+    name: String,
+    path: String,
+    pair: VidPid,
+    reader: hidapi::HidDevice,
+    writer: hidapi::HidDevice,
+}
+
+/// Enumerate (blocking) and open the wanted devices not yet in use (twice: one handle reads, the
+/// other writes, as a `HidDevice` is not `Sync`).
+fn enumerate(
+    pairs: &BTreeSet<VidPid>,
+    in_use: &BTreeSet<String>,
+) -> Result<(Vec<Found>, BTreeSet<String>), CommunicationError> {
+    let api = hidapi::HidApi::new().map_err(|e| CommunicationError::Unavailable {
+        manager: HID_MANAGER_NAME,
+        reason: format!("no HID access: {e}"),
+    })?;
+    let mut found = Vec::new();
+    let mut present = BTreeSet::new();
+    for info in api.device_list() {
+        let path = info.path().to_string_lossy().into_owned();
+        present.insert(path.clone());
+        let pair = VidPid::new(info.vendor_id(), info.product_id());
+        if !pairs.contains(&pair) || in_use.contains(&path) {
+            continue;
+        }
+        let open = |p: &std::ffi::CStr| api.open_path(p);
+        let c_path = CString::from(info.path());
+        match (open(&c_path), open(&c_path)) {
+            (Ok(reader), Ok(writer)) => {
+                let name = info
+                    .product_string()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        format!("HID {:04x}:{:04x}", pair.vendor_id, pair.product_id)
+                    });
+                found.push(Found {
+                    name,
+                    path,
+                    pair,
+                    reader,
+                    writer,
+                });
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(%path, "HID device cannot be opened: {e}");
+            }
+        }
+    }
+    Ok((found, present))
+}
+
+#[async_trait]
+impl RetryScanner for HidScanner {
+    fn name(&self) -> &'static str {
+        HID_MANAGER_NAME
+    }
+
+    fn rescan_interval(&self) -> Duration {
+        self.interval
+    }
+
+    async fn scan(&self) -> Result<(), CommunicationError> {
+        let pairs = self.pairs.clone();
+        let taken: BTreeSet<String> = self
+            .in_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        let (found, present) = rt::spawn_blocking(move || enumerate(&pairs, &taken)).await?;
+        self.in_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|path, hub| match hub.upgrade() {
+                Some(hub) if present.contains(path) && hub.is_connected() => true,
+                Some(hub) => {
+                    hub.disconnected();
+                    false
+                }
+                None => false,
+            });
+        for f in found {
+            let hardware = HidHardware::start(&f.name, &f.path, f.reader, f.writer)?;
+            self.in_use
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(f.path.clone(), Arc::downgrade(&hardware.hub));
+            let event = CommunicationEvent::DeviceFound {
+                name: f.name,
+                address: f.path,
+                connector: Box::new(HidConnector {
+                    pair: f.pair,
+                    hardware,
+                }),
+            };
+            if self.events.send(event).await.is_err() {
+                return Err(CommunicationError::Stopped);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct HidConnector {
+    pair: VidPid,
+    hardware: HidHardware,
+}
+
+#[async_trait]
+impl HardwareConnector for HidConnector {
+    fn specifier(&self) -> CommunicationSpecifier {
+        CommunicationSpecifier::Hid {
+            pairs: vec![self.pair],
+        }
+    }
+
+    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
+        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
+            self.hardware,
+        ))))
+    }
+}
+
+/// An open HID device: a reader thread owns one handle, writes go through the other.
+struct HidHardware {
+    name: String,
+    address: String,
+    writer: Arc<Mutex<hidapi::HidDevice>>,
+    hub: Arc<EventHub>,
+    backlog: Arc<Mutex<VecDeque<Vec<u8>>>>,
+    doorbell: async_channel::Receiver<()>,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for HidHardware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HidHardware")
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+fn transport(e: impl std::fmt::Display) -> HardwareError {
+    HardwareError::Transport {
+        message: e.to_string(),
+    }
+}
+
+impl HidHardware {
+    fn start(
+        name: &str,
+        address: &str,
+        reader: hidapi::HidDevice,
+        writer: hidapi::HidDevice,
+    ) -> Result<Self, CommunicationError> {
+        let hub = Arc::new(EventHub::default());
+        let backlog = Arc::new(Mutex::new(VecDeque::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (doorbell_tx, doorbell) = async_channel::bounded(1);
+        {
+            let (hub, backlog, stop) = (hub.clone(), backlog.clone(), stop.clone());
+            let address = address.to_string();
+            std::thread::Builder::new()
+                .name(format!("hid-read {address}"))
+                .spawn(move || {
+                    let mut buf = [0u8; REPORT_BUFFER];
+                    let timeout = i32::try_from(HID_POLL_TIMEOUT.as_millis()).unwrap_or(100);
+                    while !stop.load(Ordering::SeqCst) {
+                        match reader.read_timeout(&mut buf, timeout) {
+                            Ok(0) => {}
+                            Ok(n) => {
+                                let report = buf[..n].to_vec();
+                                if !hub.notify(Endpoint::Rx, report.clone()) {
+                                    let mut b = backlog
+                                        .lock()
+                                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                                    b.push_back(report);
+                                    while b.len() > HID_READ_BACKLOG {
+                                        b.pop_front();
+                                    }
+                                    let _ = doorbell_tx.try_send(());
+                                }
+                            }
+                            Err(e) => {
+                                tracing::info!(%address, "HID device read failed: {e}");
+                                break;
+                            }
+                        }
+                    }
+                    hub.disconnected();
+                })
+                .map_err(|e| CommunicationError::Failed {
+                    manager: HID_MANAGER_NAME,
+                    reason: format!("cannot start the HID reader: {e}"),
+                })?;
+        }
+        Ok(HidHardware {
+            name: name.to_string(),
+            address: address.to_string(),
+            writer: Arc::new(Mutex::new(writer)),
+            hub,
+            backlog,
+            doorbell,
+            stop,
+        })
+    }
+}
+
+impl Drop for HidHardware {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Hardware for HidHardware {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn endpoints(&self) -> Vec<Endpoint> {
+        vec![Endpoint::Tx, Endpoint::Rx]
+    }
+
+    async fn write(
+        &self,
+        endpoint: Endpoint,
+        data: &[u8],
+        _write_with_response: bool,
+    ) -> Result<(), HardwareError> {
+        if endpoint != Endpoint::Tx {
+            return Err(HardwareError::NoEndpoint { endpoint });
+        }
+        if !self.hub.is_connected() {
+            return Err(HardwareError::Disconnected);
+        }
+        let writer = self.writer.clone();
+        let data = data.to_vec();
+        let r = rt::spawn_blocking(move || {
+            writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .write(&data)
+        })
+        .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.hub.disconnected();
+                Err(transport(e))
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        endpoint: Endpoint,
+        length: u32,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, HardwareError> {
+        if endpoint != Endpoint::Rx {
+            return Err(HardwareError::NoEndpoint { endpoint });
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let report = self
+                .backlog
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop_front();
+            if let Some(mut r) = report {
+                if length > 0 {
+                    r.truncate(length as usize);
+                }
+                return Ok(r);
+            }
+            if !self.hub.is_connected() {
+                return Err(HardwareError::Disconnected);
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero()
+                || buttplug_devices::with_timeout(left, self.doorbell.recv())
+                    .await
+                    .is_err()
+            {
+                return Err(HardwareError::Timeout { after: timeout });
+            }
+        }
+    }
+
+    async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        if endpoint != Endpoint::Rx {
+            return Err(HardwareError::NoEndpoint { endpoint });
+        }
+        self.hub.set_subscribed(endpoint, true);
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        if endpoint != Endpoint::Rx {
+            return Err(HardwareError::NoEndpoint { endpoint });
+        }
+        self.hub.set_subscribed(endpoint, false);
+        Ok(())
+    }
+
+    async fn disconnect(&self) -> Result<(), HardwareError> {
+        self.stop.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
+        self.hub.stream()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_pairs() {
+        let b = HidManagerBuilder::from_database(DeviceDatabase::builtin());
+        let pairs: Vec<VidPid> = b.pairs().copied().collect();
+        assert!(pairs.contains(&VidPid::new(1155, 22352)), "{pairs:?}");
+        assert!(pairs.contains(&VidPid::new(8020, 1)), "{pairs:?}");
+    }
+}
