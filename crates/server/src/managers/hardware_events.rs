@@ -2,6 +2,10 @@
 //! fan-out of [`HardwareEvent`]s to every [`Hardware::event_stream`](buttplug_devices::Hardware)
 //! caller, and per-endpoint subscription flags.
 
+// Each backend uses a different part of the hub (USB has no subscriptions), so with one backend
+// feature alone some of it is unused.
+#![allow(dead_code)]
+
 use crate::broadcast::Broadcaster;
 use buttplug_devices::{Endpoint, HardwareEvent};
 use futures::stream::BoxStream;
@@ -55,7 +59,6 @@ impl EventHub {
     }
 
     /// Send a notification whatever the subscriptions.
-    #[allow(dead_code)] // only some backends push unsolicited data
     pub(crate) fn notify_always(&self, endpoint: Endpoint, data: Vec<u8>) {
         self.events
             .send(HardwareEvent::Notification { endpoint, data });

@@ -22,6 +22,8 @@ pub mod hardware_events;
 ))]
 pub mod timed_retry;
 
+#[cfg(feature = "btleplug")]
+pub mod btleplug;
 #[cfg(feature = "hid")]
 pub mod hid;
 #[cfg(feature = "serial")]
