@@ -3,6 +3,7 @@
 
 mod btleplug;
 mod fixtures;
+mod lovense_connect;
 mod serial;
 mod session;
 mod usb_hid;

@@ -26,6 +26,8 @@ pub mod timed_retry;
 pub mod btleplug;
 #[cfg(feature = "hid")]
 pub mod hid;
+#[cfg(feature = "lovense-connect")]
+pub mod lovense_connect;
 #[cfg(feature = "serial")]
 pub mod serial;
 #[cfg(feature = "usb")]
