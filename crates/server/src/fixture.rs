@@ -343,21 +343,24 @@ impl Session {
         if let Some(b) = body.as_object_mut() {
             b.insert("Id".into(), json!(id));
         }
+        let what = message_name(&message).unwrap_or("?").to_string();
         let frame = Value::Array(vec![message]).to_string();
         self.tx
             .send(frame)
             .await
             .map_err(|_| FixtureError::Failed("session closed".into()))?;
-        // Replies may arrive behind events; look through what is queued first.
-        if let Some(pos) = self
-            .events
-            .iter()
-            .position(|m| message_id(m) == Some(u64::from(id)))
-        {
-            return Ok(self.events.remove(pos).unwrap_or(Value::Null));
-        }
         loop {
-            let m = self.recv_message().await?;
+            // A frame may carry several messages: the reply can already sit in the backlog.
+            if let Some(pos) = self
+                .events
+                .iter()
+                .position(|m| message_id(m) == Some(u64::from(id)))
+            {
+                return Ok(self.events.remove(pos).unwrap_or(Value::Null));
+            }
+            let m = self.recv_message().await.map_err(|e| {
+                FixtureError::Failed(format!("waiting for the reply to {what} (Id {id}): {e}"))
+            })?;
             if message_id(&m) == Some(u64::from(id)) {
                 return Ok(m);
             }

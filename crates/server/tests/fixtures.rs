@@ -38,3 +38,32 @@ fn every_fixture_passes() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+#[ignore = "stress helper: run by hand"]
+fn fixture_stress() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../devices/fixtures");
+    let name = std::env::var("FIXTURE").unwrap_or_else(|_| "luvmazer".into());
+    let files: Vec<_> = discover_fixtures(&dir)
+        .into_iter()
+        .filter(|f| f.display().to_string().contains(&name))
+        .collect();
+    let database = DeviceDatabase::builtin();
+    let mut failed = 0;
+    let runs: usize = std::env::var("STRESS_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    for i in 0..runs {
+        for file in &files {
+            let t = std::time::Instant::now();
+            let r = load_fixture(file)
+                .and_then(|f| buttplug_server::block_on(async { run_fixture(&f, database).await }));
+            if let Err(e) = r {
+                failed += 1;
+                println!("run {i}: {}: {e} after {:?}", file.display(), t.elapsed());
+            }
+        }
+    }
+    assert_eq!(failed, 0);
+}
