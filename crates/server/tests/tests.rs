@@ -4,6 +4,7 @@
 mod btleplug;
 mod fixtures;
 mod lovense_connect;
+mod lovense_dongle;
 mod serial;
 mod session;
 mod usb_hid;

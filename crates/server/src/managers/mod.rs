@@ -28,6 +28,8 @@ pub mod btleplug;
 pub mod hid;
 #[cfg(feature = "lovense-connect")]
 pub mod lovense_connect;
+#[cfg(feature = "lovense-dongle")]
+pub mod lovense_dongle;
 #[cfg(feature = "serial")]
 pub mod serial;
 #[cfg(feature = "usb")]
