@@ -1,6 +1,7 @@
 //! Integration tests of the server: one binary, one module per area.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is how a test fails
 
+mod all_backends;
 mod btleplug;
 mod fixtures;
 mod lovense_connect;
