@@ -10,6 +10,7 @@ mod hardware;
 mod protocol;
 pub mod protocols;
 mod simulated;
+mod simulation;
 
 pub use config::{CommunicationSpecifier, ConfigError, DeviceDatabase};
 pub use definition::{DeviceDefinition, FeatureDefinition, InputDefinition, OutputDefinition};
@@ -20,3 +21,4 @@ pub use protocol::{
     OutputCommand, Protocol, ProtocolHandler, SimpleProtocol, sleep, with_timeout,
 };
 pub use simulated::{RecordedCommand, SimulatedHardware, SimulatedHardwareBuilder};
+pub use simulation::{SIMULATED_BATTERY, SimulatedDevicePlan, SimulationError, simulated_device};

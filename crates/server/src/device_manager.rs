@@ -11,7 +11,7 @@ use crate::device::{
     DEVICE_REQUEST_CAPACITY, DeviceEvent, DeviceTask, RawReading, ServerDevice, TaskOptions,
 };
 use crate::rt;
-use buttplug_devices::config::DeviceDatabase;
+use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
 use buttplug_devices::{DeviceError, HardwareRef, InputReading, Protocol, protocols};
 use dashmap::DashMap;
 use std::collections::{BTreeSet, HashMap};
@@ -399,12 +399,20 @@ impl Inner {
         connector: Box<dyn HardwareConnector>,
     ) -> Result<(), String> {
         let specifier = connector.specifier();
-        let candidates: Vec<String> = self
+        let mut candidates: Vec<String> = self
             .database
             .matching_protocols(&specifier)
             .into_iter()
             .map(str::to_string)
             .collect();
+        // A WebSocket device whose identifier is a protocol id needs no user config.
+        if let (true, CommunicationSpecifier::Websocket { name }) =
+            (candidates.is_empty(), &specifier)
+        {
+            if self.database.protocol_ids().contains(&name.as_str()) {
+                candidates.push(name.clone());
+            }
+        }
         if candidates.is_empty() {
             return Err("no protocol in the database matches".into());
         }

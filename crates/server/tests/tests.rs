@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is how a test fails
 
 mod all_backends;
+mod behaviour;
 mod btleplug;
 mod fixtures;
 mod lovense_connect;
@@ -10,3 +11,4 @@ mod serial;
 mod session;
 mod usb_hid;
 mod util;
+mod websocket_devices;

@@ -147,3 +147,71 @@ pub fn name(m: &Value) -> &str {
         .map(String::as_str)
         .unwrap_or("")
 }
+
+/// A server over a database with a user config, returning the simulated-devices handle too.
+pub fn server_with_config(
+    devices: Vec<SimulatedHardware>,
+    user_config: Option<&str>,
+    gap: Option<Duration>,
+    allow_raw: bool,
+) -> (
+    ButtplugServer,
+    buttplug_server::managers::simulated::SimulatedDevices,
+) {
+    let mut db = DeviceDatabase::builtin().clone();
+    if let Some(u) = user_config {
+        db = db
+            .with_user_config(u, "test user config")
+            .expect("user config");
+    }
+    let sim = SimulatedCommunicationManagerBuilder::new();
+    let handle = sim.handle();
+    for d in devices {
+        handle.add(SimulatedDevice::ble(d));
+    }
+    let dm = DeviceManagerBuilder::new(Arc::new(db))
+        .comm_manager(sim)
+        .message_gap_override(gap.or(Some(Duration::ZERO)))
+        .finish()
+        .expect("device manager");
+    let server = ButtplugServerBuilder::new()
+        .allow_raw(allow_raw)
+        .device_manager(dm)
+        .finish();
+    (server, handle)
+}
+
+/// A simulated two-motor Lovense Edge.
+pub fn edge(address: &str) -> SimulatedHardware {
+    let hw = SimulatedHardware::builder("LVS-P36", address).build();
+    hw.add_reply(
+        Endpoint::Tx,
+        b"DeviceType;".to_vec(),
+        Endpoint::Rx,
+        b"P:11:0082059AD3BD;".to_vec(),
+    );
+    hw
+}
+
+/// Writes as text.
+pub fn texts(hw: &SimulatedHardware) -> Vec<String> {
+    hw.take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            buttplug_devices::HardwareCommand::Write { data, .. } => {
+                Some(String::from_utf8_lossy(&data).to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Wait until `n` more commands are recorded, then return them as text.
+pub async fn wait_texts(hw: &SimulatedHardware, n: usize) -> Vec<String> {
+    assert!(
+        hw.wait_for_commands(n, Duration::from_secs(3)).await,
+        "only {:?}",
+        hw.commands()
+    );
+    texts(hw)
+}

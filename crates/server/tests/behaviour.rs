@@ -1,0 +1,348 @@
+//! Server behaviour the issue list asks for: stop semantics, index reuse, allow/deny, the output
+//! pipeline under a flood, devices that vanish, raw commands, Disconnect.
+
+use crate::util::{Client, edge, hush, name, server_with, server_with_config, texts, wait_texts};
+use buttplug_server::managers::simulated::SimulatedDevice;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn run<F: std::future::Future>(f: F) -> F::Output {
+    buttplug_server::block_on(f)
+}
+
+fn vibrate(device: u32, feature: u32, value: i32) -> serde_json::Value {
+    json!({"OutputCmd": {"DeviceIndex": device, "FeatureIndex": feature, "Command": {"Vibrate": {"Value": value}}}})
+}
+
+#[test]
+fn stop_cmd_honours_device_feature_inputs_and_outputs() {
+    run(async {
+        let a = edge("aa:10");
+        let b = hush("aa:11");
+        let server = server_with(vec![a.clone(), b.clone()], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(2).await;
+        let (ia, ib) = {
+            let list = c.request(json!({"RequestDeviceList": {}})).await;
+            let devices = list["DeviceList"]["Devices"].as_object().unwrap().clone();
+            let index_of = |n: &str| {
+                devices
+                    .values()
+                    .find(|d| d["DeviceName"] == json!(n))
+                    .map(|d| d["DeviceIndex"].as_u64().unwrap() as u32)
+                    .unwrap()
+            };
+            (index_of("Lovense Edge"), index_of("Lovense Hush"))
+        };
+        texts(&a);
+        texts(&b);
+        for (d, f, v) in [(ia, 0, 5), (ia, 1, 6), (ib, 0, 7)] {
+            assert_eq!(name(&c.request(vibrate(d, f, v)).await), "Ok");
+        }
+        assert_eq!(texts(&a), vec!["Vibrate1:5;", "Vibrate2:6;"]);
+        assert_eq!(texts(&b), vec!["Vibrate:7;"]);
+
+        // One feature of one device.
+        let r = c
+            .request(json!({"StopCmd": {"DeviceIndex": ia, "FeatureIndex": 1}}))
+            .await;
+        assert_eq!(name(&r), "Ok", "{r}");
+        assert_eq!(texts(&a), vec!["Vibrate2:0;"]);
+        assert!(texts(&b).is_empty());
+
+        // Outputs false: nothing stops.
+        let r = c
+            .request(json!({"StopCmd": {"DeviceIndex": ia, "Outputs": false}}))
+            .await;
+        assert_eq!(name(&r), "Ok");
+        assert!(texts(&a).is_empty());
+
+        // One device.
+        let r = c.request(json!({"StopCmd": {"DeviceIndex": ib}})).await;
+        assert_eq!(name(&r), "Ok");
+        assert_eq!(texts(&b), vec!["Vibrate:0;"]);
+        assert!(texts(&a).is_empty());
+
+        // Everything.
+        let r = c.request(json!({"StopCmd": {}})).await;
+        assert_eq!(name(&r), "Ok");
+        assert_eq!(texts(&a), vec!["Vibrate1:0;"]);
+
+        // Unknown device / feature.
+        let r = c.request(json!({"StopCmd": {"DeviceIndex": 9}})).await;
+        assert_eq!(r["Error"]["ErrorCode"], json!(4), "{r}");
+        let r = c
+            .request(json!({"StopCmd": {"DeviceIndex": ia, "FeatureIndex": 9}}))
+            .await;
+        assert_eq!(r["Error"]["ErrorCode"], json!(4), "{r}");
+    });
+}
+
+#[test]
+fn stop_device_cmd_stops_only_that_device_at_v1() {
+    run(async {
+        let a = hush("aa:20");
+        let b = hush("aa:21");
+        let server = server_with(vec![a.clone(), b.clone()], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(1).await;
+        c.wait_for_devices(2).await;
+        texts(&a);
+        texts(&b);
+        for d in [0, 1] {
+            let r = c
+                .request(json!({"VibrateCmd": {"DeviceIndex": d, "Speeds": [{"Index": 0, "Speed": 0.5}]}}))
+                .await;
+            assert_eq!(name(&r), "Ok", "{r}");
+        }
+        let r = c
+            .request(json!({"StopDeviceCmd": {"DeviceIndex": 1}}))
+            .await;
+        assert_eq!(name(&r), "Ok");
+        let (sa, sb) = (texts(&a), texts(&b));
+        let stopped: Vec<&Vec<String>> = [&sa, &sb]
+            .into_iter()
+            .filter(|t| t.last().map(String::as_str) == Some("Vibrate:0;"))
+            .collect();
+        assert_eq!(stopped.len(), 1, "{sa:?} {sb:?}");
+        let r = c.request(json!({"StopAllDevices": {}})).await;
+        assert_eq!(name(&r), "Ok");
+        let total = texts(&a).len() + texts(&b).len();
+        assert_eq!(total, 1, "only the device still running gets a stop");
+    });
+}
+
+#[test]
+fn a_device_that_returns_gets_its_old_index() {
+    run(async {
+        let first = hush("aa:30");
+        let other = edge("aa:31");
+        let (server, sim) = server_with_config(vec![first.clone()], None, None, false);
+        let mut c = Client::new(&server);
+        c.handshake(3).await;
+        let list = c.wait_for_devices(1).await;
+        assert_eq!(list["DeviceList"]["Devices"][0]["DeviceIndex"], json!(0));
+        first.simulate_disconnect();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let m = c.recv().await;
+            if name(&m) == "DeviceRemoved" {
+                assert_eq!(m["DeviceRemoved"]["DeviceIndex"], json!(0));
+                break;
+            }
+            assert!(Instant::now() < deadline);
+        }
+        // A different device arrives first and must not take index 0.
+        sim.add(SimulatedDevice::ble(other));
+        sim.add(SimulatedDevice::ble(hush("aa:30")));
+        let r = c.request(json!({"StartScanning": {}})).await;
+        assert_eq!(name(&r), "Ok");
+        let mut indexes = std::collections::BTreeMap::new();
+        while indexes.len() < 2 {
+            let m = c.recv().await;
+            if name(&m) == "DeviceAdded" {
+                indexes.insert(
+                    m["DeviceAdded"]["DeviceName"].as_str().unwrap().to_string(),
+                    m["DeviceAdded"]["DeviceIndex"].as_u64().unwrap(),
+                );
+            }
+        }
+        assert_eq!(indexes["Lovense Hush"], 0);
+        assert_eq!(indexes["Lovense Edge"], 1);
+    });
+}
+
+#[test]
+fn deny_and_allow_lists_are_honoured() {
+    run(async {
+        let deny = r#"{"version":{"major":4,"minor":0},"user_configs":{"devices":[
+            {"identifier":{"protocol":"lovense","identifier":"Z","address":"aa:40"},
+             "config":{"id":"00000000-0000-0000-0000-000000000001","base_id":"00000000-0000-0000-0000-000000000000","user_config":{"deny":true,"index":5}}}]}}"#;
+        let (server, _) =
+            server_with_config(vec![hush("aa:40"), hush("aa:41")], Some(deny), None, false);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        let list = c.wait_for_devices(1).await;
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        let list2 = c.request(json!({"RequestDeviceList": {}})).await;
+        assert_eq!(list["DeviceList"]["Devices"].as_object().unwrap().len(), 1);
+        assert_eq!(
+            list2["DeviceList"]["Devices"].as_object().unwrap().len(),
+            1,
+            "{list2}"
+        );
+
+        let allow = deny.replace("\"deny\":true", "\"allow\":true");
+        let (server, _) = server_with_config(
+            vec![hush("aa:40"), hush("aa:41")],
+            Some(&allow),
+            None,
+            false,
+        );
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        let list = c.request(json!({"RequestDeviceList": {}})).await;
+        let devices = list["DeviceList"]["Devices"].as_object().unwrap();
+        assert_eq!(devices.len(), 1, "{list}");
+        // The allowed device got its reserved index.
+        assert!(devices.contains_key("5"), "{list}");
+    });
+}
+
+#[test]
+fn a_flood_is_coalesced_to_the_gap_and_ends_on_the_last_value() {
+    run(async {
+        let hw = hush("aa:50");
+        let gap = Duration::from_millis(100);
+        let server = server_with(vec![hw.clone()], Some(gap), Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        hw.take_commands();
+        let start = Instant::now();
+        let mut last = 0;
+        for i in 0..10_000u32 {
+            last = (i % 20 + 1) as i32;
+            let r = c.request(vibrate(0, 0, last)).await;
+            assert_eq!(name(&r), "Ok", "{r}");
+        }
+        let elapsed = start.elapsed();
+        // Let the final queued value land.
+        buttplug_devices::sleep(gap * 2).await;
+        let writes = texts(&hw);
+        let allowed = (elapsed.as_millis() / gap.as_millis()) as usize + 2;
+        assert!(
+            writes.len() <= allowed,
+            "{} writes in {elapsed:?} with a {gap:?} gap",
+            writes.len()
+        );
+        assert_eq!(writes.last().cloned(), Some(format!("Vibrate:{last};")));
+        // And the gap really is kept between writes.
+        let times: Vec<Instant> = hw.recorded().iter().map(|r| r.at).collect();
+        assert!(
+            times
+                .windows(2)
+                .all(|w| w[1] - w[0] >= gap - Duration::from_millis(5))
+        );
+        // The device reports the gap it enforces.
+        let list = c.request(json!({"RequestDeviceList": {}})).await;
+        assert_eq!(
+            list["DeviceList"]["Devices"]["0"]["DeviceMessageTimingGap"],
+            json!(100)
+        );
+    });
+}
+
+#[test]
+fn a_device_that_vanishes_mid_command_is_removed_without_panic() {
+    run(async {
+        let hw = hush("aa:60");
+        let server = server_with(vec![hw.clone()], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(3).await;
+        c.wait_for_devices(1).await;
+        let r = c
+            .request(json!({"ScalarCmd": {"DeviceIndex": 0, "Scalars": [{"Index": 0, "Scalar": 0.5, "ActuatorType": "Vibrate"}]}}))
+            .await;
+        assert_eq!(name(&r), "Ok");
+        hw.simulate_disconnect();
+        // Commands after the drop get ERROR_DEVICE, never Ok.
+        let mut removed = false;
+        for _ in 0..50 {
+            let r = c
+                .request(json!({"ScalarCmd": {"DeviceIndex": 0, "Scalars": [{"Index": 0, "Scalar": 0.2, "ActuatorType": "Vibrate"}]}}))
+                .await;
+            assert_eq!(r["Error"]["ErrorCode"], json!(4), "{r}");
+            if c.backlog.iter().any(|m| name(m) == "DeviceRemoved") {
+                removed = true;
+                break;
+            }
+            buttplug_devices::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(removed, "no DeviceRemoved event");
+        // The session is still usable.
+        assert_eq!(name(&c.request(json!({"Ping": {}})).await), "Ok");
+    });
+}
+
+#[test]
+fn raw_commands_only_when_enabled() {
+    run(async {
+        let (server, _) = server_with_config(vec![hush("aa:70")], None, None, false);
+        let mut c = Client::new(&server);
+        c.handshake(2).await;
+        c.wait_for_devices(1).await;
+        let r = c
+            .request(json!({"RawWriteCmd": {"DeviceIndex": 0, "Endpoint": "tx", "Data": [1, 2], "WriteWithResponse": false}}))
+            .await;
+        assert_eq!(r["Error"]["ErrorCode"], json!(3), "{r}");
+
+        let hw = hush("aa:71");
+        let (server, _) = server_with_config(vec![hw.clone()], None, None, true);
+        let mut c = Client::new(&server);
+        c.handshake(2).await;
+        let list = c.wait_for_devices(1).await;
+        assert!(
+            list["DeviceList"]["Devices"][0]["DeviceMessages"]["RawWriteCmd"].is_object(),
+            "{list}"
+        );
+        texts(&hw);
+        let r = c
+            .request(json!({"RawWriteCmd": {"DeviceIndex": 0, "Endpoint": "tx", "Data": [65, 59], "WriteWithResponse": false}}))
+            .await;
+        assert_eq!(name(&r), "Ok", "{r}");
+        assert_eq!(wait_texts(&hw, 1).await, vec!["A;"]);
+    });
+}
+
+#[test]
+fn v4_disconnect_answers_ok_stops_and_closes() {
+    run(async {
+        let hw = hush("aa:80");
+        let server = server_with(vec![hw.clone()], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        assert_eq!(name(&c.request(vibrate(0, 0, 3)).await), "Ok");
+        texts(&hw);
+        let r = c.request(json!({"Disconnect": {}})).await;
+        assert_eq!(name(&r), "Ok");
+        assert_eq!(wait_texts(&hw, 1).await, vec!["Vibrate:0;"]);
+        let closed = buttplug_devices::with_timeout(Duration::from_secs(2), c.rx.recv()).await;
+        assert!(matches!(closed, Ok(Err(_))), "connection should be closed");
+    });
+}
+
+#[test]
+fn v3_battery_and_sensor_read_round_trip() {
+    run(async {
+        let hw = hush("aa:90");
+        let server = server_with(vec![hw.clone()], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(2).await;
+        c.wait_for_devices(1).await;
+        let r = c
+            .request(json!({"BatteryLevelCmd": {"DeviceIndex": 0}}))
+            .await;
+        assert_eq!(r["BatteryLevelReading"]["BatteryLevel"], json!(0.85), "{r}");
+        let mut c3 = Client::new(&server);
+        c3.handshake(3).await;
+        let r = c3
+            .request(json!({"SensorReadCmd": {"DeviceIndex": 0, "SensorIndex": 0, "SensorType": "Battery"}}))
+            .await;
+        assert_eq!(r["SensorReading"]["Data"], json!([85]), "{r}");
+        let mut c4 = Client::new(&server);
+        c4.handshake(4).await;
+        let r = c4
+            .request(json!({"InputCmd": {"DeviceIndex": 0, "FeatureIndex": 1, "Type": "Battery", "Command": "Read"}}))
+            .await;
+        assert_eq!(
+            r["InputReading"]["Reading"]["Battery"]["Value"],
+            json!(85),
+            "{r}"
+        );
+    });
+}
