@@ -1,0 +1,224 @@
+//! Helpers that run the `buttplug` binary, and tests of its subcommands.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_buttplug")
+}
+
+/// Lines of a child's stdout (and stderr, prefixed), read on threads.
+fn line_reader(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(out) = child.stdout.take() {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    if let Some(err) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(format!("stderr: {line}"));
+            }
+        });
+    }
+    rx
+}
+
+/// A running `buttplug serve` on free ports.
+pub struct ServerProcess {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    pub client_url: String,
+    pub device_url: Option<String>,
+    pub log: Vec<String>,
+}
+
+impl ServerProcess {
+    pub fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(bin())
+            .args([
+                "serve",
+                "--websocket-port",
+                "0",
+                "--device-websocket-server-port",
+                "0",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start buttplug serve");
+        let lines = line_reader(&mut child);
+        let mut server = ServerProcess {
+            child,
+            lines,
+            client_url: String::new(),
+            device_url: None,
+            log: Vec::new(),
+        };
+        let wants_devices = extra.contains(&"--use-device-websocket-server");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while server.client_url.is_empty() || (wants_devices && server.device_url.is_none()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = server
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("server did not start: {:?}", server.log));
+            if let Some(url) = line.strip_prefix("client websocket listening on ") {
+                server.client_url = url.trim().to_string();
+            }
+            if let Some(url) = line.strip_prefix("device websocket server listening on ") {
+                server.device_url = Some(url.trim().to_string());
+            }
+            server.log.push(line);
+        }
+        server
+    }
+
+    /// Wait until the server log says a device was added.
+    pub fn wait_for_device_log(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match self.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(l) if l.contains("device added") => return,
+                _ => {}
+            }
+        }
+        panic!("no device was added");
+    }
+
+    /// Send SIGTERM and wait for the process.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not exit on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running `buttplug simulate`.
+pub struct Simulator {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Simulator {
+    pub fn start(device: &str, server: &str) -> Self {
+        let mut child = Command::new(bin())
+            .args(["simulate", device, "--server", server])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start buttplug simulate");
+        let lines = line_reader(&mut child);
+        Simulator { child, lines }
+    }
+
+    /// The payloads of the next `count` "received ..." lines.
+    pub fn wait_for_lines(&self, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut got = Vec::new();
+        while got.len() < count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    if let Some(p) = l.strip_prefix("received ") {
+                        got.push(p.to_string());
+                    }
+                }
+                Err(_) => panic!("simulator received only {got:?}"),
+            }
+        }
+        got
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn devices_searches_the_database() {
+    let out = Command::new(bin())
+        .args(["devices", "hush"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Lovense Hush  [lovense; btle"), "{text}");
+    assert!(text.contains("feature 0: Vibrate [0, 20]"), "{text}");
+}
+
+#[test]
+fn serve_flags_match_intiface_engine() {
+    let out = Command::new(bin())
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--websocket-port",
+        "--websocket-use-all-interfaces",
+        "--websocket-listen-address",
+        "--websocket-client-address",
+        "--server-name",
+        "--device-config-file",
+        "--user-device-config-file",
+        "--max-ping-time",
+        "--log",
+        "--use-bluetooth-le",
+        "--use-serial",
+        "--use-hid",
+        "--use-lovense-dongle-serial",
+        "--use-lovense-dongle-hid",
+        "--use-lovense-connect",
+        "--use-device-websocket-server",
+        "--device-websocket-server-port",
+        "--simulate",
+    ] {
+        assert!(help.contains(flag), "serve --help lacks {flag}");
+    }
+}
+
+#[test]
+fn sigterm_stops_the_device_then_exits() {
+    let server = ServerProcess::start(&["--use-device-websocket-server"]);
+    let device_url = server.device_url.clone().unwrap();
+    let sim = Simulator::start("Lovense Hush", &device_url);
+    server.wait_for_device_log();
+    assert_eq!(sim.wait_for_lines(1), vec!["\"DeviceType;\"".to_string()]);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+}
