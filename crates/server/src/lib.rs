@@ -1,7 +1,74 @@
-//! Buttplug server: sessions for every spec version, the device manager and the communication
-//! managers that find hardware.
+//! Buttplug server: a session per client connection, every spec version (v0–v4) served, one
+//! device manager shared by all sessions, and the communication managers that find hardware.
 //!
-//! (Crate documentation is being written; see docs/DESIGN.md.)
+//! # Lifetime of a session
+//!
+//! 1. **Handshake**: the first message must be `RequestServerInfo`; its version fields fix the
+//!    session's spec version (never answered with a higher one; a newer major is `ERROR_INIT`).
+//! 2. **Running**: every client message gets exactly one reply. Commands of v0–v3 are translated
+//!    against the device's features into checked per-feature outputs (float → steps with
+//!    `ceil`), v4 commands are range-checked as they are. Replies and events are rendered in the
+//!    client's shape (v0–v3 get `DeviceAdded`/`DeviceRemoved`, v4 `DeviceList` events).
+//! 3. **End**: when the client disconnects, misses its ping (`ERROR_PING`, Id 0) or sends v4
+//!    `Disconnect`, scanning stops, every output stops and every subscription ends. Devices stay
+//!    connected for the next client.
+//!
+//! # Output pipeline (per device, one task each)
+//!
+//! Identical repeats are answered `Ok` and not written; within the device's message gap a newer
+//! value replaces a queued one, so the device always gets the latest value and no queue grows;
+//! keep-alives run only while an output is active; stops skip the gap. Devices never wait on each
+//! other.
+//!
+//! # Runtime
+//!
+//! async-std, used only through the private `rt` module (swap it for smol in one file). Hardware
+//! libraries that need tokio (btleplug) run on their own thread behind bounded channels. All
+//! channels are bounded; their capacities are the `*_CAPACITY` constants.
+//!
+//! # Features
+//!
+//! - `simulated` (default): simulated devices ([`managers::simulated`]).
+//! - `websocket-devices` (default): devices that dial in over WebSocket
+//!   ([`managers::websocket_devices`]).
+//! - `btleplug`, `serial`, `usb`, `hid`, `lovense-dongle`, `lovense-connect`: hardware backends.
+//!
+//! # Example: a server with a simulated Lovense Hush, driven over the JSON path
+//!
+//! ```
+//! use buttplug_devices::{DeviceDatabase, Endpoint, HardwareCommand, simulated_device};
+//! use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
+//! use buttplug_server::{ButtplugServerBuilder, DeviceManagerBuilder};
+//! use std::sync::Arc;
+//!
+//! buttplug_server::block_on(async {
+//!     let db = DeviceDatabase::builtin();
+//!     let hush = simulated_device(db, "Lovense Hush", "AA:BB:CC:DD:EE:01")?;
+//!     let toy = hush.hardware.clone();
+//!     let devices = DeviceManagerBuilder::new(Arc::new(db.clone()))
+//!         .comm_manager(SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
+//!             hardware: hush.hardware,
+//!             specifier: hush.specifier,
+//!         }))
+//!         .finish()?;
+//!     let server = ButtplugServerBuilder::new().device_manager(devices).finish();
+//!
+//!     let (to_server, from_server) = server.json_connection();
+//!     to_server.send(r#"[{"RequestServerInfo":{"Id":1,"ClientName":"doc","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#.into()).await?;
+//!     assert!(from_server.recv().await?.contains("ServerInfo"));
+//!     to_server.send(r#"[{"StartScanning":{"Id":2}}]"#.into()).await?;
+//!     while server.device_manager().devices().is_empty() {
+//!         buttplug_devices::sleep(std::time::Duration::from_millis(5)).await;
+//!     }
+//!     toy.take_commands();
+//!     to_server.send(r#"[{"OutputCmd":{"Id":3,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":10}}}}]"#.into()).await?;
+//!     while !from_server.recv().await?.contains(r#""Id":3"#) {}
+//!     assert_eq!(toy.take_commands(), vec![HardwareCommand::write(Endpoint::Tx, b"Vibrate:10;".to_vec())]);
+//!     Ok::<(), Box<dyn std::error::Error>>(())
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![doc(test(attr(deny(warnings))))]
 
 mod broadcast;
 pub mod comm;
