@@ -346,3 +346,36 @@ fn v3_battery_and_sensor_read_round_trip() {
         );
     });
 }
+
+#[test]
+fn keepalive_repeats_while_active_and_never_after_a_stop() {
+    run(async {
+        let db = buttplug_devices::DeviceDatabase::builtin();
+        let plan =
+            buttplug_devices::simulated_device(db, "MysteryVibe Crescendo", "aa:a0").unwrap();
+        let hw = plan.hardware.clone();
+        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        hw.take_commands();
+        assert_eq!(name(&c.request(vibrate(0, 0, 30)).await), "Ok");
+        // T(93 ms): the last packet is repeated while nothing else is written.
+        buttplug_devices::sleep(Duration::from_millis(500)).await;
+        let active = hw.take_commands();
+        assert!(active.len() >= 4, "expected repeats, got {}", active.len());
+        assert!(
+            active.windows(2).all(|w| w[0] == w[1]),
+            "repeats replay the last packet"
+        );
+        assert_eq!(
+            name(&c.request(json!({"StopCmd": {"DeviceIndex": 0}})).await),
+            "Ok"
+        );
+        buttplug_devices::sleep(Duration::from_millis(50)).await;
+        let stop = hw.take_commands();
+        assert_eq!(stop.len(), 1, "one stop packet: {stop:?}");
+        buttplug_devices::sleep(Duration::from_millis(400)).await;
+        assert!(hw.take_commands().is_empty(), "no keep-alive after a stop");
+    });
+}
