@@ -233,6 +233,12 @@ impl ManagerHandle {
         self.scanning.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// The manager reported that it finished scanning on its own.
+    pub(crate) fn mark_finished(&self) {
+        self.scanning
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
     async fn request(
         &self,
         make: impl FnOnce(oneshot::Sender<Result<(), CommunicationError>>) -> ManagerCommand,

@@ -385,6 +385,9 @@ impl Inner {
             }
             CommunicationEvent::ScanningFinished { manager } => {
                 tracing::debug!("{manager} finished scanning");
+                for m in self.managers.iter().filter(|m| m.name() == manager) {
+                    m.mark_finished();
+                }
                 if !self.managers.iter().any(ManagerHandle::is_scanning) {
                     self.events.send(DeviceManagerEvent::ScanningFinished);
                 }

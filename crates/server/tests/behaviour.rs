@@ -379,3 +379,43 @@ fn keepalive_repeats_while_active_and_never_after_a_stop() {
         assert!(hw.take_commands().is_empty(), "no keep-alive after a stop");
     });
 }
+
+#[test]
+fn scanning_finished_only_when_managers_finish_on_their_own() {
+    run(async {
+        use buttplug_server::managers::simulated::SimulatedCommunicationManagerBuilder;
+        let make = |duration: Option<Duration>| {
+            let mut sim = SimulatedCommunicationManagerBuilder::new();
+            if let Some(d) = duration {
+                sim = sim.scan_duration(d);
+            }
+            let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
+                buttplug_devices::DeviceDatabase::builtin().clone(),
+            ))
+            .comm_manager(sim)
+            .finish()
+            .unwrap();
+            buttplug_server::ButtplugServerBuilder::new()
+                .device_manager(dm)
+                .finish()
+        };
+        // Finishes on its own after 50 ms: ScanningFinished (Id 0) arrives.
+        let server = make(Some(Duration::from_millis(50)));
+        let mut c = Client::new(&server);
+        c.handshake(3).await;
+        assert_eq!(name(&c.request(json!({"StartScanning": {}})).await), "Ok");
+        let m = c.recv().await;
+        assert_eq!(name(&m), "ScanningFinished", "{m}");
+        assert_eq!(m["ScanningFinished"]["Id"], json!(0));
+        // Stopped explicitly: no ScanningFinished.
+        let server = make(None);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        assert_eq!(name(&c.request(json!({"StartScanning": {}})).await), "Ok");
+        assert_eq!(name(&c.request(json!({"StopScanning": {}})).await), "Ok");
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        assert!(c.backlog.is_empty(), "{:?}", c.backlog);
+        let r = buttplug_devices::with_timeout(Duration::from_millis(100), c.rx.recv()).await;
+        assert!(r.is_err(), "unexpected message {r:?}");
+    });
+}

@@ -47,6 +47,10 @@ struct Shared {
     devices: Mutex<Vec<SimulatedDevice>>,
     scanning: AtomicBool,
     events: Mutex<Option<CommunicationEventSender>>,
+    /// Finish scanning on its own after this long (like a dongle's search timing out).
+    scan_duration: Mutex<Option<std::time::Duration>>,
+    /// Bumped by every start and stop, so a stale timer does not end a newer scan.
+    scan_generation: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -115,6 +119,17 @@ impl SimulatedCommunicationManagerBuilder {
         self
     }
 
+    /// Finish scanning on its own after `duration` (reporting `ScanningFinished`), as managers
+    /// with a search timeout do. Default: scan until stopped.
+    pub fn scan_duration(self, duration: std::time::Duration) -> Self {
+        *self
+            .shared
+            .scan_duration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(duration);
+        self
+    }
+
     /// A handle to add devices later.
     pub fn handle(&self) -> SimulatedDevices {
         SimulatedDevices {
@@ -153,6 +168,34 @@ impl DeviceCommunicationManager for SimulatedCommunicationManager {
 
     async fn start_scanning(&self) -> Result<(), CommunicationError> {
         self.shared.scanning.store(true, Ordering::SeqCst);
+        let generation = self.shared.scan_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let duration = *self
+            .shared
+            .scan_duration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(duration) = duration {
+            let shared = self.shared.clone();
+            crate::rt::spawn(async move {
+                crate::rt::sleep(duration).await;
+                if shared.scan_generation.load(Ordering::SeqCst) == generation
+                    && shared.scanning.swap(false, Ordering::SeqCst)
+                {
+                    let sender = shared
+                        .events
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clone();
+                    if let Some(sender) = sender {
+                        let _ = sender
+                            .send(CommunicationEvent::ScanningFinished {
+                                manager: "simulated",
+                            })
+                            .await;
+                    }
+                }
+            });
+        }
         let devices = self
             .shared
             .devices
@@ -166,6 +209,7 @@ impl DeviceCommunicationManager for SimulatedCommunicationManager {
     }
 
     async fn stop_scanning(&self) -> Result<(), CommunicationError> {
+        self.shared.scan_generation.fetch_add(1, Ordering::SeqCst);
         self.shared.scanning.store(false, Ordering::SeqCst);
         Ok(())
     }
