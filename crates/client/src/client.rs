@@ -1,0 +1,341 @@
+//! The client handle, its builder and the driver future.
+
+use crate::device::ButtplugClientDevice;
+use crate::error::{ClientError, Result};
+use crate::event::{EVENT_STREAM_CAPACITY, EventHub, EventStream};
+use crate::lock;
+use crate::session::{self, Handshake, Shared};
+use buttplug_core::v0::StopAllDevicesV0;
+use buttplug_core::v3::ClientMessageV3;
+use buttplug_core::v4::{ClientMessageV4, StopCmdV4};
+use buttplug_core::{ButtplugConnector, ClientMessage, SpecVersion};
+use futures::future::BoxFuture;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Default time a request may wait for its reply.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builder of a [`ButtplugClient`]; see [`ButtplugClient::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ButtplugClientBuilder {
+    name: String,
+    spec_version: SpecVersion,
+    request_timeout: Duration,
+    event_capacity: usize,
+}
+
+impl ButtplugClientBuilder {
+    /// The spec version to speak: [`SpecVersion::V4`] (default) or [`SpecVersion::V3`] for
+    /// servers older than the v4 spec (Intiface Central before 3.0, buttplug-rs before 10).
+    ///
+    /// There is no automatic fallback: a connector is consumed by one connection attempt, and a
+    /// server fixes a connection's version with its first message. When a v4 handshake is
+    /// refused ([`ClientError::Handshake`] with the server's `ERROR_INIT`), build a v3 client and
+    /// connect again with a new connector.
+    pub fn spec_version(mut self, version: SpecVersion) -> Self {
+        self.spec_version = version;
+        self
+    }
+
+    /// How long each request (and the connect and handshake steps) may wait for the server
+    /// (default [`DEFAULT_REQUEST_TIMEOUT`]).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Capacity of each [`EventStream`] (default [`EVENT_STREAM_CAPACITY`], at least 1).
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity;
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> ButtplugClient {
+        ButtplugClient {
+            inner: Arc::new(Inner {
+                events: Arc::new(EventHub::new(self.event_capacity)),
+                name: self.name,
+                spec_version: self.spec_version,
+                request_timeout: self.request_timeout,
+                session: Mutex::new(None),
+            }),
+        }
+    }
+}
+
+struct Inner {
+    name: String,
+    spec_version: SpecVersion,
+    request_timeout: Duration,
+    events: Arc<EventHub>,
+    session: Mutex<Option<Arc<Shared>>>,
+}
+
+/// A connection to a Buttplug server.
+///
+/// Cheap to clone; clones share the connection. See the [crate docs](crate) for the life cycle
+/// and the driver future.
+#[derive(Clone)]
+pub struct ButtplugClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ButtplugClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ButtplugClient")
+            .field("name", &self.inner.name)
+            .field("spec_version", &self.inner.spec_version)
+            .field("connected", &self.connected())
+            .finish()
+    }
+}
+
+impl ButtplugClient {
+    /// A client that introduces itself as `name`, speaks spec v4 and waits
+    /// [`DEFAULT_REQUEST_TIMEOUT`] for replies.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self::builder(name).build()
+    }
+
+    /// A builder for a client named `name`.
+    pub fn builder(name: impl Into<String>) -> ButtplugClientBuilder {
+        ButtplugClientBuilder {
+            name: name.into(),
+            spec_version: SpecVersion::V4,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            event_capacity: EVENT_STREAM_CAPACITY,
+        }
+    }
+
+    /// The name the client introduces itself with.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The spec version the client speaks.
+    pub fn spec_version(&self) -> SpecVersion {
+        self.inner.spec_version
+    }
+
+    /// Connects through `connector`, runs the handshake and reads the initial device list.
+    ///
+    /// Returns the [`ClientDriver`]: the future that runs the connection. **Spawn it** (or poll
+    /// it alongside your code); until it runs, requests time out and no events arrive. It ends
+    /// when the connection ends.
+    ///
+    /// A client can connect again after a disconnect.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::AlreadyConnected`], [`ClientError::UnsupportedSpecVersion`] (below v3),
+    /// [`ClientError::Connector`] when connecting fails, [`ClientError::Handshake`] when the
+    /// server refuses or answers something else than `ServerInfo` (a server older than the
+    /// requested spec gives `HandshakeError::ServerVersionTooOld` or a refusal),
+    /// [`ClientError::Timeout`], [`ClientError::Server`] when the device list is refused.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes closes whatever connection was opened.
+    pub async fn connect(
+        &self,
+        connector: impl ButtplugConnector + 'static,
+    ) -> Result<ClientDriver> {
+        let version = self.inner.spec_version;
+        if version < SpecVersion::V3 {
+            return Err(ClientError::UnsupportedSpecVersion { version });
+        }
+        if self.connected() {
+            return Err(ClientError::AlreadyConnected);
+        }
+        let (shared, driver) = session::connect(
+            Box::new(connector),
+            Handshake {
+                client_name: &self.inner.name,
+                version,
+                timeout: self.inner.request_timeout,
+                events: self.inner.events.clone(),
+            },
+        )
+        .await?;
+        {
+            let mut slot = lock(&self.inner.session);
+            if slot.as_ref().is_some_and(|s| s.connected()) {
+                return Err(ClientError::AlreadyConnected);
+            }
+            *slot = Some(shared);
+        }
+        Ok(ClientDriver {
+            future: Box::pin(driver.run()),
+        })
+    }
+
+    fn session(&self) -> Result<Arc<Shared>> {
+        lock(&self.inner.session)
+            .as_ref()
+            .filter(|s| s.connected())
+            .cloned()
+            .ok_or(ClientError::NotConnected)
+    }
+
+    /// Whether the client is connected.
+    pub fn connected(&self) -> bool {
+        lock(&self.inner.session)
+            .as_ref()
+            .is_some_and(|s| s.connected())
+    }
+
+    /// The server's name, while connected.
+    pub fn server_name(&self) -> Option<String> {
+        self.session().ok().map(|s| s.server.server_name.clone())
+    }
+
+    /// The server's ping deadline, while connected (`None` when the server needs no ping). The
+    /// driver pings at half this interval.
+    pub fn max_ping_time(&self) -> Option<Duration> {
+        self.session()
+            .ok()
+            .map(|s| s.server.max_ping_time_ms)
+            .filter(|ms| *ms > 0)
+            .map(|ms| Duration::from_millis(u64::from(ms)))
+    }
+
+    /// A new, independent stream of events. Streams made before `connect` see the initial
+    /// devices as `DeviceAdded`; streams survive reconnects.
+    pub fn event_stream(&self) -> EventStream {
+        self.inner.events.subscribe()
+    }
+
+    /// The connected devices, by ascending index (empty when not connected).
+    pub fn devices(&self) -> Vec<ButtplugClientDevice> {
+        match self.session() {
+            Ok(shared) => shared
+                .device_entries()
+                .into_iter()
+                .map(|e| ButtplugClientDevice::new(shared.clone(), e))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The connected device with this index.
+    pub fn device(&self, index: u32) -> Option<ButtplugClientDevice> {
+        let shared = self.session().ok()?;
+        let entry = shared.device_entry(index)?;
+        Some(ButtplugClientDevice::new(shared, entry))
+    }
+
+    /// Asks the server to look for devices; they arrive as
+    /// [`ButtplugClientEvent::DeviceAdded`](crate::ButtplugClientEvent::DeviceAdded).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::NotConnected`], [`ClientError::Timeout`], [`ClientError::Server`].
+    pub async fn start_scanning(&self) -> Result<()> {
+        let shared = self.session()?;
+        shared
+            .request_ok(ClientMessage::start_scanning(0, shared.version))
+            .await
+    }
+
+    /// Asks the server to stop looking for devices.
+    ///
+    /// # Errors
+    ///
+    /// As [`ButtplugClient::start_scanning`].
+    pub async fn stop_scanning(&self) -> Result<()> {
+        let shared = self.session()?;
+        shared
+            .request_ok(ClientMessage::stop_scanning(0, shared.version))
+            .await
+    }
+
+    /// Stops every device (`StopCmd` without a device at v4, `StopAllDevices` at v3).
+    ///
+    /// # Errors
+    ///
+    /// As [`ButtplugClient::start_scanning`].
+    pub async fn stop_all_devices(&self) -> Result<()> {
+        let shared = self.session()?;
+        shared.request_ok(stop_all(shared.version)).await
+    }
+
+    /// Sends a `Ping` and waits for the answer. The driver pings on its own when the server asks
+    /// for it; this is for checking that the server is alive.
+    ///
+    /// # Errors
+    ///
+    /// As [`ButtplugClient::start_scanning`]; a server without a ping timer answers with an
+    /// error.
+    pub async fn ping(&self) -> Result<()> {
+        let shared = self.session()?;
+        shared
+            .request_ok(ClientMessage::ping(0, shared.version))
+            .await
+    }
+
+    /// Stops every device, then closes the connection.
+    ///
+    /// The v4 spec text describes a `Disconnect` message, but servers (the reference server
+    /// included) do not implement it and its schema does not list it, so the client sends the
+    /// stop-all command of its version (`StopCmd` / `StopAllDevices`) and then closes the
+    /// connector; the server then also stops devices on its own. A failing stop is logged and
+    /// the connection is closed anyway. No `ServerDisconnect` event is emitted for a disconnect
+    /// the client asked for.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::NotConnected`].
+    pub async fn disconnect(&self) -> Result<()> {
+        let shared = self.session()?;
+        if let Err(e) = shared.request_ok(stop_all(shared.version)).await {
+            tracing::warn!("stopping devices before disconnecting failed: {e}");
+        }
+        shared.close().await;
+        let mut slot = lock(&self.inner.session);
+        if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &shared)) {
+            *slot = None;
+        }
+        Ok(())
+    }
+}
+
+fn stop_all(version: SpecVersion) -> ClientMessage {
+    match version {
+        SpecVersion::V4 => ClientMessage::V4(ClientMessageV4::from(StopCmdV4::all(0))),
+        _ => ClientMessage::V3(ClientMessageV3::from(StopAllDevicesV0::new(0))),
+    }
+}
+
+/// The future that runs a connection: it sends requests, matches replies to them, delivers
+/// events and pings the server. Returned by [`ButtplugClient::connect`].
+///
+/// Spawn it on any executor (`async_std::task::spawn(driver)`, `tokio::spawn(driver)`,
+/// `smol::spawn(driver).detach()`, or a thread running `futures::executor::block_on(driver)`),
+/// or poll it together with your own code (`futures::join!`). It completes when the connection
+/// ends: after [`ButtplugClient::disconnect`], when the server leaves, or when every client and
+/// device handle is dropped. Dropping it closes the connection.
+#[must_use = "the client does nothing unless its driver future is polled; spawn it"]
+pub struct ClientDriver {
+    future: BoxFuture<'static, ()>,
+}
+
+impl fmt::Debug for ClientDriver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientDriver").finish_non_exhaustive()
+    }
+}
+
+impl Future for ClientDriver {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.future.as_mut().poll(cx)
+    }
+}

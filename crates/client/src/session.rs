@@ -1,0 +1,685 @@
+//! One connection: the state the handles share, the request path with its timeout, the handshake,
+//! and the driver loop that owns the connector's channels.
+
+use crate::device::ButtplugClientDevice;
+use crate::error::{ClientError, Result};
+use crate::event::{ButtplugClientEvent, EventHub};
+use crate::lock;
+use buttplug_core::v0::ErrorV0;
+use buttplug_core::v3::ServerMessageV3;
+use buttplug_core::v4::ServerMessageV4;
+use buttplug_core::{
+    ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender,
+    DeviceInfo, ErrorCode, HandshakeError, ServerInfo, ServerMessage, SpecVersion,
+};
+use futures::channel::oneshot;
+use futures::future::Either;
+use futures::stream::BoxStream;
+use futures::{SinkExt, Stream, StreamExt};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::task::Poll;
+use std::time::Duration;
+
+/// Capacity of the queue from the client handles to the driver (requests).
+pub(crate) const REQUEST_QUEUE_CAPACITY: usize = 64;
+
+/// Unanswered pings remembered at most (older ones are forgotten).
+const MAX_OUTSTANDING_PINGS: usize = 8;
+
+/// Id of the handshake's `RequestServerInfo`.
+const HANDSHAKE_ID: u32 = 1;
+/// Id of the handshake's `RequestDeviceList`.
+const DEVICE_LIST_ID: u32 = 2;
+
+type Reply = oneshot::Sender<Result<ServerMessage>>;
+
+/// What the handles ask of the driver.
+pub(crate) enum Command {
+    /// Number the message, send it, and route its reply.
+    Send {
+        message: ClientMessage,
+        reply: Reply,
+    },
+    /// Close the connection (after the caller stopped the devices).
+    Close { done: oneshot::Sender<()> },
+}
+
+/// A device as the session knows it.
+#[derive(Debug)]
+pub(crate) struct DeviceEntry {
+    pub(crate) info: DeviceInfo,
+    pub(crate) connected: AtomicBool,
+}
+
+impl DeviceEntry {
+    fn new(info: DeviceInfo) -> Arc<Self> {
+        Arc::new(DeviceEntry {
+            info,
+            connected: AtomicBool::new(true),
+        })
+    }
+}
+
+/// State shared by the client, its device handles and (weakly) the driver.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) version: SpecVersion,
+    pub(crate) server: ServerInfo,
+    pub(crate) timeout: Duration,
+    commands: async_channel::Sender<Command>,
+    connected: AtomicBool,
+    devices: std::sync::Mutex<BTreeMap<u32, Arc<DeviceEntry>>>,
+}
+
+impl Shared {
+    pub(crate) fn connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn device_entries(&self) -> Vec<Arc<DeviceEntry>> {
+        lock(&self.devices).values().cloned().collect()
+    }
+
+    pub(crate) fn device_entry(&self, index: u32) -> Option<Arc<DeviceEntry>> {
+        lock(&self.devices).get(&index).cloned()
+    }
+
+    /// Sends one request and waits for its reply. An `Error` reply becomes
+    /// [`ClientError::Server`].
+    pub(crate) async fn request(&self, message: ClientMessage) -> Result<ServerMessage> {
+        let name = message.name();
+        let mut replies = self.request_all(vec![message]).await?;
+        replies
+            .pop()
+            .ok_or(ClientError::ConnectionClosed { request: name })
+    }
+
+    /// Sends several requests back to back (in this order) and waits for every reply, all within
+    /// one timeout. The first failure is returned.
+    pub(crate) async fn request_all(
+        &self,
+        messages: Vec<ClientMessage>,
+    ) -> Result<Vec<ServerMessage>> {
+        let Some(first) = messages.first() else {
+            return Ok(Vec::new());
+        };
+        let name = first.name();
+        if !self.connected() {
+            return Err(ClientError::NotConnected);
+        }
+        let exchange = async {
+            let mut waiting = Vec::with_capacity(messages.len());
+            for message in messages {
+                let request = message.name();
+                let (reply, receiver) = oneshot::channel();
+                self.commands
+                    .send(Command::Send { message, reply })
+                    .await
+                    .map_err(|_| ClientError::NotConnected)?;
+                waiting.push((request, receiver));
+            }
+            let mut replies = Vec::with_capacity(waiting.len());
+            for (request, receiver) in waiting {
+                let reply = receiver
+                    .await
+                    .map_err(|_| ClientError::ConnectionClosed { request })??;
+                if let Some(error) = reply.as_error() {
+                    return Err(ClientError::Server {
+                        request,
+                        error: error.clone(),
+                    });
+                }
+                replies.push(reply);
+            }
+            Ok(replies)
+        };
+        with_timeout(exchange, self.timeout, name).await
+    }
+
+    /// Sends one request that must be answered with `Ok`.
+    pub(crate) async fn request_ok(&self, message: ClientMessage) -> Result<()> {
+        let name = message.name();
+        let reply = self.request(message).await?;
+        expect_ok(name, &reply)
+    }
+
+    /// Sends requests that must all be answered with `Ok`.
+    pub(crate) async fn request_all_ok(&self, messages: Vec<ClientMessage>) -> Result<()> {
+        let names: Vec<&'static str> = messages.iter().map(ClientMessage::name).collect();
+        let replies = self.request_all(messages).await?;
+        names
+            .into_iter()
+            .zip(&replies)
+            .try_for_each(|(name, reply)| expect_ok(name, reply))
+    }
+
+    /// Asks the driver to close the connection and waits (within the timeout) until it did.
+    pub(crate) async fn close(&self) {
+        let (done, finished) = oneshot::channel();
+        let closing = async {
+            if self.commands.send(Command::Close { done }).await.is_ok() {
+                let _ = finished.await;
+            }
+            Ok(())
+        };
+        if with_timeout(closing, self.timeout, "Disconnect")
+            .await
+            .is_err()
+        {
+            tracing::warn!("the client driver did not confirm the disconnect (is it running?)");
+        }
+        self.mark_disconnected();
+        self.commands.close();
+    }
+
+    fn mark_disconnected(&self) {
+        self.connected.store(false, Ordering::Release);
+        let devices = std::mem::take(&mut *lock(&self.devices));
+        for entry in devices.values() {
+            entry.connected.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// `Ok` → `()`, anything else → [`ClientError::UnexpectedReply`].
+pub(crate) fn expect_ok(request: &'static str, reply: &ServerMessage) -> Result<()> {
+    if reply.is_ok() {
+        Ok(())
+    } else {
+        Err(ClientError::UnexpectedReply {
+            request,
+            reply: reply.name(),
+        })
+    }
+}
+
+/// Runs `future`, failing with [`ClientError::Timeout`] after `timeout`.
+pub(crate) async fn with_timeout<T>(
+    future: impl Future<Output = Result<T>>,
+    timeout: Duration,
+    request: &'static str,
+) -> Result<T> {
+    let future = std::pin::pin!(future);
+    match futures::future::select(future, async_io::Timer::after(timeout)).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => Err(ClientError::Timeout { request, timeout }),
+    }
+}
+
+/// Handshake settings.
+pub(crate) struct Handshake<'a> {
+    pub(crate) client_name: &'a str,
+    pub(crate) version: SpecVersion,
+    pub(crate) timeout: Duration,
+    pub(crate) events: Arc<EventHub>,
+}
+
+/// Connects, runs the handshake and reads the initial device list; returns the shared state and
+/// the driver that must run for anything else to happen.
+pub(crate) async fn connect(
+    connector: Box<dyn ButtplugConnector>,
+    settings: Handshake<'_>,
+) -> Result<(Arc<Shared>, Driver)> {
+    let Handshake {
+        client_name,
+        version,
+        timeout,
+        events,
+    } = settings;
+    let (mut sender, mut receiver) = with_timeout(
+        async { connector.connect().await.map_err(ClientError::from) },
+        timeout,
+        "connect",
+    )
+    .await?;
+
+    let mut backlog = Vec::new();
+    let request = ClientMessage::request_server_info(HANDSHAKE_ID, client_name, version);
+    let reply = exchange(&mut sender, &mut receiver, request, &mut backlog, timeout).await?;
+    if let Some(error) = reply.as_error() {
+        return Err(HandshakeError::Refused(error.clone()).into());
+    }
+    let Some((server, announced)) = ServerInfo::from_message(&reply) else {
+        return Err(HandshakeError::UnexpectedReply {
+            received: reply.name(),
+        }
+        .into());
+    };
+    if announced < version as u32 {
+        return Err(HandshakeError::ServerVersionTooOld {
+            server: announced,
+            required: version,
+        }
+        .into());
+    }
+
+    let request = ClientMessage::request_device_list(DEVICE_LIST_ID, version);
+    let reply = exchange(&mut sender, &mut receiver, request, &mut backlog, timeout).await?;
+    if let Some(error) = reply.as_error() {
+        return Err(ClientError::Server {
+            request: "RequestDeviceList",
+            error: error.clone(),
+        });
+    }
+    let Some(devices) = device_list(&reply) else {
+        return Err(ClientError::UnexpectedReply {
+            request: "RequestDeviceList",
+            reply: reply.name(),
+        });
+    };
+    // Device events that arrived before the list are already reflected in it.
+    backlog.retain(|m| !is_device_event(m));
+
+    tracing::debug!(
+        server = %server.server_name,
+        max_ping_time_ms = server.max_ping_time_ms,
+        %version,
+        devices = devices.len(),
+        "connected"
+    );
+    let ping_interval = (server.max_ping_time_ms > 0).then(|| {
+        Duration::from_millis(u64::from(server.max_ping_time_ms) / 2).max(Duration::from_millis(1))
+    });
+    let (commands, command_receiver) = async_channel::bounded(REQUEST_QUEUE_CAPACITY);
+    let shared = Arc::new(Shared {
+        version,
+        server,
+        timeout,
+        commands,
+        connected: AtomicBool::new(true),
+        devices: std::sync::Mutex::new(BTreeMap::new()),
+    });
+    let driver = Driver {
+        shared: Arc::downgrade(&shared),
+        events,
+        version,
+        sender,
+        receiver,
+        commands: Box::pin(command_receiver),
+        pending: HashMap::new(),
+        pings: VecDeque::new(),
+        next_id: DEVICE_LIST_ID + 1,
+        ping_interval,
+        backlog,
+    };
+    driver.replace_devices(&shared, devices);
+    Ok((shared, driver))
+}
+
+/// Sends `request` and reads until its reply, keeping events (Id 0) for later.
+async fn exchange(
+    sender: &mut ConnectorSender,
+    receiver: &mut ConnectorReceiver,
+    request: ClientMessage,
+    backlog: &mut Vec<ServerMessage>,
+    timeout: Duration,
+) -> Result<ServerMessage> {
+    let name = request.name();
+    let id = request.id();
+    let work = async {
+        sender
+            .send(request)
+            .await
+            .map_err(|_| ClientError::Connector(ConnectorError::Closed))?;
+        loop {
+            match receiver.next().await {
+                None => return Err(ClientError::Connector(ConnectorError::Closed)),
+                Some(m) if m.id() == id => return Ok(m),
+                Some(m) if m.id() == 0 => backlog.push(m),
+                Some(m) => tracing::debug!("ignoring {} with unknown Id {}", m.name(), m.id()),
+            }
+        }
+    };
+    with_timeout(work, timeout, name).await
+}
+
+fn device_list(message: &ServerMessage) -> Option<Vec<DeviceInfo>> {
+    match message {
+        ServerMessage::V4(ServerMessageV4::DeviceList(l)) => {
+            Some(l.devices.values().map(DeviceInfo::from_v4).collect())
+        }
+        ServerMessage::V3(ServerMessageV3::DeviceList(l)) => {
+            Some(l.devices.iter().map(DeviceInfo::from_v3).collect())
+        }
+        _ => None,
+    }
+}
+
+fn is_device_event(message: &ServerMessage) -> bool {
+    matches!(
+        message,
+        ServerMessage::V4(ServerMessageV4::DeviceList(_))
+            | ServerMessage::V3(
+                ServerMessageV3::DeviceAdded(_) | ServerMessageV3::DeviceRemoved(_)
+            )
+    )
+}
+
+enum Pending {
+    Request { name: &'static str, reply: Reply },
+}
+
+enum End {
+    /// `disconnect()` (with its acknowledgement) or every handle dropped.
+    Local(Option<oneshot::Sender<()>>),
+    /// The connector's receiver ended.
+    Remote,
+}
+
+/// The connection's event loop: numbers and sends requests, matches replies to them by Id,
+/// turns server events into client events, and pings.
+pub(crate) struct Driver {
+    shared: Weak<Shared>,
+    events: Arc<EventHub>,
+    version: SpecVersion,
+    sender: ConnectorSender,
+    receiver: ConnectorReceiver,
+    commands: std::pin::Pin<Box<async_channel::Receiver<Command>>>,
+    pending: HashMap<u32, Pending>,
+    pings: VecDeque<u32>,
+    next_id: u32,
+    ping_interval: Option<Duration>,
+    backlog: Vec<ServerMessage>,
+}
+
+impl Driver {
+    pub(crate) async fn run(mut self) {
+        for message in std::mem::take(&mut self.backlog) {
+            self.handle_incoming(message);
+        }
+        let mut ping: BoxStream<'static, ()> = match self.ping_interval {
+            Some(period) => async_io::Timer::interval(period).map(|_| ()).boxed(),
+            None => futures::stream::pending().boxed(),
+        };
+        let end = loop {
+            // Replies first, then new requests, then the ping timer. (Polled by hand: `select!`
+            // would silently skip the request queue once it is closed, and miss the end.)
+            let step = futures::future::poll_fn(|cx| {
+                if let Poll::Ready(message) = self.receiver.poll_next_unpin(cx) {
+                    return Poll::Ready(Step::Incoming(message));
+                }
+                if let Poll::Ready(command) = self.commands.as_mut().poll_next(cx) {
+                    return Poll::Ready(Step::Command(command));
+                }
+                if let Poll::Ready(Some(())) = ping.poll_next_unpin(cx) {
+                    return Poll::Ready(Step::Ping);
+                }
+                Poll::Pending
+            })
+            .await;
+            match step {
+                Step::Incoming(Some(message)) => self.handle_incoming(message),
+                Step::Incoming(None) => break End::Remote,
+                Step::Command(Some(Command::Send { message, reply })) => {
+                    self.send_request(message, reply).await;
+                }
+                Step::Command(Some(Command::Close { done })) => break End::Local(Some(done)),
+                Step::Command(None) => break End::Local(None),
+                Step::Ping => self.send_ping().await,
+            }
+        };
+        self.finish(end);
+    }
+
+    fn take_id(&mut self) -> u32 {
+        loop {
+            let id = self.next_id;
+            self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+            if id != 0 && !self.pending.contains_key(&id) && !self.pings.contains(&id) {
+                return id;
+            }
+        }
+    }
+
+    async fn send_request(&mut self, mut message: ClientMessage, reply: Reply) {
+        if reply.is_canceled() {
+            return;
+        }
+        // Forget requests whose caller gave up (timeout or dropped future).
+        self.pending
+            .retain(|_, p| matches!(p, Pending::Request { reply, .. } if !reply.is_canceled()));
+        let id = self.take_id();
+        message.set_id(id);
+        let name = message.name();
+        tracing::trace!(id, name, "sending");
+        if self.sender.send(message).await.is_err() {
+            let _ = reply.send(Err(ClientError::ConnectionClosed { request: name }));
+            return;
+        }
+        self.pending.insert(id, Pending::Request { name, reply });
+    }
+
+    async fn send_ping(&mut self) {
+        let id = self.take_id();
+        if self
+            .sender
+            .send(ClientMessage::ping(id, self.version))
+            .await
+            .is_ok()
+        {
+            self.pings.push_back(id);
+            while self.pings.len() > MAX_OUTSTANDING_PINGS {
+                self.pings.pop_front();
+            }
+        }
+    }
+
+    fn emit(&self, event: ButtplugClientEvent) {
+        self.events.emit(event);
+    }
+
+    fn handle_incoming(&mut self, message: ServerMessage) {
+        let id = message.id();
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        if let Some(devices) = device_list(&message) {
+            // A DeviceList is both a reply (request Id) and, at v4, the device event (Id 0).
+            self.replace_devices(&shared, devices);
+        }
+        if id != 0 {
+            self.handle_reply(id, message);
+            return;
+        }
+        match message {
+            ServerMessage::V4(ServerMessageV4::DeviceList(_)) => {}
+            ServerMessage::V3(ServerMessageV3::DeviceAdded(added)) => {
+                let info = DeviceInfo::from_v3(&added.to_info());
+                self.add_device(&shared, info);
+            }
+            ServerMessage::V3(ServerMessageV3::DeviceRemoved(removed)) => {
+                let entry = lock(&shared.devices).remove(&removed.device_index);
+                if let Some(entry) = entry {
+                    self.remove_device(&shared, entry);
+                }
+            }
+            ServerMessage::V4(ServerMessageV4::ScanningFinished(_))
+            | ServerMessage::V3(ServerMessageV3::ScanningFinished(_)) => {
+                self.emit(ButtplugClientEvent::ScanningFinished);
+            }
+            ServerMessage::V4(ServerMessageV4::InputReading(r)) => {
+                self.emit(ButtplugClientEvent::InputReading {
+                    device_index: r.device_index,
+                    feature_index: r.feature_index,
+                    input_type: r.reading.input_type(),
+                    value: r.reading.value(),
+                });
+            }
+            ServerMessage::V3(ServerMessageV3::SensorReading(r)) => {
+                let feature = shared.device_entry(r.device_index).and_then(|entry| {
+                    let spaces = entry.info.v3_sensor_subscribe_features();
+                    let at = usize::try_from(r.sensor_index).ok()?;
+                    spaces.get(at).copied()
+                });
+                match (feature, r.data.first()) {
+                    (Some((feature_index, input_type)), Some(value)) => {
+                        self.emit(ButtplugClientEvent::InputReading {
+                            device_index: r.device_index,
+                            feature_index,
+                            input_type,
+                            value: *value,
+                        });
+                    }
+                    _ => tracing::debug!(
+                        "SensorReading for unknown sensor {} of device {}",
+                        r.sensor_index,
+                        r.device_index
+                    ),
+                }
+            }
+            ServerMessage::V3(ServerMessageV3::RawReading(r)) => {
+                self.emit(ButtplugClientEvent::RawReading {
+                    device_index: r.device_index,
+                    endpoint: r.endpoint,
+                    data: r.data,
+                });
+            }
+            other => match other.as_error() {
+                Some(error) => self.server_error_event(error.clone()),
+                None => {
+                    tracing::warn!("unexpected {} event from the server", other.name());
+                    self.emit(ButtplugClientEvent::Error(ClientError::UnexpectedReply {
+                        request: "(event)",
+                        reply: other.name(),
+                    }));
+                }
+            },
+        }
+    }
+
+    fn server_error_event(&self, error: ErrorV0) {
+        if error.error_code == ErrorCode::Ping {
+            self.emit(ButtplugClientEvent::PingTimeout);
+        } else {
+            self.emit(ButtplugClientEvent::Error(ClientError::Server {
+                request: "(event)",
+                error,
+            }));
+        }
+    }
+
+    fn handle_reply(&mut self, id: u32, message: ServerMessage) {
+        if let Some(Pending::Request { reply, .. }) = self.pending.remove(&id) {
+            let _ = reply.send(Ok(message));
+            return;
+        }
+        if let Some(at) = self.pings.iter().position(|p| *p == id) {
+            self.pings.remove(at);
+            if let Some(error) = message.as_error() {
+                self.server_error_event(error.clone());
+            }
+            return;
+        }
+        tracing::debug!(
+            id,
+            "{} answers no waiting request (timed out?)",
+            message.name()
+        );
+    }
+
+    fn replace_devices(&self, shared: &Arc<Shared>, devices: Vec<DeviceInfo>) {
+        let new: BTreeMap<u32, DeviceInfo> = devices.into_iter().map(|d| (d.index, d)).collect();
+        let mut removed = Vec::new();
+        let mut added = Vec::new();
+        {
+            let mut map = lock(&shared.devices);
+            let gone: Vec<u32> = map
+                .iter()
+                .filter(|(index, entry)| new.get(index) != Some(&entry.info))
+                .map(|(index, _)| *index)
+                .collect();
+            for index in gone {
+                if let Some(entry) = map.remove(&index) {
+                    removed.push(entry);
+                }
+            }
+            for (index, info) in new {
+                if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(index) {
+                    let entry = DeviceEntry::new(info);
+                    slot.insert(entry.clone());
+                    added.push(entry);
+                }
+            }
+        }
+        for entry in removed {
+            self.remove_device(shared, entry);
+        }
+        for entry in added {
+            self.emit(ButtplugClientEvent::DeviceAdded(ButtplugClientDevice::new(
+                shared.clone(),
+                entry,
+            )));
+        }
+    }
+
+    fn add_device(&self, shared: &Arc<Shared>, info: DeviceInfo) {
+        let entry = DeviceEntry::new(info);
+        let previous = lock(&shared.devices).insert(entry.info.index, entry.clone());
+        if let Some(previous) = previous {
+            self.remove_device(shared, previous);
+        }
+        self.emit(ButtplugClientEvent::DeviceAdded(ButtplugClientDevice::new(
+            shared.clone(),
+            entry,
+        )));
+    }
+
+    fn remove_device(&self, shared: &Arc<Shared>, entry: Arc<DeviceEntry>) {
+        entry.connected.store(false, Ordering::Release);
+        self.emit(ButtplugClientEvent::DeviceRemoved(
+            ButtplugClientDevice::new(shared.clone(), entry),
+        ));
+    }
+
+    fn finish(mut self, end: End) {
+        if let Some(shared) = self.shared.upgrade() {
+            shared.mark_disconnected();
+        }
+        self.commands.close();
+        while let Ok(command) = self.commands.try_recv() {
+            match command {
+                Command::Send { reply, .. } => {
+                    let _ = reply.send(Err(ClientError::NotConnected));
+                }
+                Command::Close { done } => {
+                    let _ = done.send(());
+                }
+            }
+        }
+        for (_, pending) in self.pending.drain() {
+            let Pending::Request { name, reply } = pending;
+            let _ = reply.send(Err(ClientError::ConnectionClosed { request: name }));
+        }
+        self.sender.close_channel();
+        match end {
+            End::Local(done) => {
+                tracing::debug!("client disconnected");
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+            }
+            End::Remote => {
+                tracing::debug!("server closed the connection");
+                self.emit(ButtplugClientEvent::ServerDisconnect);
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Also covers a driver that is dropped without running to its end.
+        if let Some(shared) = self.shared.upgrade() {
+            shared.mark_disconnected();
+        }
+    }
+}
+
+enum Step {
+    Incoming(Option<ServerMessage>),
+    Command(Option<Command>),
+    Ping,
+}
