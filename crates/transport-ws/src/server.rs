@@ -1,0 +1,223 @@
+//! The WebSocket server transport: clients connect to `ws://127.0.0.1:12345` (by default); one
+//! client at a time, as upstream does.
+
+use crate::error::TransportError;
+use crate::pump::{Connection, spawn_pump};
+use crate::rt;
+use async_tungstenite::tungstenite::Message;
+use async_tungstenite::tungstenite::protocol::WebSocketConfig;
+use buttplug_core::v0::ErrorV0;
+use buttplug_core::{ErrorCode, ServerMessage, SpecVersion, render_server_frame};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The port every Buttplug app expects.
+pub const DEFAULT_SERVER_PORT: u16 = 12345;
+
+/// Largest frame accepted from a client by default (1 MiB).
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 1 << 20;
+
+/// How long a new socket may take to finish the WebSocket upgrade by default.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the server pings its client by default; a client that misses a ping is dropped.
+pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Builder of [`WebsocketServerTransport`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use]
+pub struct WebsocketServerTransportBuilder {
+    address: SocketAddr,
+    max_frame_size: usize,
+    handshake_timeout: Duration,
+    ping_interval: Option<Duration>,
+}
+
+impl Default for WebsocketServerTransportBuilder {
+    fn default() -> Self {
+        WebsocketServerTransportBuilder {
+            address: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_SERVER_PORT),
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            ping_interval: Some(DEFAULT_PING_INTERVAL),
+        }
+    }
+}
+
+impl WebsocketServerTransportBuilder {
+    /// 127.0.0.1:12345, 1 MiB frames, 5 s handshake timeout, 10 s pings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The port (0 picks a free one; see [`WebsocketServerTransport::local_addr`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.address.set_port(port);
+        self
+    }
+
+    /// Listen on every interface (0.0.0.0) instead of loopback.
+    pub fn use_all_interfaces(mut self, all: bool) -> Self {
+        self.address.set_ip(if all {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        });
+        self
+    }
+
+    /// Listen on this address.
+    pub fn listen_address(mut self, ip: IpAddr) -> Self {
+        self.address.set_ip(ip);
+        self
+    }
+
+    /// Largest accepted frame.
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// How long a socket may take to finish the WebSocket upgrade.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Ping interval (`None`: no pings).
+    pub fn ping_interval(mut self, interval: Option<Duration>) -> Self {
+        self.ping_interval = interval;
+        self
+    }
+
+    /// Bind the listener and start accepting. Each socket is upgraded in its own task, so a
+    /// peer that never finishes the upgrade holds nothing but its own task until the handshake
+    /// timeout drops it.
+    ///
+    /// # Errors
+    /// The address cannot be bound.
+    pub async fn bind(self) -> Result<WebsocketServerTransport, TransportError> {
+        let listener = rt::TcpListener::bind(self.address)
+            .await
+            .map_err(|e| TransportError::io(format!("cannot listen on {}", self.address), e))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| TransportError::io("local address", e))?;
+        let (tx, rx) = async_channel::bounded(ACCEPTED_CAPACITY);
+        let busy = Arc::new(AtomicBool::new(false));
+        let config = self.clone();
+        let slot = busy.clone();
+        rt::spawn(async move {
+            loop {
+                let (stream, peer) = match listener.accept().await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        rt::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                if tx.is_closed() {
+                    break;
+                }
+                let _ = stream.set_nodelay(true);
+                rt::spawn(upgrade(
+                    stream,
+                    peer,
+                    config.clone(),
+                    slot.clone(),
+                    tx.clone(),
+                ));
+            }
+        });
+        Ok(WebsocketServerTransport {
+            local,
+            accepted: rx,
+        })
+    }
+}
+
+/// Connections handed to [`WebsocketServerTransport::accept`] that it has not taken yet.
+const ACCEPTED_CAPACITY: usize = 4;
+
+async fn upgrade(
+    stream: rt::TcpStream,
+    peer: SocketAddr,
+    config: WebsocketServerTransportBuilder,
+    busy: Arc<AtomicBool>,
+    accepted: async_channel::Sender<Connection>,
+) {
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(config.max_frame_size))
+        .max_frame_size(Some(config.max_frame_size));
+    let upgrade = async_tungstenite::accept_async_with_config(stream, Some(ws_config));
+    let mut ws = match rt::timeout(config.handshake_timeout, upgrade).await {
+        Some(Ok(ws)) => ws,
+        Some(Err(e)) => {
+            tracing::info!(%peer, "websocket upgrade failed: {e}");
+            return;
+        }
+        None => {
+            tracing::info!(%peer, "websocket upgrade timed out");
+            return;
+        }
+    };
+    if busy.swap(true, Ordering::SeqCst) {
+        tracing::info!(%peer, "second client rejected: another client is connected");
+        let _ = ws.send(Message::Text(busy_frame().into())).await;
+        let _ = ws.close(None).await;
+        return;
+    }
+    tracing::info!(%peer, "client connected");
+    let slot = busy.clone();
+    let connection = spawn_pump(ws, config.ping_interval, Some(peer), move || {
+        tracing::info!(%peer, "client disconnected");
+        slot.store(false, Ordering::SeqCst);
+    });
+    if accepted.send(connection).await.is_err() {
+        busy.store(false, Ordering::SeqCst);
+    }
+}
+
+/// A listening WebSocket server transport.
+#[derive(Debug)]
+pub struct WebsocketServerTransport {
+    local: SocketAddr,
+    accepted: async_channel::Receiver<Connection>,
+}
+
+/// The frame a second client gets before it is closed.
+fn busy_frame() -> String {
+    render_server_frame(&[ServerMessage::error(
+        ErrorV0 {
+            id: 0,
+            error_message: "Another client is already connected to this server".into(),
+            error_code: ErrorCode::Init,
+        },
+        SpecVersion::V4,
+    )])
+}
+
+impl WebsocketServerTransport {
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Wait for the next client that gets the slot. While a client holds the slot, others get
+    /// an `Error` frame and are closed; the slot is free again when its connection ends.
+    ///
+    /// # Errors
+    /// The listener has stopped.
+    pub async fn accept(&self) -> Result<Connection, TransportError> {
+        self.accepted.recv().await.map_err(|_| {
+            TransportError::io(
+                "accept",
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "listener stopped"),
+            )
+        })
+    }
+}
