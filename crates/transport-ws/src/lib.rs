@@ -2,38 +2,71 @@
 //! server transport a server listens with (default `ws://127.0.0.1:12345`, one client at a time,
 //! as upstream).
 //!
-//! The server side hands out [`Connection`]s — a stream of incoming [`buttplug_core::Frame`]s
-//! and a sink of outgoing ones — which a server glues to a session (e.g.
-//! `buttplug_server::ButtplugServer::serve_frames`); this crate does not depend on the server.
+//! - [`WebsocketClientConnector`] implements `buttplug-core`'s [`ButtplugConnector`]
+//!   (`ws://`, and `wss://` with the `tls` feature): JSON text frames, rendered and parsed with
+//!   the core codec at the spec version of the client's handshake.
+//! - [`WebsocketServerTransport`] listens and yields accepted [`Connection`]s: a stream of
+//!   incoming [`Frame`](buttplug_core::Frame)s and a sink of outgoing ones. A server glues a
+//!   connection to a session (e.g. `buttplug_server::ButtplugServer::serve_frames`); this crate
+//!   does not depend on the server. Like upstream it serves **one client at a time**: while a
+//!   client holds the slot, another one gets a text frame
+//!   `[{"Error":{"Id":0,"ErrorMessage":"...another client is connected...","ErrorCode":1}}]`
+//!   and is closed; the slot is free again once the connection ends. Sockets that do not finish
+//!   the WebSocket upgrade within the handshake timeout are dropped, frames above the size limit
+//!   close the connection, `TCP_NODELAY` is set, and the server pings every 10 s.
+//! - [`WebsocketClientTransport`] is the reverse mode (intiface-engine's
+//!   `--websocket-client-address`): the server dials out to a client that listens, and serves
+//!   the resulting [`Connection`] like an accepted one.
 //!
-//! # Example: a client connector
+//! The runtime (async-std: TCP, spawn, timers) is confined to one private module, so moving to
+//! another runtime means editing one file.
 //!
-//! ```no_run
-//! use buttplug_core::ButtplugConnector;
-//! use buttplug_transport_ws::WebsocketClientConnector;
+//! # Example
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let connector = Box::new(WebsocketClientConnector::new("ws://127.0.0.1:12345"));
-//! let (_to_server, _from_server) = connector.connect().await?;
-//! # Ok(()) }
+//! A server transport on a free port, and the client connector talking to it:
+//!
 //! ```
-//!
-//! # Example: a server transport on a free port
-//!
-//! ```
-//! use buttplug_transport_ws::WebsocketServerTransportBuilder;
+//! use buttplug_core::{
+//!     ButtplugConnector, ClientMessage, Frame, ServerInfo, SpecVersion, parse_client_frame,
+//!     render_server_frame,
+//! };
+//! use buttplug_transport_ws::{WebsocketClientConnector, WebsocketServerTransport};
+//! use futures::{SinkExt, StreamExt};
 //!
 //! async_std::task::block_on(async {
-//!     let transport = WebsocketServerTransportBuilder::new().port(0).bind().await?;
-//!     assert!(transport.local_addr().port() != 0);
+//!     let transport = WebsocketServerTransport::builder().port(0).bind().await?;
+//!     let url = format!("ws://{}", transport.local_addr());
+//!
+//!     // A server that answers the handshake.
+//!     async_std::task::spawn(async move {
+//!         let mut connection = transport.accept().await?;
+//!         while let Some(Frame::Text(text)) = connection.incoming.next().await {
+//!             for message in parse_client_frame(&text, SpecVersion::V4).into_iter().flatten() {
+//!                 let reply = ServerInfo::new("Demo", 0).to_message(message.id(), SpecVersion::V4);
+//!                 connection.outgoing.send(Frame::Text(render_server_frame(&[reply]))).await?;
+//!             }
+//!         }
+//!         Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+//!     });
+//!
+//!     let (mut to_server, mut from_server) =
+//!         Box::new(WebsocketClientConnector::new(url)).connect().await?;
+//!     to_server.send(ClientMessage::request_server_info(1, "Demo client", SpecVersion::V4)).await?;
+//!     let reply = from_server.next().await.ok_or("no reply")?;
+//!     assert_eq!(ServerInfo::from_message(&reply), Some((ServerInfo::new("Demo", 0), 4)));
 //!     Ok::<(), Box<dyn std::error::Error>>(())
 //! })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! With `buttplug-client`, pass the connector to `ButtplugClient::connect`.
+//!
 //! # Features
 //!
-//! - `tls`: `wss://` URLs for the client connector (rustls with the ring provider).
+//! - `tls`: `wss://` URLs for the client connector: rustls (through `futures-rustls`) with the
+//!   ring provider, TLS 1.2 and 1.3, and the Mozilla root certificates (`webpki-roots`). Without
+//!   it, a `wss://` URL fails with [`TransportError::TlsNotCompiled`].
+#![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
 mod client;
@@ -42,10 +75,14 @@ mod pump;
 mod rt;
 mod server;
 
-pub use client::{CONNECT_TIMEOUT, WebsocketClientConnector, WebsocketClientTransport, dial};
+pub use buttplug_core::ButtplugConnector;
+pub use client::{
+    CONNECT_TIMEOUT, DialOptions, WebsocketClientConnector, WebsocketClientTransport, dial,
+    dial_with,
+};
 pub use error::TransportError;
 pub use pump::{CONNECTION_FRAME_CAPACITY, Connection};
 pub use server::{
-    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL, DEFAULT_SERVER_PORT,
-    WebsocketServerTransport, WebsocketServerTransportBuilder,
+    BUSY_MESSAGE, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL,
+    DEFAULT_SERVER_PORT, WebsocketServerTransport, WebsocketServerTransportBuilder,
 };

@@ -37,8 +37,11 @@ where
     let (in_tx, in_rx) = mpsc::channel(CONNECTION_FRAME_CAPACITY);
     let (out_tx, out_rx) = mpsc::channel(CONNECTION_FRAME_CAPACITY);
     rt::spawn(async move {
-        pump(ws, in_tx, out_rx, ping_interval).await;
+        let mut to_app = pump(ws, in_tx, out_rx, ping_interval).await;
+        // Free the slot before the application hears of the end, so that whoever reacts to the
+        // end (a test, a reconnecting client) finds the slot free.
         on_end();
+        let _ = to_app.send(Frame::Close).await;
     });
     Connection {
         incoming: in_rx,
@@ -52,7 +55,8 @@ async fn pump<S>(
     mut to_app: mpsc::Sender<Frame>,
     mut from_app: mpsc::Receiver<Frame>,
     ping_interval: Option<Duration>,
-) where
+) -> mpsc::Sender<Frame>
+where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let (mut sink, mut stream) = ws.split();
@@ -103,5 +107,5 @@ async fn pump<S>(
             }
         }
     }
-    let _ = to_app.send(Frame::Close).await;
+    to_app
 }

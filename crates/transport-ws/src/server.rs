@@ -8,9 +8,13 @@ use async_tungstenite::tungstenite::Message;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use buttplug_core::v0::ErrorV0;
 use buttplug_core::{ErrorCode, ServerMessage, SpecVersion, render_server_frame};
+use futures::Stream;
+use futures::future::AbortHandle;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// The port every Buttplug app expects.
@@ -110,7 +114,7 @@ impl WebsocketServerTransportBuilder {
         let busy = Arc::new(AtomicBool::new(false));
         let config = self.clone();
         let slot = busy.clone();
-        rt::spawn(async move {
+        let (accept_loop, abort) = futures::future::abortable(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
                     Ok(s) => s,
@@ -133,9 +137,13 @@ impl WebsocketServerTransportBuilder {
                 ));
             }
         });
+        rt::spawn(async move {
+            let _ = accept_loop.await;
+        });
         Ok(WebsocketServerTransport {
             local,
-            accepted: rx,
+            accepted: Box::pin(rx),
+            abort,
         })
     }
 }
@@ -183,18 +191,41 @@ async fn upgrade(
 }
 
 /// A listening WebSocket server transport.
+///
+/// Yields accepted connections through [`WebsocketServerTransport::accept`] or as a
+/// [`Stream`]. Dropping it stops listening; connections already handed out live on until their
+/// ends are dropped.
 #[derive(Debug)]
 pub struct WebsocketServerTransport {
     local: SocketAddr,
-    accepted: async_channel::Receiver<Connection>,
+    accepted: Pin<Box<async_channel::Receiver<Connection>>>,
+    abort: AbortHandle,
 }
 
-/// The frame a second client gets before it is closed.
+impl Drop for WebsocketServerTransport {
+    fn drop(&mut self) {
+        self.abort.abort();
+    }
+}
+
+impl Stream for WebsocketServerTransport {
+    type Item = Connection;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Connection>> {
+        self.accepted.as_mut().poll_next(cx)
+    }
+}
+
+/// The text of the `Error` a second client gets.
+pub const BUSY_MESSAGE: &str =
+    "Connection refused: another client is connected to this server (one client at a time)";
+
+/// The frame a second client gets before it is closed: `[{"Error":{"Id":0,"ErrorCode":1,...}}]`.
 fn busy_frame() -> String {
     render_server_frame(&[ServerMessage::error(
         ErrorV0 {
             id: 0,
-            error_message: "Another client is already connected to this server".into(),
+            error_message: BUSY_MESSAGE.into(),
             error_code: ErrorCode::Init,
         },
         SpecVersion::V4,
@@ -202,6 +233,11 @@ fn busy_frame() -> String {
 }
 
 impl WebsocketServerTransport {
+    /// A builder: 127.0.0.1:12345 unless told otherwise.
+    pub fn builder() -> WebsocketServerTransportBuilder {
+        WebsocketServerTransportBuilder::new()
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
@@ -213,11 +249,9 @@ impl WebsocketServerTransport {
     /// # Errors
     /// The listener has stopped.
     pub async fn accept(&self) -> Result<Connection, TransportError> {
-        self.accepted.recv().await.map_err(|_| {
-            TransportError::io(
-                "accept",
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "listener stopped"),
-            )
-        })
+        self.accepted
+            .recv()
+            .await
+            .map_err(|_| TransportError::ListenerStopped)
     }
 }

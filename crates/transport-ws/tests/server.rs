@@ -1,0 +1,297 @@
+//! The server transport: one client slot, error frame for a second client, limits, timeouts.
+
+use crate::util::*;
+use async_std::io::ReadExt;
+use async_tungstenite::tungstenite::Message;
+use buttplug_core::{ErrorCode, Frame, SpecVersion, parse_server_frame};
+use buttplug_transport_ws::{BUSY_MESSAGE, WebsocketServerTransport};
+use futures::{SinkExt, StreamExt};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+#[test]
+fn binds_loopback_unless_told_otherwise() {
+    block_on(async {
+        let local = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        assert_eq!(local.local_addr().ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_ne!(local.local_addr().port(), 0);
+        let all = WebsocketServerTransport::builder()
+            .use_all_interfaces(true)
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        assert_eq!(all.local_addr().ip(), IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let explicit = WebsocketServerTransport::builder()
+            .listen_address(IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        assert_eq!(explicit.local_addr().ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+    });
+}
+
+#[test]
+fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        let addr = transport.local_addr();
+
+        let mut first = ws_client(addr).await;
+        let mut connection = within("the first client", transport.accept())
+            .await
+            .unwrap();
+        assert_eq!(
+            connection.peer.map(|p| p.ip()),
+            Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        );
+        first.send(Message::Text("hello".into())).await.unwrap();
+        assert_eq!(
+            within("a frame", connection.incoming.next()).await,
+            Some(Frame::Text("hello".into()))
+        );
+        connection
+            .outgoing
+            .send(Frame::Text("world".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            next_data(&mut first).await,
+            Some(Message::Text("world".into()))
+        );
+
+        // A second client gets the Error frame, then the close.
+        let mut second = ws_client(addr).await;
+        let Some(Message::Text(text)) = next_data(&mut second).await else {
+            panic!("no error frame");
+        };
+        let parsed = parse_server_frame(text.as_str(), SpecVersion::V4);
+        let [Ok(message)] = parsed.as_slice() else {
+            panic!("{text}")
+        };
+        let error = message.as_error().unwrap();
+        assert_eq!((error.id, error.error_code), (0, ErrorCode::Init));
+        assert_eq!(error.error_message, BUSY_MESSAGE);
+        assert!(error.error_message.contains("another client is connected"));
+        assert!(text.as_str().starts_with(r#"[{"Error":{"Id":0,"#), "{text}");
+        assert!(closed(&mut second).await);
+
+        // The first client is unaffected.
+        first
+            .send(Message::Text("still here".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            within("a frame", connection.incoming.next()).await,
+            Some(Frame::Text("still here".into()))
+        );
+
+        // It leaves; the slot is free for the next one.
+        first.close(None).await.unwrap();
+        assert_eq!(
+            within("the end", connection.incoming.next()).await,
+            Some(Frame::Close)
+        );
+        let mut third = ws_client(addr).await;
+        let mut connection = within("the third client", transport.accept())
+            .await
+            .unwrap();
+        third.send(Message::Text("third".into())).await.unwrap();
+        assert_eq!(
+            within("a frame", connection.incoming.next()).await,
+            Some(Frame::Text("third".into()))
+        );
+    });
+}
+
+#[test]
+fn the_slot_is_freed_when_the_server_drops_the_connection() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        let addr = transport.local_addr();
+        let mut first = ws_client(addr).await;
+        let connection = within("the first client", transport.accept())
+            .await
+            .unwrap();
+        drop(connection);
+        assert!(closed(&mut first).await);
+        let _second = ws_client(addr).await;
+        within("the second client", transport.accept())
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn binary_frames_arrive_as_binary() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        let mut client = ws_client(transport.local_addr()).await;
+        let mut connection = within("the client", transport.accept()).await.unwrap();
+        client
+            .send(Message::Binary(vec![1, 2, 3].into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            within("a frame", connection.incoming.next()).await,
+            Some(Frame::Binary(vec![1, 2, 3]))
+        );
+        connection
+            .outgoing
+            .send(Frame::Binary(vec![4, 5]))
+            .await
+            .unwrap();
+        assert_eq!(
+            next_data(&mut client).await,
+            Some(Message::Binary(vec![4, 5].into()))
+        );
+    });
+}
+
+#[test]
+fn frames_over_the_size_limit_close_the_connection() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .max_frame_size(1024)
+            .bind()
+            .await
+            .unwrap();
+        let mut client = ws_client(transport.local_addr()).await;
+        let mut connection = within("the client", transport.accept()).await.unwrap();
+        client
+            .send(Message::Text("x".repeat(1000).into()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            within("a frame", connection.incoming.next()).await,
+            Some(Frame::Text(t)) if t.len() == 1000
+        ));
+        client
+            .send(Message::Text("x".repeat(2048).into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            within("the end", connection.incoming.next()).await,
+            Some(Frame::Close)
+        );
+        assert!(closed(&mut client).await);
+    });
+}
+
+#[test]
+fn sockets_that_never_upgrade_are_dropped() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .handshake_timeout(Duration::from_millis(200))
+            .bind()
+            .await
+            .unwrap();
+        let addr = transport.local_addr();
+        let started = Instant::now();
+        let mut stalled = async_std::net::TcpStream::connect(addr).await.unwrap();
+        // Meanwhile a real client is served: the stalled socket holds no slot.
+        let _client = ws_client(addr).await;
+        within("the client", transport.accept()).await.unwrap();
+        let mut buffer = [0u8; 16];
+        let read = within("the server to drop the socket", stalled.read(&mut buffer)).await;
+        assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    });
+}
+
+#[test]
+fn the_server_pings_and_drops_a_silent_client() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .ping_interval(Some(Duration::from_millis(100)))
+            .bind()
+            .await
+            .unwrap();
+        // A client that reads gets pings (and answers them automatically).
+        let mut reader = ws_client(transport.local_addr()).await;
+        let mut connection = within("the client", transport.accept()).await.unwrap();
+        let ping = within("a ping", async {
+            loop {
+                match reader.next().await {
+                    Some(Ok(Message::Ping(_))) => return true,
+                    Some(Ok(_)) => continue,
+                    _ => return false,
+                }
+            }
+        })
+        .await;
+        assert!(ping);
+        // Keep answering for a few intervals: the connection stays up.
+        let alive = async_std::future::timeout(Duration::from_millis(400), async {
+            while let Some(Ok(_)) = reader.next().await {}
+        })
+        .await;
+        assert!(
+            alive.is_err(),
+            "the connection ended while the client answered pings"
+        );
+        drop(reader);
+        assert_eq!(
+            within("the end", connection.incoming.next()).await,
+            Some(Frame::Close)
+        );
+
+        // A client that never reads never answers: it is dropped after a missed ping.
+        let _silent = ws_client(transport.local_addr()).await;
+        let mut connection = within("the silent client", transport.accept())
+            .await
+            .unwrap();
+        let started = Instant::now();
+        assert_eq!(
+            within("the drop", connection.incoming.next()).await,
+            Some(Frame::Close)
+        );
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    });
+}
+
+#[test]
+fn connections_are_a_stream_and_dropping_the_transport_stops_listening() {
+    block_on(async {
+        let mut transport = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        let addr = transport.local_addr();
+        let _client = ws_client(addr).await;
+        let connection = within("the client", transport.next()).await;
+        assert!(connection.is_some());
+        drop(transport);
+        let refused = within("the listener to close", async {
+            loop {
+                if async_std::net::TcpStream::connect(addr).await.is_err() {
+                    return true;
+                }
+                async_std::task::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(refused);
+    });
+}
