@@ -147,6 +147,18 @@ impl ButtplugClient {
         &self,
         connector: impl ButtplugConnector + 'static,
     ) -> Result<ClientDriver> {
+        self.connect_boxed(Box::new(connector)).await
+    }
+
+    /// [`ButtplugClient::connect`] for a connector chosen at run time.
+    ///
+    /// # Errors
+    ///
+    /// As [`ButtplugClient::connect`].
+    pub async fn connect_boxed(
+        &self,
+        connector: Box<dyn ButtplugConnector>,
+    ) -> Result<ClientDriver> {
         let version = self.inner.spec_version;
         if version < SpecVersion::V3 {
             return Err(ClientError::UnsupportedSpecVersion { version });
@@ -155,7 +167,7 @@ impl ButtplugClient {
             return Err(ClientError::AlreadyConnected);
         }
         let (shared, driver) = session::connect(
-            Box::new(connector),
+            connector,
             Handshake {
                 client_name: &self.inner.name,
                 version,

@@ -14,7 +14,7 @@ fn handshake_v4_sends_request_server_info_then_device_list() {
     block_on(async {
         let client = ButtplugClient::new("Test Client");
         let (connector, remote) = fake();
-        let (driver, ()) = futures::join!(client.connect(connector), async {
+        let (driver, _remote) = futures::join!(client.connect(connector), async {
             let mut remote = remote.await.unwrap();
             let request = remote.recv().await;
             assert_eq!(
@@ -43,6 +43,7 @@ fn handshake_v4_sends_request_server_info_then_device_list() {
                     SpecVersion::V4,
                 ))
                 .await;
+            remote
         });
         let _driver = spawn(driver.unwrap());
         assert!(client.connected());
@@ -63,7 +64,7 @@ fn handshake_v3_uses_message_version_and_v3_device_shapes() {
     block_on(async {
         let client = v3_client("Old Client");
         let (connector, remote) = fake();
-        let (driver, ()) = futures::join!(client.connect(connector), async {
+        let (driver, _remote) = futures::join!(client.connect(connector), async {
             let mut remote = remote.await.unwrap();
             let request = remote.recv().await;
             assert_eq!(
@@ -89,6 +90,7 @@ fn handshake_v3_uses_message_version_and_v3_device_shapes() {
                     SpecVersion::V3,
                 ))
                 .await;
+            remote
         });
         let _driver = spawn(driver.unwrap());
         assert_eq!(client.spec_version(), SpecVersion::V3);
@@ -235,5 +237,21 @@ fn reconnect_after_disconnect() {
         let (_remote, _driver) = connected(&client, 0, &[test_device(1)]).await;
         assert!(client.connected());
         assert_eq!(client.devices()[0].index(), 1);
+    });
+}
+
+#[test]
+fn connect_boxed_takes_a_connector_chosen_at_run_time() {
+    block_on(async {
+        let client = ButtplugClient::new("Test Client");
+        let (connector, remote) = fake();
+        let boxed: Box<dyn buttplug_client::ButtplugConnector> = Box::new(connector);
+        let (driver, _remote) = futures::join!(client.connect_boxed(boxed), async {
+            let mut remote = remote.await.unwrap();
+            remote.handshake(0, &[]).await;
+            remote
+        });
+        let _driver = spawn(driver.unwrap());
+        assert!(client.connected());
     });
 }
