@@ -32,7 +32,7 @@ pub struct ButtplugClientBuilder {
 
 impl ButtplugClientBuilder {
     /// The spec version to speak: [`SpecVersion::V4`] (default) or [`SpecVersion::V3`] for
-    /// servers older than the v4 spec (Intiface Central before 3.0, buttplug-rs before 10).
+    /// servers older than the v4 spec (buttplug-rs before 10, intiface-engine before 4).
     ///
     /// There is no automatic fallback: a connector is consumed by one connection attempt, and a
     /// server fixes a connection's version with its first message. When a v4 handshake is

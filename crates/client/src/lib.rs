@@ -24,8 +24,8 @@
 //!
 //! # Spec versions
 //!
-//! Spec v4 is the default. Servers that predate it (Intiface Central before 3.0, buttplug-rs
-//! before 10) need `ButtplugClient::builder(name).spec_version(SpecVersion::V3)`. There is no
+//! Spec v4 is the default. Servers that predate it (buttplug-rs before 10, intiface-engine
+//! before 4) need `ButtplugClient::builder(name).spec_version(SpecVersion::V3)`. There is no
 //! automatic fallback, because a connector is used up by one attempt and a server fixes the
 //! connection's version with the first message; a v4 handshake that such a server refuses fails
 //! with [`ClientError::Handshake`], and the caller retries with a v3 client and a new connector.
