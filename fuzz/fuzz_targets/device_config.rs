@@ -1,0 +1,6 @@
+//! libFuzzer driver: `cargo +nightly fuzz run device_config`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    buttplug_fuzz::device_config(data);
+});
