@@ -1,0 +1,59 @@
+//! Client and server in one process: no WebSocket, no JSON in between. A simulated Lovense Hush
+//! stands in for the toy, and we print the exact bytes it received.
+//!
+//! Run: `cargo run -p buttplug-examples --example embedded_server`
+
+use buttplug_client::ButtplugClient;
+use buttplug_devices::{DeviceDatabase, simulated_device};
+use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
+use buttplug_server::{ButtplugServerBuilder, DeviceManagerBuilder};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    async_std::task::block_on(async {
+        // A server with one simulated device, made from the device database.
+        let db = DeviceDatabase::builtin();
+        let hush = simulated_device(db, "Lovense Hush", "SI:MU:LA:TE:00:01")?;
+        let toy = hush.hardware.clone();
+        let devices = DeviceManagerBuilder::new(Arc::new(db.clone()))
+            .comm_manager(
+                SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
+                    hardware: hush.hardware,
+                    specifier: hush.specifier,
+                }),
+            )
+            .finish()?;
+        let server = ButtplugServerBuilder::new()
+            .device_manager(devices)
+            .finish();
+
+        // The client talks to it through the in-process connector; spawn its driver.
+        let client = ButtplugClient::new("embedded example");
+        let driver = client.connect(server.in_process_connector()).await?;
+        async_std::task::spawn(driver);
+
+        client.start_scanning().await?;
+        while client.devices().is_empty() {
+            async_std::task::sleep(Duration::from_millis(10)).await;
+        }
+        let device = &client.devices()[0];
+        println!(
+            "found {} (battery {} %)",
+            device.name(),
+            device.battery().await?
+        );
+        device.vibrate(0.5).await?;
+        async_std::task::sleep(Duration::from_millis(200)).await;
+        device.stop().await?;
+        client.disconnect().await?;
+
+        for (endpoint, bytes) in toy.writes() {
+            println!(
+                "toy received on {endpoint}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        Ok(())
+    })
+}
