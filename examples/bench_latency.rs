@@ -1,0 +1,223 @@
+//! Benchmark: latency from the client call to the simulated hardware write, one command in
+//! flight, over three paths:
+//!
+//! 1. the typed session channel (`ButtplugServer::connect`: no client library, no JSON);
+//! 2. `ButtplugClient` with the server's in-process connector;
+//! 3. `ButtplugClient` over a WebSocket on loopback (transport-ws server transport glued to
+//!    `ButtplugServer::serve_frames`, as `buttplug serve` does, in this process so the simulated
+//!    device's write timestamps can be read).
+//!
+//! The device is a simulated Lovense Hush (database message gap: none). Values cycle through
+//! 1..=20 so that no command is an identical repeat (repeats are answered without a write).
+//! "to write" is the time from the call to the simulated device recording the write
+//! (`SimulatedHardware::record_stream` timestamps); "round trip" is until the call returned.
+//!
+//! Run: `cargo run --release -p buttplug-examples --example bench_latency [-- COMMANDS]`
+//! (default 10,000 commands per path, after 500 warm-up commands).
+
+use buttplug_client::{ButtplugClient, Level};
+use buttplug_core::v4::{ClientMessageV4, OutputCmdV4, OutputCommandV4};
+use buttplug_core::{ClientMessage, OutputType};
+use buttplug_devices::{DeviceDatabase, RecordedCommand, SimulatedHardware, simulated_device};
+use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
+use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManagerBuilder};
+use buttplug_transport_ws::{WebsocketClientConnector, WebsocketServerTransport};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type BoxError = Box<dyn std::error::Error>;
+
+const WARM_UP: usize = 500;
+
+/// p50 / p99 / max of a set of durations, in microseconds.
+fn summary(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    format!(
+        "p50 {:>7.1} µs   p99 {:>7.1} µs   max {:>8.1} µs",
+        us(at(0.5)),
+        us(at(0.99)),
+        us(*samples.last().unwrap_or(&Duration::ZERO))
+    )
+}
+
+fn server() -> Result<(ButtplugServer, SimulatedHardware), BoxError> {
+    let db = DeviceDatabase::builtin();
+    let hush = simulated_device(db, "Lovense Hush", "SI:MU:LA:TE:00:01")?;
+    let toy = hush.hardware.clone();
+    let devices = DeviceManagerBuilder::new(Arc::new(db.clone()))
+        .comm_manager(
+            SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
+                hardware: hush.hardware,
+                specifier: hush.specifier,
+            }),
+        )
+        .finish()?;
+    let server = ButtplugServerBuilder::new()
+        .device_manager(devices)
+        .finish();
+    Ok((server, toy))
+}
+
+/// The next write the device records (the call has returned, so it is already there).
+async fn next_write(
+    records: &mut BoxStream<'static, RecordedCommand>,
+) -> Result<Instant, BoxError> {
+    let r = async_std::future::timeout(Duration::from_secs(5), records.next())
+        .await?
+        .ok_or("record stream ended")?;
+    Ok(r.at)
+}
+
+struct Samples {
+    to_write: Vec<Duration>,
+    round_trip: Vec<Duration>,
+}
+
+impl Samples {
+    fn new(n: usize) -> Self {
+        Samples {
+            to_write: Vec::with_capacity(n),
+            round_trip: Vec::with_capacity(n),
+        }
+    }
+
+    fn print(self, label: &str) {
+        println!("{label}");
+        println!("  call -> hardware write   {}", summary(self.to_write));
+        println!("  call -> reply (Ok)       {}", summary(self.round_trip));
+    }
+}
+
+async fn typed_channel(n: usize) -> Result<Samples, BoxError> {
+    let (server, toy) = server()?;
+    let (tx, rx) = server.connect();
+    tx.send(ClientMessage::request_server_info(
+        1,
+        "bench",
+        buttplug_core::SpecVersion::V4,
+    ))
+    .await?;
+    rx.recv().await?;
+    server.device_manager().start_scanning().await?;
+    while server.device_manager().devices().is_empty() {
+        async_std::task::sleep(Duration::from_millis(2)).await;
+    }
+    let mut records = toy.record_stream();
+    let mut samples = Samples::new(n);
+    for i in 0..WARM_UP + n {
+        let id = u32::try_from(i + 2)?;
+        let value = (i % 20 + 1) as i32;
+        let msg = ClientMessage::V4(ClientMessageV4::from(OutputCmdV4::new(
+            id,
+            0,
+            0,
+            OutputCommandV4::new(OutputType::Vibrate, value),
+        )));
+        let start = Instant::now();
+        tx.send(msg).await?;
+        // Skip events (Id 0), e.g. the DeviceList event of the device being added.
+        let reply = loop {
+            let m = rx.recv().await?;
+            if m.id() == id {
+                break m;
+            }
+        };
+        let end = Instant::now();
+        if !reply.is_ok() {
+            return Err(format!("unexpected reply {reply:?}").into());
+        }
+        let wrote = next_write(&mut records).await?;
+        if i >= WARM_UP {
+            samples
+                .to_write
+                .push(wrote.saturating_duration_since(start));
+            samples.round_trip.push(end - start);
+        }
+    }
+    Ok(samples)
+}
+
+async fn with_client(
+    client: &ButtplugClient,
+    toy: &SimulatedHardware,
+    n: usize,
+) -> Result<Samples, BoxError> {
+    client.start_scanning().await?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.devices().is_empty() {
+        if Instant::now() > deadline {
+            return Err("the simulated device did not appear".into());
+        }
+        async_std::task::sleep(Duration::from_millis(2)).await;
+    }
+    let device = client.devices().remove(0);
+    let mut records = toy.record_stream();
+    let mut samples = Samples::new(n);
+    for i in 0..WARM_UP + n {
+        let value = (i % 20 + 1) as i32;
+        let start = Instant::now();
+        device.vibrate(Level::Steps(value)).await?;
+        let end = Instant::now();
+        let wrote = next_write(&mut records).await?;
+        if i >= WARM_UP {
+            samples
+                .to_write
+                .push(wrote.saturating_duration_since(start));
+            samples.round_trip.push(end - start);
+        }
+    }
+    client.disconnect().await?;
+    Ok(samples)
+}
+
+async fn in_process_client(n: usize) -> Result<Samples, BoxError> {
+    let (server, toy) = server()?;
+    let client = ButtplugClient::new("bench");
+    let driver = client.connect(server.in_process_connector()).await?;
+    async_std::task::spawn(driver);
+    with_client(&client, &toy, n).await
+}
+
+async fn websocket_client(n: usize) -> Result<Samples, BoxError> {
+    let (server, toy) = server()?;
+    let transport = WebsocketServerTransport::builder().port(0).bind().await?;
+    let url = format!("ws://{}", transport.local_addr());
+    async_std::task::spawn(async move {
+        while let Ok(connection) = transport.accept().await {
+            let server = server.clone();
+            async_std::task::spawn(async move {
+                server
+                    .serve_frames(connection.incoming, connection.outgoing)
+                    .await;
+            });
+        }
+    });
+    let client = ButtplugClient::new("bench");
+    let driver = client.connect(WebsocketClientConnector::new(url)).await?;
+    async_std::task::spawn(driver);
+    with_client(&client, &toy, n).await
+}
+
+fn main() -> Result<(), BoxError> {
+    let n: usize = match std::env::args().nth(1) {
+        Some(a) => a.parse()?,
+        None => 10_000,
+    };
+    async_std::task::block_on(async {
+        println!("{n} commands per path, one in flight, after {WARM_UP} warm-up commands");
+        typed_channel(n)
+            .await?
+            .print("typed session channel (ButtplugServer::connect)");
+        in_process_client(n)
+            .await?
+            .print("ButtplugClient, in-process connector");
+        websocket_client(n)
+            .await?
+            .print("ButtplugClient, WebSocket loopback (transport-ws + serve_frames)");
+        Ok(())
+    })
+}
