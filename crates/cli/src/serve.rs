@@ -67,6 +67,10 @@ pub(crate) struct ServeArgs {
     /// Find toys through the Lovense Connect app.
     #[arg(long)]
     pub use_lovense_connect: bool,
+    /// Address of a Lovense Connect app to use (e.g. http://192.168.1.44:34567) instead of
+    /// Lovense's public lookup (which needs TLS this build does not have).
+    #[arg(long, value_name = "URL")]
+    pub lovense_connect_app: Option<String>,
     /// Accepted for compatibility; XInput exists only on Windows.
     #[arg(long)]
     pub use_xinput: bool,
@@ -211,10 +215,12 @@ fn hardware_managers(
     if args.use_lovense_connect {
         #[cfg(feature = "lovense-connect")]
         {
-            builder = builder.comm_manager(
-                buttplug_server::managers::lovense_connect::LovenseConnectManagerBuilder::new()
-                    .public_lookup(),
-            );
+            use buttplug_server::managers::lovense_connect::LovenseConnectManagerBuilder;
+            let connect = match &args.lovense_connect_app {
+                Some(url) => LovenseConnectManagerBuilder::new().app_address(url.clone()),
+                None => LovenseConnectManagerBuilder::new().public_lookup(),
+            };
+            builder = builder.comm_manager(connect);
         }
         #[cfg(not(feature = "lovense-connect"))]
         not_compiled("--use-lovense-connect", "lovense-connect");

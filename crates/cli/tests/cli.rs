@@ -219,6 +219,32 @@ fn sigterm_stops_the_device_then_exits() {
     let sim = Simulator::start("Lovense Hush", &device_url);
     server.wait_for_device_log();
     assert_eq!(sim.wait_for_lines(1), vec!["\"DeviceType;\"".to_string()]);
+    // A client makes the toy vibrate and stays connected.
+    let client_url = server.client_url.clone();
+    let (client_done_tx, client_done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        async_std::task::block_on(async move {
+            let client = buttplug_client::ButtplugClient::new("sigterm test");
+            let driver = client
+                .connect(buttplug_transport_ws::WebsocketClientConnector::new(
+                    client_url,
+                ))
+                .await
+                .unwrap();
+            async_std::task::spawn(driver);
+            let device = client.devices().into_iter().next().expect("device listed");
+            device.vibrate(0.5).await.unwrap();
+            client_done_tx.send(()).unwrap();
+            // Keep the connection open until the server goes away.
+            async_std::task::sleep(Duration::from_secs(30)).await;
+        });
+    });
+    client_done_rx
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(sim.wait_for_lines(1), vec!["\"Vibrate:10;\"".to_string()]);
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
+    // SIGTERM: every device stops before the process exits.
+    assert_eq!(sim.wait_for_lines(1), vec!["\"Vibrate:0;\"".to_string()]);
 }

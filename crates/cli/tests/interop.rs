@@ -50,7 +50,7 @@ fn install_clients() -> Result<PathBuf, String> {
 
 /// `battery` is what the client reports for the 85 % the device says: spec v3 clients give a
 /// fraction, buttplug-js 5 the v4 percent value.
-fn run_js_client(package: &str, battery_expected: f64) {
+fn run_js_client(package: &str, battery_expected: f64, extra_flags: &[&str]) {
     if !have("node") || !have("npm") {
         println!("SKIPPED: interop with buttplug-js ({package}): node/npm not installed");
         return;
@@ -63,7 +63,9 @@ fn run_js_client(package: &str, battery_expected: f64) {
             return;
         }
     };
-    let server = ServerProcess::start(&["--use-device-websocket-server"]);
+    let mut flags = vec!["--use-device-websocket-server"];
+    flags.extend_from_slice(extra_flags);
+    let server = ServerProcess::start(&flags);
     let device_url = server
         .device_url
         .clone()
@@ -108,10 +110,24 @@ fn run_js_client(package: &str, battery_expected: f64) {
 
 #[test]
 fn buttplug_js_3_2_2_spec_v3() {
-    run_js_client("bp3", 0.85);
+    run_js_client("bp3", 0.85, &[]);
 }
 
+/// Also proves that every hardware backend switched on, on a machine without any hardware,
+/// leaves the server serving WebSocket devices normally.
 #[test]
-fn buttplug_js_5_0_2_spec_v4() {
-    run_js_client("bp5", 85.0);
+fn buttplug_js_5_0_2_spec_v4_with_every_backend_on() {
+    run_js_client(
+        "bp5",
+        85.0,
+        &[
+            "--use-bluetooth-le",
+            "--use-serial",
+            "--use-hid",
+            "--use-usb",
+            "--use-lovense-dongle-serial",
+            "--use-lovense-dongle-hid",
+            "--use-lovense-connect",
+        ],
+    );
 }
