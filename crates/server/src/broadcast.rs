@@ -27,7 +27,11 @@ impl<T: Clone> Broadcaster<T> {
     /// A new receiver that sees every event sent from now on.
     pub(crate) fn subscribe(&self) -> async_channel::Receiver<T> {
         let (tx, rx) = async_channel::bounded(self.capacity);
-        self.lock().push(tx);
+        let mut receivers = self.lock();
+        // Drop the senders of receivers that are gone: without an event in between, sessions
+        // that come and go would otherwise keep their (preallocated) queues alive.
+        receivers.retain(|r| !r.is_closed());
+        receivers.push(tx);
         rx
     }
 
