@@ -5,6 +5,8 @@
 //!
 //! 1. **Handshake**: the first message must be `RequestServerInfo`; its version fields fix the
 //!    session's spec version (never answered with a higher one; a newer major is `ERROR_INIT`).
+//!    A session that gets no `RequestServerInfo` within the handshake timeout (default 5 s) is
+//!    sent `ERROR_INIT` (Id 0) and closed.
 //! 2. **Running**: every client message gets exactly one reply. Commands of v0–v3 are translated
 //!    against the device's features into checked per-feature outputs (float → steps with
 //!    `ceil`), v4 commands are range-checked as they are. Replies and events are rendered in the
@@ -92,6 +94,7 @@ pub use device_manager::{
 };
 pub use rt::block_on;
 pub use server::{
-    ButtplugServer, ButtplugServerBuilder, InProcessConnector, MAX_CLIENT_FRAME, ServerOptions,
+    ButtplugServer, ButtplugServerBuilder, DEFAULT_HANDSHAKE_TIMEOUT, InProcessConnector,
+    MAX_CLIENT_FRAME, ServerOptions,
 };
 pub use session::{SESSION_INCOMING_CAPACITY, SESSION_OUTGOING_CAPACITY};

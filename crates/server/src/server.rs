@@ -16,6 +16,11 @@ use std::time::Duration;
 /// Largest text frame accepted from a client before it is answered with an error unparsed.
 pub const MAX_CLIENT_FRAME: usize = 1 << 20;
 
+/// How long a new session may wait for its `RequestServerInfo` before it is answered with an
+/// `ERROR_INIT` (Id 0) and closed, so a connection that never speaks cannot hold a transport's
+/// client slot.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Server options.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -26,6 +31,8 @@ pub struct ServerOptions {
     pub max_ping_time: Duration,
     /// Whether raw endpoint commands are served (off by default, as upstream).
     pub allow_raw: bool,
+    /// How long a session waits for `RequestServerInfo`; zero waits forever.
+    pub handshake_timeout: Duration,
 }
 
 impl Default for ServerOptions {
@@ -34,6 +41,7 @@ impl Default for ServerOptions {
             name: "Buttplug Server".into(),
             max_ping_time: Duration::ZERO,
             allow_raw: false,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
         }
     }
 }
@@ -67,6 +75,13 @@ impl ButtplugServerBuilder {
     /// Serve raw endpoint commands.
     pub fn allow_raw(mut self, allow: bool) -> Self {
         self.options.allow_raw = allow;
+        self
+    }
+
+    /// How long a new session waits for `RequestServerInfo` before it is closed with an
+    /// `ERROR_INIT` (default [`DEFAULT_HANDSHAKE_TIMEOUT`]; zero waits forever).
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.options.handshake_timeout = timeout;
         self
     }
 

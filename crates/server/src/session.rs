@@ -148,8 +148,14 @@ impl Session {
         let events = self.devices.event_receiver();
         let mut pending: FuturesUnordered<Reply> = FuturesUnordered::new();
         let mut closing = false;
+        let handshake_deadline = (!self.options.handshake_timeout.is_zero())
+            .then(|| Instant::now() + self.options.handshake_timeout);
         loop {
-            let ping_timer = match self.ping_deadline {
+            let deadline = match self.state {
+                State::AwaitingHandshake => handshake_deadline,
+                _ => self.ping_deadline,
+            };
+            let ping_timer = match deadline {
                 Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).boxed(),
                 None => futures::future::pending().boxed(),
             };
@@ -184,6 +190,21 @@ impl Session {
                     }
                 }
                 _ = ping_timer.fuse() => {
+                    if matches!(self.state, State::AwaitingHandshake) {
+                        // Nothing was started by this session: no device to stop.
+                        tracing::info!("client sent no RequestServerInfo in time; closing the session");
+                        let _ = outgoing.send(error_message(
+                            SpecVersion::V4,
+                            0,
+                            ErrorCode::Init,
+                            format!(
+                                "no RequestServerInfo within {} ms: closing the connection",
+                                self.options.handshake_timeout.as_millis()
+                            ),
+                        )).await;
+                        self.state = State::Closed;
+                        break;
+                    }
                     tracing::warn!("client missed its ping; stopping devices and closing the session");
                     self.stop_everything().await;
                     let version = self.version();
