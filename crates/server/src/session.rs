@@ -33,6 +33,18 @@ pub const SESSION_OUTGOING_CAPACITY: usize = 256;
 /// Capacity of a session's incoming message queue.
 pub const SESSION_INCOMING_CAPACITY: usize = 256;
 
+/// Longest client-provided name written to the log (a frame may be up to 1 MB).
+const MAX_LOGGED_NAME: usize = 256;
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn bounded(text: &str, max: usize) -> &str {
+    let mut cut = text.len().min(max);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
 /// Default Kiiroo/Launch-style move duration used when a legacy command carries none.
 const LEGACY_MOVE_MS: u32 = 500;
 
@@ -370,7 +382,11 @@ impl Session {
                 ),
             )]);
         };
-        tracing::info!(client = %client_name, version = version as u32, "client connected");
+        tracing::info!(
+            client = %bounded(&client_name, MAX_LOGGED_NAME),
+            version = version as u32,
+            "client connected"
+        );
         self.state = State::Running { version };
         if !self.options.max_ping_time.is_zero() {
             self.ping_deadline = Some(Instant::now() + self.options.max_ping_time);
