@@ -4,6 +4,7 @@
 mod all_backends;
 mod behaviour;
 mod btleplug;
+mod fault;
 mod fixtures;
 mod lovense_connect;
 mod lovense_dongle;
