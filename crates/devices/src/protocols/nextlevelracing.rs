@@ -1,7 +1,7 @@
 //! Next Level Racing HF8 (serial): ASCII `M<feature><value>\r` per motor.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -11,17 +11,15 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `nextlevelracing` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("nextlevelracing", |_| stateless("nextlevelracing", encode));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("nextlevelracing", |_| {
+    stateless_tx("nextlevelracing", packet, false)
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

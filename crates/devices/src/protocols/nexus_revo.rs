@@ -1,7 +1,7 @@
 //! Nexus Revo: vibrate and two-way rotate packets, written with response.
 
-use super::packet_util::{stateless, tx_wwr};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -17,17 +17,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx_wwr(data)])
-}
-
 /// The `nexus-revo` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("nexus-revo", |_| stateless("nexus-revo", encode));
+    SimpleProtocol::new("nexus-revo", |_| stateless_tx("nexus-revo", packet, true));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! Omobo (ViVegg): one 7-byte packet per vibrate value, written with response.
 
-use super::packet_util::{stateless, tx_wwr};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -11,16 +11,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx_wwr(data)])
-}
-
 /// The `omobo` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("omobo", |_| stateless("omobo", encode));
+pub static PROTOCOL: SimpleProtocol =
+    SimpleProtocol::new("omobo", |_| stateless_tx("omobo", packet, true));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

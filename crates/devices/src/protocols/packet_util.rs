@@ -11,11 +11,24 @@ use std::time::Duration;
 /// Builds the packets for one command, or `None` when the protocol has no such output.
 pub(crate) type Encoder = fn(&OutputCommand) -> Option<Vec<HardwareCommand>>;
 
+/// Builds the one packet for a command, written to `tx`, or `None` when the protocol has no
+/// such output.
+pub(crate) type PacketEncoder = fn(&OutputCommand) -> Option<Vec<u8>>;
+
+/// How a [`StatelessHandler`] turns a command into hardware commands.
+#[derive(Debug, Clone, Copy)]
+enum Encode {
+    /// The encoder builds the hardware commands itself.
+    Commands(Encoder),
+    /// The encoder builds one packet, written to `tx` (with response when the flag is set).
+    TxPacket(PacketEncoder, bool),
+}
+
 /// A handler whose packets depend only on the command being handled.
 #[derive(Debug)]
 pub(crate) struct StatelessHandler {
     id: &'static str,
-    encode: Encoder,
+    encode: Encode,
     /// `Some(n)`: the device stops unless it hears from the host every `n`
     /// ([`KeepaliveStrategy::RepeatLastEvery`]).
     repeat_every: Option<Duration>,
@@ -34,7 +47,12 @@ impl ProtocolHandler for StatelessHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        (self.encode)(cmd).ok_or_else(|| DeviceError::unsupported_output(self.id, cmd))
+        let commands = match self.encode {
+            Encode::Commands(encode) => encode(cmd),
+            Encode::TxPacket(packet, false) => packet(cmd).map(|data| vec![tx(data)]),
+            Encode::TxPacket(packet, true) => packet(cmd).map(|data| vec![tx_wwr(data)]),
+        };
+        commands.ok_or_else(|| DeviceError::unsupported_output(self.id, cmd))
     }
 }
 
@@ -42,7 +60,7 @@ impl ProtocolHandler for StatelessHandler {
 pub(crate) fn stateless(id: &'static str, encode: Encoder) -> Box<dyn ProtocolHandler> {
     Box::new(StatelessHandler {
         id,
-        encode,
+        encode: Encode::Commands(encode),
         repeat_every: None,
     })
 }
@@ -56,8 +74,22 @@ pub(crate) fn stateless_repeating(
 ) -> Box<dyn ProtocolHandler> {
     Box::new(StatelessHandler {
         id,
-        encode,
+        encode: Encode::Commands(encode),
         repeat_every: Some(every),
+    })
+}
+
+/// A boxed [`StatelessHandler`] (default keep-alive) that writes the one packet `packet` builds
+/// for each command to `tx`, with response when `write_with_response` is set.
+pub(crate) fn stateless_tx(
+    id: &'static str,
+    packet: PacketEncoder,
+    write_with_response: bool,
+) -> Box<dyn ProtocolHandler> {
+    Box::new(StatelessHandler {
+        id,
+        encode: Encode::TxPacket(packet, write_with_response),
+        repeat_every: None,
     })
 }
 
@@ -160,6 +192,8 @@ pub(crate) fn crc16_modbus(data: &[u8]) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::testing::out;
+    use buttplug_core::OutputType;
 
     #[test]
     fn crc16_modbus_check_value() {
@@ -174,5 +208,29 @@ mod tests {
         assert_eq!(byte(300), 255);
         assert_eq!(on(0), 0);
         assert_eq!(on(5), 1);
+    }
+
+    #[test]
+    fn stateless_handler_writes_one_packet_or_is_unsupported() {
+        fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
+            (cmd.output_type == OutputType::Vibrate).then(|| vec![0x55, byte(cmd.value)])
+        }
+        let mut h = stateless_tx("svakom-test", encode, false);
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 2)),
+            vec![tx([0x55, 2])]
+        );
+        assert!(matches!(
+            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 2)),
+            Err(DeviceError::Unsupported {
+                protocol: "svakom-test",
+                ..
+            })
+        ));
+        let mut h = stateless_tx("svakom-test", encode, true);
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
+            vec![tx_wwr([0x55, 0])]
+        );
     }
 }

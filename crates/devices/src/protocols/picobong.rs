@@ -1,7 +1,7 @@
 //! Picobong: `[01 mode speed]`, mode `01` while running and `ff` when stopped.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -14,17 +14,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `picobong` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("picobong", |_| stateless("picobong", encode));
+    SimpleProtocol::new("picobong", |_| stateless_tx("picobong", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! Sakuraneko: 12-byte packets, one layout for vibrate and one for rotate.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -17,17 +17,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `sakuraneko` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("sakuraneko", |_| stateless("sakuraneko", encode));
+    SimpleProtocol::new("sakuraneko", |_| stateless_tx("sakuraneko", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! SayberX: ASCII `AT+SPD<level>0` on `tx`, level 0-4 as a digit.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -16,17 +16,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `sayberx` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("sayberx", |_| stateless("sayberx", encode));
+    SimpleProtocol::new("sayberx", |_| stateless_tx("sayberx", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! Sensee (Diandou Rabbit): an 11-byte frame with the speed last.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -23,17 +23,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `sensee` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("sensee", |_| stateless("sensee", encode));
+    SimpleProtocol::new("sensee", |_| stateless_tx("sensee", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

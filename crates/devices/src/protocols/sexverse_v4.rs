@@ -1,7 +1,7 @@
 //! Sexverse v4 (VVD Vkini and others): `[bb 01 speed 66]`, written with response.
 
-use super::packet_util::{stateless, tx_wwr};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -11,17 +11,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx_wwr(data)])
-}
-
 /// The `sexverse-v4` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("sexverse-v4", |_| stateless("sexverse-v4", encode));
+    SimpleProtocol::new("sexverse-v4", |_| stateless_tx("sexverse-v4", packet, true));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

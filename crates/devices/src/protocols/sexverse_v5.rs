@@ -1,7 +1,7 @@
 //! Sexverse v5 (Heart): `[aa 03 03 speed 00 00 00]`.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -11,17 +11,15 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `sexverse-v5` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("sexverse-v5", |_| stateless("sexverse-v5", encode));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("sexverse-v5", |_| {
+    stateless_tx("sexverse-v5", packet, false)
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

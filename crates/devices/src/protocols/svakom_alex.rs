@@ -1,15 +1,15 @@
 //! `svakom-alex` (Svakom Alex Neo): one vibrator, `[12 01 03 00 level 00]` on `tx`, where a stop
 //! is sent as level `ff`.
 
-use super::svakom_common::{StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::byte;
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-alex";
 
 /// The `svakom-alex` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     let level = if cmd.value == 0 {

@@ -1,14 +1,14 @@
 //! `svakom-alex-v2` (Svakom Alex Neo 2): one vibrator, `[55 03 03 00 s s+5]` on `tx`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-alex-v2";
 
 /// The `svakom-alex-v2` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     let s = byte(cmd.value);

@@ -1,15 +1,15 @@
 //! `svakom-barnard` (Fantasy Cup Barnard): vibrate `[55 03 00 00 s on]`, oscillate
 //! `[55 08 00 00 s (s ? ff : 00)]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-barnard";
 
 /// The `svakom-barnard` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     let s = byte(cmd.value);

@@ -4,82 +4,18 @@
 //! byte (`03` main vibrator, `08`/`09` second motor or suction, ...) and a mode/intensity pair.
 //! The per-id files only say which byte goes where:
 //!
-//! - protocols whose packet depends on the one command alone plug an [`Encoder`] into
-//!   [`StatelessHandler`];
+//! - protocols whose packet depends on the one command alone plug a [`PacketEncoder`] into
+//!   [`stateless_tx`](super::packet_util::stateless_tx);
 //! - protocols that pack several motors into one packet keep the last values in [`MotorValues`];
 //!   the ones that drive the first two vibrators together are a [`DualVibratorLayout`] around
 //!   [`dual_vibrator_packet`].
 
-use crate::{
-    DeviceDefinition, DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler,
-};
+pub(crate) use super::packet_util::{PacketEncoder, byte, on, tx};
+use crate::{DeviceDefinition, DeviceError, HardwareCommand, OutputCommand, ProtocolHandler};
 use buttplug_core::OutputType;
 
 /// First byte of most Svakom packets.
 pub(crate) const HEADER: u8 = 0x55;
-
-/// `01` while the motor runs, `00` when it is stopped.
-pub(crate) fn on(value: i32) -> u8 {
-    u8::from(value != 0)
-}
-
-/// A checked hardware value as one wire byte. The server has already checked the value against
-/// the feature's range (every Svakom range fits a byte); anything outside saturates.
-pub(crate) fn byte(value: i32) -> u8 {
-    u8::try_from(value.max(0)).unwrap_or(u8::MAX)
-}
-
-/// A write of `data` to `tx`, the endpoint every Svakom packet goes to.
-pub(crate) fn tx_write(data: Vec<u8>, write_with_response: bool) -> HardwareCommand {
-    if write_with_response {
-        HardwareCommand::write_with_response(Endpoint::Tx, data)
-    } else {
-        HardwareCommand::write(Endpoint::Tx, data)
-    }
-}
-
-/// Turns one checked command into the packet for it, or `None` when the protocol has no such
-/// output (the handler then answers [`DeviceError::Unsupported`]).
-pub(crate) type Encoder = fn(&OutputCommand) -> Option<Vec<u8>>;
-
-/// The handler of every Svakom protocol whose packet depends on the command alone: each output
-/// command becomes exactly one write to `tx`.
-#[derive(Debug, Clone)]
-pub(crate) struct StatelessHandler {
-    protocol: &'static str,
-    encode: Encoder,
-    write_with_response: bool,
-}
-
-impl StatelessHandler {
-    /// A handler for `protocol` writing without response.
-    pub(crate) fn new(protocol: &'static str, encode: Encoder) -> Self {
-        StatelessHandler {
-            protocol,
-            encode,
-            write_with_response: false,
-        }
-    }
-
-    /// The same handler, writing with response.
-    pub(crate) fn with_response(mut self) -> Self {
-        self.write_with_response = true;
-        self
-    }
-}
-
-impl ProtocolHandler for StatelessHandler {
-    fn protocol_id(&self) -> &'static str {
-        self.protocol
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        match (self.encode)(cmd) {
-            Some(data) => Ok(vec![tx_write(data, self.write_with_response)]),
-            None => Err(DeviceError::unsupported_output(self.protocol, cmd)),
-        }
-    }
-}
 
 /// The last value sent to each of `N` motors (indexed by feature index), for protocols whose
 /// packets carry several motors at once.
@@ -142,7 +78,7 @@ pub(crate) fn dual_vibrator_packet(
 }
 
 /// A Svakom protocol that drives the first two vibrators (features 0 and 1) with one
-/// [`dual_vibrator_packet`]; any other command is left to a stateless [`Encoder`].
+/// [`dual_vibrator_packet`]; any other command is left to a stateless [`PacketEncoder`].
 #[derive(Debug)]
 pub(crate) struct DualVibratorLayout {
     /// Protocol id.
@@ -155,7 +91,7 @@ pub(crate) struct DualVibratorLayout {
     /// Whether the packet ends with an extra `00` (7 bytes instead of 6).
     pub(crate) trailing_zero: bool,
     /// The packet for everything else (a third motor, oscillation ...).
-    pub(crate) other: Encoder,
+    pub(crate) other: PacketEncoder,
 }
 
 /// The handler of a [`DualVibratorLayout`] protocol: keeps the two vibrator values.
@@ -198,10 +134,10 @@ impl ProtocolHandler for DualVibratorHandler {
             if self.layout.trailing_zero {
                 data.push(0x00);
             }
-            return Ok(vec![tx_write(data, false)]);
+            return Ok(vec![tx(data)]);
         }
         match (self.layout.other)(cmd) {
-            Some(data) => Ok(vec![tx_write(data, false)]),
+            Some(data) => Ok(vec![tx(data)]),
             None => Err(DeviceError::unsupported_output(self.layout.id, cmd)),
         }
     }
@@ -210,16 +146,15 @@ impl ProtocolHandler for DualVibratorHandler {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::protocols::testing::out;
 
     /// A write to `tx` without response (tests).
     pub(crate) fn tx(data: &[u8]) -> HardwareCommand {
-        HardwareCommand::write(Endpoint::Tx, data.to_vec())
+        HardwareCommand::write(crate::Endpoint::Tx, data.to_vec())
     }
 
     /// A write to `tx` with response (tests).
     pub(crate) fn tx_wwr(data: &[u8]) -> HardwareCommand {
-        HardwareCommand::write_with_response(Endpoint::Tx, data.to_vec())
+        HardwareCommand::write_with_response(crate::Endpoint::Tx, data.to_vec())
     }
 
     #[test]
@@ -254,29 +189,5 @@ pub(crate) mod tests {
         assert_eq!(dual_vibrator_packet(false, 1, 3, 6), [0x55, 3, 0, 0, 1, 6]);
         assert_eq!(dual_vibrator_packet(false, 1, 5, 5), [0x55, 3, 0, 0, 1, 5]);
         assert_eq!(dual_vibrator_packet(true, 3, 4, 0), [0x55, 3, 0, 0, 3, 4]);
-    }
-
-    #[test]
-    fn stateless_handler_writes_one_packet_or_is_unsupported() {
-        fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
-            (cmd.output_type == OutputType::Vibrate).then(|| vec![HEADER, byte(cmd.value)])
-        }
-        let mut h = StatelessHandler::new("svakom-test", encode);
-        assert_eq!(
-            out(&mut h, OutputCommand::new(0, OutputType::Vibrate, 2)),
-            vec![tx(&[0x55, 2])]
-        );
-        assert!(matches!(
-            h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 2)),
-            Err(DeviceError::Unsupported {
-                protocol: "svakom-test",
-                ..
-            })
-        ));
-        let mut h = h.with_response();
-        assert_eq!(
-            out(&mut h, OutputCommand::new(0, OutputType::Vibrate, 0)),
-            vec![tx_wwr(&[0x55, 0])]
-        );
     }
 }

@@ -1,15 +1,15 @@
 //! `svakom-dice` (Zemalia Dice for Love): vibrate `[55 04 00 00 01 s aa]` (0-255). The roll
 //! sensor and battery are not known well enough upstream to be offered.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-dice";
 
 /// The `svakom-dice` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     (cmd.output_type == OutputType::Vibrate)

@@ -2,15 +2,15 @@
 //! feature 0, `08` for any other vibrator and `09` for constriction; flag is `01` while a vibrator
 //! runs, else `00` (always `00` for constriction).
 
-use super::svakom_common::{HEADER, StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-dt250a";
 
 /// The `svakom-dt250a` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 const MODE_CONSTRICT: u8 = 0x09;
 

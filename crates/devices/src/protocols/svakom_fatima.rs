@@ -3,15 +3,15 @@
 //! `[55 08 00 00 s ff]` or `[55 08 00 00 00 00]` to stop, heat (temperature on/off)
 //! `[55 05 01 37 02 00 00]` / `[55 05 00 00 02 00 00]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-fatima";
 
 /// The `svakom-fatima` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     let s = byte(cmd.value);

@@ -2,7 +2,7 @@
 //! `[55 03 03 00 01 v0]`, followed by `[55 07 00 00 v1 00]` while the second one runs. Every
 //! command sends the current state of both.
 
-use super::svakom_common::{HEADER, MotorValues, tx_write};
+use super::svakom_common::{HEADER, MotorValues, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
 
@@ -28,14 +28,11 @@ impl ProtocolHandler for Handler {
         self.motors.set(cmd)?;
         let (v0, v1) = (self.motors.get(0), self.motors.get(1));
         if v0 == 0 && v1 == 0 {
-            return Ok(vec![tx_write(
-                vec![HEADER, 0x07, 0x00, 0x00, 0x00, 0x00],
-                false,
-            )]);
+            return Ok(vec![tx(vec![HEADER, 0x07, 0x00, 0x00, 0x00, 0x00])]);
         }
-        let mut writes = vec![tx_write(vec![HEADER, 0x03, 0x03, 0x00, 0x01, v0], false)];
+        let mut writes = vec![tx(vec![HEADER, 0x03, 0x03, 0x00, 0x01, v0])];
         if v1 > 0 {
-            writes.push(tx_write(vec![HEADER, 0x07, 0x00, 0x00, v1, 0x00], false));
+            writes.push(tx(vec![HEADER, 0x07, 0x00, 0x00, v1, 0x00]));
         }
         Ok(writes)
     }

@@ -3,7 +3,7 @@
 //! (`00` when stopped); first-generation devices always send mode `05`. Suction (constrict):
 //! `[12 06 01 s]`.
 
-use super::svakom_common::{byte, tx_write};
+use super::svakom_common::{byte, tx};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, OutputCommand, Protocol,
     ProtocolHandler,
@@ -65,7 +65,7 @@ impl ProtocolHandler for Handler {
             OutputType::Constrict => vec![0x12, 0x06, 0x01, s],
             _ => return Err(DeviceError::unsupported_output(ID, cmd)),
         };
-        Ok(vec![tx_write(data, false)])
+        Ok(vec![tx(data)])
     }
 }
 

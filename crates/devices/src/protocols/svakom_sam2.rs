@@ -2,16 +2,15 @@
 //! `[55 03 00 00 mode s 00]` (mode `05` = steady, `00` = off), suction (constrict)
 //! `[55 09 00 00 on s 00]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-sam2";
 
 /// The `svakom-sam2` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| {
-    Box::new(StatelessHandler::new(ID, encode).with_response())
-});
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, true));
 
 /// Vibration mode byte for steady vibration (mode 1 is a pattern on this device).
 const STEADY: u8 = 0x05;

@@ -6,15 +6,15 @@
 //! borrows from the intensity (speed 10, intensity - 1); v = 0 gives `00 00`. So 7 → `01 07`,
 //! 10 → `01 0a`, 15 → `02 05`, 30 → `03 0a`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-suitcase";
 
 /// The `svakom-suitcase` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 /// The (intensity, speed) pair of the main vibrator for a value.
 fn intensity_speed(value: u8) -> (u8, u8) {

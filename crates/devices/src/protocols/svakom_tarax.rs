@@ -1,15 +1,15 @@
 //! `svakom-tarax` (ToyCod Tara X): feature 0 `[55 03 00 00 s 02]`, stopped as `[55 03 00 00 01 01]`;
 //! any other feature `[55 09 00 00 s 00]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-tarax";
 
 /// The `svakom-tarax` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     if cmd.output_type != OutputType::Vibrate {

@@ -1,14 +1,14 @@
 //! `svakom-v1` (Svakom Ella, Emma Neo, Phoenix Neo): vibrate `[55 04 03 00 on s]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-v1";
 
 /// The `svakom-v1` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     (cmd.output_type == OutputType::Vibrate)

@@ -1,16 +1,15 @@
 //! `svakom-v2` (Svakom Viviana, Ella Neo, Vick Neo, Edeny, Emma Neo 2 ...), all writes with
 //! response: the vibrator on feature 1 `[55 06 01 00 s s]`, any other `[55 03 03 00 on s]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-v2";
 
 /// The `svakom-v2` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| {
-    Box::new(StatelessHandler::new(ID, encode).with_response())
-});
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, true));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     if cmd.output_type != OutputType::Vibrate {

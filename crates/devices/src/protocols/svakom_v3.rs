@@ -2,15 +2,15 @@
 //! feature 0 `[55 03 03 00 on s]`, any other vibrator `[55 09 00 00 on s]`, rotation
 //! `[55 08 00 00 s ff]`.
 
-use super::svakom_common::{HEADER, StatelessHandler, byte, on};
+use super::packet_util::stateless_tx;
+use super::svakom_common::{HEADER, byte, on};
 use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-v3";
 
 /// The `svakom-v3` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new(ID, |_| Box::new(StatelessHandler::new(ID, encode)));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, encode, false));
 
 fn encode(cmd: &OutputCommand) -> Option<Vec<u8>> {
     let s = byte(cmd.value);

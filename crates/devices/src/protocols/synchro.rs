@@ -1,7 +1,7 @@
 //! Synchro: rotate `[a1 01 speed|dir 77 55]`, dir bit `80` for counter-clockwise.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -20,17 +20,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `synchro` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("synchro", |_| stateless("synchro", encode));
+    SimpleProtocol::new("synchro", |_| stateless_tx("synchro", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! TryFun (Yuan series, Surge Pro): checksummed oscillate/rotate frames and a 9-byte vibrate frame, all written with response.
 
-use super::packet_util::{stateless, tx_wwr};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -32,17 +32,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx_wwr(data)])
-}
-
 /// The `tryfun` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("tryfun", |_| stateless("tryfun", encode));
+    SimpleProtocol::new("tryfun", |_| stateless_tx("tryfun", packet, true));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

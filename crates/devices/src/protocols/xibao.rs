@@ -1,7 +1,7 @@
 //! Xibao (smart cup): 13-byte oscillate frame ending in speed and `speed + b5`.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -28,16 +28,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `xibao` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("xibao", |_| stateless("xibao", encode));
+pub static PROTOCOL: SimpleProtocol =
+    SimpleProtocol::new("xibao", |_| stateless_tx("xibao", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

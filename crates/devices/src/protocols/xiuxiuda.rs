@@ -1,7 +1,7 @@
 //! Xiuxiuda: `[00 00 00 00 65 3a 30 speed 64]`.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -21,17 +21,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `xiuxiuda` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("xiuxiuda", |_| stateless("xiuxiuda", encode));
+    SimpleProtocol::new("xiuxiuda", |_| stateless_tx("xiuxiuda", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 

@@ -1,7 +1,7 @@
 //! Youcups: ASCII `$SYS,<speed>?`.
 
-use super::packet_util::{stateless, tx};
-use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
+use super::packet_util::stateless_tx;
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
@@ -11,17 +11,14 @@ fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
     }
 }
 
-fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
-    packet(cmd).map(|data| vec![tx(data)])
-}
-
 /// The `youcups` protocol.
 pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("youcups", |_| stateless("youcups", encode));
+    SimpleProtocol::new("youcups", |_| stateless_tx("youcups", packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::HardwareCommand;
     use crate::protocols::testing::{definition, handler_for, out};
     use crate::{Endpoint, SimulatedHardware};
 
