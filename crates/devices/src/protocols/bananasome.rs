@@ -1,18 +1,22 @@
 //! Bananasome: one packet `[a0 03 v0 v1 v2]` carrying the current value of all three features
 //! (0-255).
 
+use super::layout_common::FeatureValues;
 use super::packet_util::{byte, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
 
 /// The `bananasome` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("bananasome", |_| Box::new(Bananasome::default()));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("bananasome", |_| {
+    Box::new(Bananasome {
+        values: FeatureValues::with_len(3),
+    })
+});
 
 /// Current value of each of the three slots.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Bananasome {
-    values: [u8; 3],
+    values: FeatureValues,
 }
 
 impl ProtocolHandler for Bananasome {
@@ -24,15 +28,9 @@ impl ProtocolHandler for Bananasome {
         if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
             return Err(DeviceError::unsupported_output("bananasome", cmd));
         }
-        let slot =
-            self.values
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
-        let [a, b, c] = self.values;
-        Ok(vec![tx([0xa0, 0x03, a, b, c])])
+        self.values.set_command(cmd)?;
+        let v = |index| byte(self.values.get(index));
+        Ok(vec![tx([0xa0, 0x03, v(0), v(1), v(2)])])
     }
 }
 

@@ -1,18 +1,22 @@
 //! FeelingSo: one packet `[aa 40 03 vib osc 14 19]` carrying the current vibrate (feature 0) and
 //! oscillate (feature 1) values (0-19).
 
+use super::layout_common::FeatureValues;
 use super::packet_util::{byte, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
 
 /// The `feelingso` protocol.
-pub static PROTOCOL: SimpleProtocol =
-    SimpleProtocol::new("feelingso", |_| Box::new(FeelingSo::default()));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("feelingso", |_| {
+    Box::new(FeelingSo {
+        values: FeatureValues::with_len(2),
+    })
+});
 
 /// Current value of the two slots (feature 0 and feature 1).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FeelingSo {
-    values: [u8; 2],
+    values: FeatureValues,
 }
 
 impl ProtocolHandler for FeelingSo {
@@ -24,15 +28,9 @@ impl ProtocolHandler for FeelingSo {
         if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
             return Err(DeviceError::unsupported_output("feelingso", cmd));
         }
-        let slot =
-            self.values
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
-        let [vib, osc] = self.values;
-        Ok(vec![tx([0xaa, 0x40, 0x03, vib, osc, 0x14, 0x19])])
+        self.values.set_command(cmd)?;
+        let v = |index| byte(self.values.get(index));
+        Ok(vec![tx([0xaa, 0x40, 0x03, v(0), v(1), 0x14, 0x19])])
     }
 }
 

@@ -1,6 +1,8 @@
 //! State shared by protocols that pack several motors into one packet: the current value of
 //! every feature.
 
+use crate::{DeviceError, OutputCommand};
+
 /// The current value of every feature of a device (0 until commanded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FeatureValues {
@@ -26,6 +28,20 @@ impl FeatureValues {
         }
     }
 
+    /// Store the command's value under its feature index.
+    ///
+    /// # Errors
+    /// [`DeviceError::NoFeature`] when the index is outside the store.
+    pub(crate) fn set_command(&mut self, cmd: &OutputCommand) -> Result<(), DeviceError> {
+        if self.set(cmd.feature_index, cmd.value) {
+            Ok(())
+        } else {
+            Err(DeviceError::NoFeature {
+                index: cmd.feature_index,
+            })
+        }
+    }
+
     /// The value of an index (0 when unknown).
     pub(crate) fn get(&self, index: u32) -> i32 {
         self.values.get(index as usize).copied().unwrap_or(0)
@@ -40,6 +56,8 @@ impl FeatureValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use buttplug_core::OutputType;
+
     #[test]
     fn stores_per_index() {
         let mut v = FeatureValues::with_len(2);
@@ -48,5 +66,19 @@ mod tests {
         assert!(!v.set(2, 4));
         assert_eq!(v.get(1), 4);
         assert_eq!(v.get(9), 0);
+    }
+
+    #[test]
+    fn motor_values_reject_unknown_motors() {
+        let mut m = FeatureValues::with_len(2);
+        assert!(
+            m.set_command(&OutputCommand::new(1, OutputType::Vibrate, 4))
+                .is_ok()
+        );
+        assert_eq!((m.get(0), m.get(1), m.get(5)), (0, 4, 0));
+        assert!(matches!(
+            m.set_command(&OutputCommand::new(2, OutputType::Vibrate, 1)),
+            Err(DeviceError::NoFeature { index: 2 })
+        ));
     }
 }

@@ -6,49 +6,18 @@
 //!
 //! - protocols whose packet depends on the one command alone plug a [`PacketEncoder`] into
 //!   [`stateless_tx`](super::packet_util::stateless_tx);
-//! - protocols that pack several motors into one packet keep the last values in [`MotorValues`];
+//! - protocols that pack several motors into one packet keep the last values in a
+//!   [`FeatureValues`];
 //!   the ones that drive the first two vibrators together are a [`DualVibratorLayout`] around
 //!   [`dual_vibrator_packet`].
 
+use super::layout_common::FeatureValues;
 pub(crate) use super::packet_util::{PacketEncoder, byte, on, tx};
 use crate::{DeviceDefinition, DeviceError, HardwareCommand, OutputCommand, ProtocolHandler};
 use buttplug_core::OutputType;
 
 /// First byte of most Svakom packets.
 pub(crate) const HEADER: u8 = 0x55;
-
-/// The last value sent to each of `N` motors (indexed by feature index), for protocols whose
-/// packets carry several motors at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct MotorValues<const N: usize>([u8; N]);
-
-impl<const N: usize> Default for MotorValues<N> {
-    fn default() -> Self {
-        MotorValues([0; N])
-    }
-}
-
-impl<const N: usize> MotorValues<N> {
-    /// Remember the command's value for the motor on its feature index.
-    ///
-    /// # Errors
-    /// [`DeviceError::NoFeature`] when the index is not one of the `N` motors.
-    pub(crate) fn set(&mut self, cmd: &OutputCommand) -> Result<(), DeviceError> {
-        let slot = usize::try_from(cmd.feature_index)
-            .ok()
-            .and_then(|i| self.0.get_mut(i))
-            .ok_or(DeviceError::NoFeature {
-                index: cmd.feature_index,
-            })?;
-        *slot = byte(cmd.value);
-        Ok(())
-    }
-
-    /// The last value of motor `index` (0 when never set).
-    pub(crate) fn get(&self, index: usize) -> u8 {
-        self.0.get(index).copied().unwrap_or(0)
-    }
-}
 
 /// The 6-byte packet that drives the first two vibrators together (`svakom-v4`, `-v5`, `-v6`,
 /// `-barney`): `[55 03 select 00 running max(v0, v1)]`.
@@ -99,7 +68,7 @@ pub(crate) struct DualVibratorLayout {
 pub(crate) struct DualVibratorHandler {
     layout: &'static DualVibratorLayout,
     single_motor: bool,
-    motors: MotorValues<2>,
+    motors: FeatureValues,
 }
 
 impl DualVibratorHandler {
@@ -112,7 +81,7 @@ impl DualVibratorHandler {
         Box::new(DualVibratorHandler {
             layout,
             single_motor: layout.single_motor_select && vibrators == 1,
-            motors: MotorValues::default(),
+            motors: FeatureValues::with_len(2),
         })
     }
 }
@@ -124,12 +93,12 @@ impl ProtocolHandler for DualVibratorHandler {
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
         if cmd.output_type == OutputType::Vibrate && cmd.feature_index < 2 {
-            self.motors.set(cmd)?;
+            self.motors.set_command(cmd)?;
             let mut data = dual_vibrator_packet(
                 self.single_motor,
                 self.layout.running_code,
-                self.motors.get(0),
-                self.motors.get(1),
+                byte(self.motors.get(0)),
+                byte(self.motors.get(1)),
             );
             if self.layout.trailing_zero {
                 data.push(0x00);
@@ -165,20 +134,6 @@ pub(crate) mod tests {
         assert_eq!(byte(-3), 0);
         assert_eq!(on(0), 0);
         assert_eq!(on(7), 1);
-    }
-
-    #[test]
-    fn motor_values_reject_unknown_motors() {
-        let mut m = MotorValues::<2>::default();
-        assert!(
-            m.set(&OutputCommand::new(1, OutputType::Vibrate, 4))
-                .is_ok()
-        );
-        assert_eq!((m.get(0), m.get(1), m.get(5)), (0, 4, 0));
-        assert!(matches!(
-            m.set(&OutputCommand::new(2, OutputType::Vibrate, 1)),
-            Err(DeviceError::NoFeature { index: 2 })
-        ));
     }
 
     #[test]

@@ -2,18 +2,24 @@
 //! `[55 03 03 00 01 v0]`, followed by `[55 07 00 00 v1 00]` while the second one runs. Every
 //! command sends the current state of both.
 
-use super::svakom_common::{HEADER, MotorValues, tx};
+use super::layout_common::FeatureValues;
+use super::svakom_common::{HEADER, byte, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "svakom-iker";
 
 /// The `svakom-iker` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| Box::new(Handler::default()));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| {
+    Box::new(Handler {
+        motors: FeatureValues::with_len(2),
+    })
+});
 
-#[derive(Debug, Default)]
+/// The last value of each of the two vibrators.
+#[derive(Debug)]
 struct Handler {
-    motors: MotorValues<2>,
+    motors: FeatureValues,
 }
 
 impl ProtocolHandler for Handler {
@@ -25,8 +31,8 @@ impl ProtocolHandler for Handler {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output(ID, cmd));
         }
-        self.motors.set(cmd)?;
-        let (v0, v1) = (self.motors.get(0), self.motors.get(1));
+        self.motors.set_command(cmd)?;
+        let (v0, v1) = (byte(self.motors.get(0)), byte(self.motors.get(1)));
         if v0 == 0 && v1 == 0 {
             return Ok(vec![tx(vec![HEADER, 0x07, 0x00, 0x00, 0x00, 0x00])]);
         }
