@@ -2,7 +2,7 @@
 //! 17-byte packet on `tx` (0-100); single-motor devices leave the second slot at 0. Battery
 //! from the standard BLE battery characteristic.
 
-use super::motor_packet_common::{MotorPacket, slot};
+use super::motor_packet_common::{MotorPacket, magic_motion_packet, slot};
 use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
@@ -13,25 +13,7 @@ const ACCEPTS: &[OutputType] = &[OutputType::Vibrate, OutputType::Oscillate];
 
 /// `[10 ff 04 0a 32 0a 00 04 08 s0 64 00 04 08 s1 64 01]`.
 fn packet(v: &[u8]) -> Vec<u8> {
-    vec![
-        0x10,
-        0xff,
-        0x04,
-        0x0a,
-        0x32,
-        0x0a,
-        0x00,
-        0x04,
-        0x08,
-        slot(v, 0),
-        0x64,
-        0x00,
-        0x04,
-        0x08,
-        slot(v, 1),
-        0x64,
-        0x01,
-    ]
+    magic_motion_packet([0x32, 0x0a], &[slot(v, 0), slot(v, 1)])
 }
 
 /// The registered instance.

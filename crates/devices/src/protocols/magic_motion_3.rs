@@ -1,7 +1,7 @@
 //! Magic Motion v3 (LoveLife Krush): one 12-byte packet on `tx` (0-77). Battery from the
 //! standard BLE battery characteristic.
 
-use super::motor_packet_common::{MotorPacket, first};
+use super::motor_packet_common::{MotorPacket, first, magic_motion_packet};
 use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
@@ -12,20 +12,7 @@ const ACCEPTS: &[OutputType] = &[OutputType::Vibrate];
 
 /// `[0b ff 04 0a 46 46 00 04 08 s 64 00]`.
 fn packet(v: &[u8]) -> Vec<u8> {
-    vec![
-        0x0b,
-        0xff,
-        0x04,
-        0x0a,
-        0x46,
-        0x46,
-        0x00,
-        0x04,
-        0x08,
-        first(v),
-        0x64,
-        0x00,
-    ]
+    magic_motion_packet([0x46, 0x46], &[first(v)])
 }
 
 /// The registered instance.

@@ -2,7 +2,7 @@
 //! `tx`, written with response (0-100); single-motor devices put their value in both slots.
 //! Battery from the standard BLE battery characteristic.
 
-use super::motor_packet_common::{MotorPacket, first, second_or_first};
+use super::motor_packet_common::{MotorPacket, first, magic_motion_packet, second_or_first};
 use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
@@ -13,25 +13,7 @@ const ACCEPTS: &[OutputType] = &[OutputType::Vibrate];
 
 /// `[10 ff 04 0a 32 32 00 04 08 s0 64 00 04 08 s1 64 01]`.
 fn packet(v: &[u8]) -> Vec<u8> {
-    vec![
-        0x10,
-        0xff,
-        0x04,
-        0x0a,
-        0x32,
-        0x32,
-        0x00,
-        0x04,
-        0x08,
-        first(v),
-        0x64,
-        0x00,
-        0x04,
-        0x08,
-        second_or_first(v),
-        0x64,
-        0x01,
-    ]
+    magic_motion_packet([0x32, 0x32], &[first(v), second_or_first(v)])
 }
 
 /// The registered instance.

@@ -123,6 +123,18 @@ pub(crate) fn slot(values: &[u8], i: usize) -> u8 {
     values.get(i).copied().unwrap_or(0)
 }
 
+/// The Magic Motion packet (`magic-motion-1` to `-4`): `[len ff 04 0a m0 m1 00]`, then
+/// `[04 08 s 64 i]` for each motor `i` with value `s`; `len` counts the bytes after it and
+/// `m0 m1` are the two mode bytes that differ between the protocol versions.
+pub(crate) fn magic_motion_packet(mode: [u8; 2], motors: &[u8]) -> Vec<u8> {
+    let mut data = vec![0x00, 0xff, 0x04, 0x0a, mode[0], mode[1], 0x00];
+    for (i, s) in (0u8..).zip(motors) {
+        data.extend_from_slice(&[0x04, 0x08, *s, 0x64, i]);
+    }
+    data[0] = u8::try_from(data.len() - 1).unwrap_or(u8::MAX);
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +188,19 @@ mod tests {
         assert_eq!(second_or_first(&[4]), 4);
         assert_eq!(second_or_first(&[4, 6]), 6);
         assert_eq!(slot(&[4], 2), 0);
+    }
+
+    #[test]
+    fn magic_motion_layouts() {
+        assert_eq!(
+            magic_motion_packet([0x32, 0x32], &[77]),
+            [0x0b, 0xff, 4, 0x0a, 0x32, 0x32, 0, 4, 8, 77, 0x64, 0]
+        );
+        assert_eq!(
+            magic_motion_packet([0x32, 0x0a], &[5, 6]),
+            [
+                0x10, 0xff, 4, 0x0a, 0x32, 0x0a, 0, 4, 8, 5, 0x64, 0, 4, 8, 6, 0x64, 1
+            ]
+        );
     }
 }
