@@ -1,17 +1,27 @@
-//! The event side of a hardware object, shared by the hardware backends: a connected flag, a
-//! fan-out of [`HardwareEvent`]s to every [`Hardware::event_stream`](buttplug_devices::Hardware)
-//! caller, and per-endpoint subscription flags.
+//! The parts of a hardware object shared by the hardware backends:
+//!
+//! - [`EventHub`]: a connected flag, a fan-out of [`HardwareEvent`]s to every
+//!   [`Hardware::event_stream`] caller, and per-endpoint subscription flags;
+//! - [`BlockingInput`]: the `rx` endpoint of a device that a blocking thread reads (HID reports,
+//!   serial bytes), kept for [`Hardware::read`] while `rx` is not subscribed;
+//! - [`ReadyConnector`]: the connector of hardware that is usable as soon as it is found;
+//! - small checks every [`Hardware`] implementation makes ([`check_endpoint`],
+//!   [`EventHub::check_connected`]) and [`transport_error`].
 
-// Each backend uses a different part of the hub (USB has no subscriptions), so with one backend
-// feature alone some of it is unused.
+// Each backend uses a different part of this module (USB has no subscriptions), so with one
+// backend feature alone some of it is unused.
 #![allow(dead_code)]
 
 use crate::broadcast::Broadcaster;
-use buttplug_devices::{Endpoint, HardwareEvent};
+use crate::comm::{GenericHardwareSpecializer, HardwareConnector, HardwareSpecializer};
+use async_trait::async_trait;
+use buttplug_devices::config::CommunicationSpecifier;
+use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
 use futures::stream::BoxStream;
-use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Capacity of each event stream handed out by a hardware object.
 pub const HARDWARE_EVENT_CAPACITY: usize = 256;
@@ -38,6 +48,15 @@ impl EventHub {
     /// Whether the device is still connected.
     pub(crate) fn is_connected(&self) -> bool {
         self.connected.load(Ordering::SeqCst)
+    }
+
+    /// `Ok` while the device is connected, [`HardwareError::Disconnected`] after.
+    pub(crate) fn check_connected(&self) -> Result<(), HardwareError> {
+        if self.is_connected() {
+            Ok(())
+        } else {
+            Err(HardwareError::Disconnected)
+        }
     }
 
     /// Mark the device gone; the first call sends [`HardwareEvent::Disconnected`].
@@ -92,5 +111,263 @@ impl EventHub {
         } else {
             Box::pin(futures::stream::iter([HardwareEvent::Disconnected]))
         }
+    }
+}
+
+/// `Ok` when `endpoint` is the one the hardware offers for this operation, otherwise
+/// [`HardwareError::NoEndpoint`].
+pub(crate) fn check_endpoint(endpoint: Endpoint, offered: Endpoint) -> Result<(), HardwareError> {
+    if endpoint == offered {
+        Ok(())
+    } else {
+        Err(HardwareError::NoEndpoint { endpoint })
+    }
+}
+
+/// A [`HardwareError::Transport`] carrying the transport's message.
+pub(crate) fn transport_error(e: impl std::fmt::Display) -> HardwareError {
+    HardwareError::Transport {
+        message: e.to_string(),
+    }
+}
+
+/// The connector of hardware that is usable as soon as it is found (HID, USB, Lovense Connect,
+/// the dongle's toy): connecting hands it to a [`GenericHardwareSpecializer`].
+#[derive(Debug)]
+pub(crate) struct ReadyConnector<H> {
+    specifier: CommunicationSpecifier,
+    hardware: H,
+}
+
+impl<H> ReadyConnector<H> {
+    /// A connector describing `hardware` with `specifier`.
+    pub(crate) fn new(specifier: CommunicationSpecifier, hardware: H) -> Self {
+        ReadyConnector {
+            specifier,
+            hardware,
+        }
+    }
+}
+
+#[async_trait]
+impl<H: Hardware + 'static> HardwareConnector for ReadyConnector<H> {
+    fn specifier(&self) -> CommunicationSpecifier {
+        self.specifier.clone()
+    }
+
+    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
+        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
+            self.hardware,
+        ))))
+    }
+}
+
+/// Largest chunk a [`BlockingInput`] reader reads at once (one HID report, one serial read).
+const READ_CHUNK: usize = 1024;
+
+/// What a [`BlockingInput`] keeps for [`Hardware::read`] while `rx` is not subscribed.
+#[derive(Debug)]
+pub(crate) enum Backlog {
+    /// Whole reports (HID), the latest `limit` of them; a read takes one report.
+    Reports {
+        /// The reports kept, oldest first.
+        reports: VecDeque<Vec<u8>>,
+        /// How many are kept.
+        limit: usize,
+    },
+    /// A byte stream (serial), the latest `limit` bytes; a read takes what is there.
+    Bytes {
+        /// The bytes kept, oldest first.
+        bytes: VecDeque<u8>,
+        /// How many are kept.
+        limit: usize,
+    },
+}
+
+impl Backlog {
+    /// Keep the latest `limit` reports.
+    pub(crate) fn reports(limit: usize) -> Self {
+        Backlog::Reports {
+            reports: VecDeque::new(),
+            limit,
+        }
+    }
+
+    /// Keep the latest `limit` bytes.
+    pub(crate) fn bytes(limit: usize) -> Self {
+        Backlog::Bytes {
+            bytes: VecDeque::new(),
+            limit,
+        }
+    }
+
+    /// Keep one chunk, dropping the oldest input over the limit.
+    fn keep(&mut self, data: Vec<u8>) {
+        match self {
+            Backlog::Reports { reports, limit } => {
+                reports.push_back(data);
+                while reports.len() > *limit {
+                    reports.pop_front();
+                }
+            }
+            Backlog::Bytes { bytes, limit } => {
+                bytes.extend(data);
+                let excess = bytes.len().saturating_sub(*limit);
+                bytes.drain(..excess);
+            }
+        }
+    }
+
+    /// Take the oldest report or the bytes kept, cut to `length` (0: no limit); `None` when
+    /// nothing is kept.
+    fn take(&mut self, length: u32) -> Option<Vec<u8>> {
+        match self {
+            Backlog::Reports { reports, .. } => reports.pop_front().map(|mut report| {
+                if length > 0 {
+                    report.truncate(length as usize);
+                }
+                report
+            }),
+            Backlog::Bytes { bytes, .. } => {
+                let n = if length == 0 {
+                    bytes.len()
+                } else {
+                    bytes.len().min(length as usize)
+                };
+                (n > 0).then(|| bytes.drain(..n).collect())
+            }
+        }
+    }
+}
+
+/// The `rx` endpoint of a device that a blocking thread reads (HID reports, serial bytes), and
+/// the device's [`EventHub`]. While `rx` is subscribed each chunk read is a notification;
+/// otherwise it goes to the [`Backlog`], where [`BlockingInput::read`] waits for it. The device
+/// is disconnected when the reader thread ends.
+#[derive(Debug)]
+pub(crate) struct BlockingInput {
+    hub: Arc<EventHub>,
+    backlog: Mutex<Backlog>,
+    doorbell_tx: async_channel::Sender<()>,
+    doorbell: async_channel::Receiver<()>,
+    stop: AtomicBool,
+}
+
+impl BlockingInput {
+    /// The input of a connected device, keeping unsubscribed input in `backlog`.
+    pub(crate) fn new(backlog: Backlog) -> Self {
+        let (doorbell_tx, doorbell) = async_channel::bounded(1);
+        BlockingInput {
+            hub: Arc::new(EventHub::default()),
+            backlog: Mutex::new(backlog),
+            doorbell_tx,
+            doorbell,
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The device's events.
+    pub(crate) fn hub(&self) -> &Arc<EventHub> {
+        &self.hub
+    }
+
+    /// Ask the reader thread to stop (it disconnects the device within one read poll).
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Start the thread `thread_name` reading the device with `read`, which returns `Ok(0)` when
+    /// nothing arrived within its poll time. The thread runs until [`BlockingInput::stop`] or a
+    /// failed read; then it drops `read`, hands the read error (if any) to `finished`, and
+    /// disconnects the device.
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub(crate) fn spawn_reader<E: Send + 'static>(
+        self: &Arc<Self>,
+        thread_name: String,
+        mut read: impl FnMut(&mut [u8]) -> Result<usize, E> + Send + 'static,
+        finished: impl FnOnce(Option<E>) + Send + 'static,
+    ) -> std::io::Result<()> {
+        let input = self.clone();
+        std::thread::Builder::new()
+            .name(thread_name)
+            .spawn(move || {
+                let mut chunk = [0u8; READ_CHUNK];
+                let mut error = None;
+                while !input.stop.load(Ordering::SeqCst) {
+                    match read(&mut chunk) {
+                        Ok(0) => {}
+                        Ok(n) => input.received(chunk[..n].to_vec()),
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                drop(read);
+                finished(error);
+                input.hub.disconnected();
+                // Wakes a waiting read, which then sees the device disconnected.
+                input.doorbell_tx.close();
+            })
+            .map(|_| ())
+    }
+
+    /// One chunk read: a notification while `rx` is subscribed, otherwise kept.
+    fn received(&self, data: Vec<u8>) {
+        if !self.hub.notify(Endpoint::Rx, data.clone()) {
+            let mut backlog = self
+                .backlog
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            backlog.keep(data);
+            let _ = self.doorbell_tx.try_send(());
+        }
+    }
+
+    /// [`Hardware::read`] of `rx`: input kept (cut to `length`, 0 for all), waiting up to
+    /// `timeout` for some to arrive.
+    ///
+    /// # Errors
+    /// [`HardwareError::NoEndpoint`] for another endpoint, [`HardwareError::Disconnected`] once
+    /// the device is gone and nothing is kept, [`HardwareError::Timeout`] when nothing arrives.
+    pub(crate) async fn read(
+        &self,
+        endpoint: Endpoint,
+        length: u32,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, HardwareError> {
+        check_endpoint(endpoint, Endpoint::Rx)?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let kept = self
+                .backlog
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(length);
+            if let Some(data) = kept {
+                return Ok(data);
+            }
+            self.hub.check_connected()?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero()
+                || buttplug_devices::with_timeout(left, self.doorbell.recv())
+                    .await
+                    .is_err()
+            {
+                return Err(HardwareError::Timeout { after: timeout });
+            }
+        }
+    }
+
+    /// [`Hardware::subscribe`] (`on`) or [`Hardware::unsubscribe`] of `rx`.
+    ///
+    /// # Errors
+    /// [`HardwareError::NoEndpoint`] for another endpoint.
+    pub(crate) fn set_subscribed(&self, endpoint: Endpoint, on: bool) -> Result<(), HardwareError> {
+        check_endpoint(endpoint, Endpoint::Rx)?;
+        self.hub.set_subscribed(endpoint, on);
+        Ok(())
     }
 }

@@ -7,13 +7,21 @@
 //! [`CommunicationError::Unavailable`]: the first time it is returned to the device manager (which
 //! logs it), later repeats are only logged at debug level, and polling goes on in case the
 //! transport appears.
+//!
+//! Scanners report what they find with [`report_device`], and those that hand out the same
+//! device only once keep the devices in use in an [`InUse`] list.
 
-use crate::comm::{CommunicationError, DeviceCommunicationManager};
+use crate::comm::{
+    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
+    HardwareConnector,
+};
+use crate::managers::hardware_events::EventHub;
 use crate::rt;
 use async_trait::async_trait;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 /// The default polling interval (upstream's `TimedRetryCommunicationManager`: 1 s).
@@ -39,6 +47,75 @@ pub trait RetryScanner: Send + Sync + Debug + 'static {
 
     /// Called once when the server shuts down.
     async fn shutdown(&self) {}
+}
+
+/// Report a device found by a pass to the device manager.
+///
+/// # Errors
+/// [`CommunicationError::Stopped`] when the device manager is gone.
+pub(crate) async fn report_device(
+    events: &CommunicationEventSender,
+    name: String,
+    address: String,
+    connector: Box<dyn HardwareConnector>,
+) -> Result<(), CommunicationError> {
+    let event = CommunicationEvent::DeviceFound {
+        name,
+        address,
+        connector,
+    };
+    events
+        .send(event)
+        .await
+        .map_err(|_| CommunicationError::Stopped)
+}
+
+/// The devices a scanner has handed out, by address, so that later passes skip them until they
+/// are gone. Holds their [`EventHub`]s weakly: a device whose hardware was dropped is gone.
+// The serial scanner claims ports its own way (`serial::hardware::PortClaim`), so with that backend
+// alone this is unused.
+#[cfg_attr(
+    not(any(feature = "hid", feature = "usb", feature = "lovense-connect")),
+    allow(dead_code)
+)]
+#[derive(Debug, Default)]
+pub(crate) struct InUse {
+    hubs: Mutex<BTreeMap<String, Weak<EventHub>>>,
+}
+
+#[cfg_attr(
+    not(any(feature = "hid", feature = "usb", feature = "lovense-connect")),
+    allow(dead_code)
+)]
+impl InUse {
+    fn hubs(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Weak<EventHub>>> {
+        self.hubs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The addresses in use.
+    pub(crate) fn addresses(&self) -> BTreeSet<String> {
+        self.hubs().keys().cloned().collect()
+    }
+
+    /// Record a device handed out.
+    pub(crate) fn insert(&self, address: String, hub: &Arc<EventHub>) {
+        self.hubs().insert(address, Arc::downgrade(hub));
+    }
+
+    /// Forget the devices that are gone: dropped, disconnected, or no longer `present` (those are
+    /// disconnected first).
+    pub(crate) fn forget_gone(&self, present: impl Fn(&str) -> bool) {
+        self.hubs().retain(|address, hub| match hub.upgrade() {
+            Some(hub) if present(address) && hub.is_connected() => true,
+            Some(hub) => {
+                hub.disconnected();
+                false
+            }
+            None => false,
+        });
+    }
 }
 
 #[derive(Debug, Default)]

@@ -18,21 +18,23 @@
 //!   access the manager simply finds nothing.
 
 use crate::comm::{
-    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
-    DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
-    HardwareSpecializer,
+    CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
+    DeviceCommunicationManagerBuilder,
 };
-use crate::managers::hardware_events::EventHub;
-use crate::managers::timed_retry::{DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager};
+use crate::managers::hardware_events::{
+    Backlog, BlockingInput, ReadyConnector, check_endpoint, transport_error,
+};
+use crate::managers::timed_retry::{
+    DEFAULT_RESCAN_INTERVAL, InUse, RetryScanner, TimedRetryManager, report_device,
+};
 use crate::rt;
 use async_trait::async_trait;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase, VidPid};
 use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
 use futures::stream::BoxStream;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::ffi::CString;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The manager name.
@@ -43,9 +45,6 @@ pub const HID_POLL_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// How many unread input reports are kept while `rx` is not subscribed.
 pub const HID_READ_BACKLOG: usize = 16;
-
-/// Largest input report read.
-const REPORT_BUFFER: usize = 1024;
 
 /// Builder of the HID manager.
 #[derive(Debug, Clone)]
@@ -112,7 +111,7 @@ impl DeviceCommunicationManagerBuilder for HidManagerBuilder {
             pairs: self.pairs,
             interval: self.rescan_interval,
             events,
-            in_use: Arc::new(Mutex::new(BTreeMap::new())),
+            in_use: InUse::default(),
         }))
     }
 }
@@ -122,7 +121,8 @@ struct HidScanner {
     pairs: BTreeSet<VidPid>,
     interval: Duration,
     events: CommunicationEventSender,
-    in_use: Arc<Mutex<BTreeMap<String, Weak<EventHub>>>>,
+    /// Devices handed out, by hidraw path.
+    in_use: InUse,
 }
 
 struct Found {
@@ -190,65 +190,19 @@ impl RetryScanner for HidScanner {
 
     async fn scan(&self) -> Result<(), CommunicationError> {
         let pairs = self.pairs.clone();
-        let taken: BTreeSet<String> = self
-            .in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .keys()
-            .cloned()
-            .collect();
+        let taken = self.in_use.addresses();
         let (found, present) = rt::spawn_blocking(move || enumerate(&pairs, &taken)).await?;
-        self.in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|path, hub| match hub.upgrade() {
-                Some(hub) if present.contains(path) && hub.is_connected() => true,
-                Some(hub) => {
-                    hub.disconnected();
-                    false
-                }
-                None => false,
-            });
+        self.in_use.forget_gone(|path| present.contains(path));
         for f in found {
             let hardware = HidHardware::start(&f.name, &f.path, f.reader, f.writer)?;
-            self.in_use
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(f.path.clone(), Arc::downgrade(&hardware.hub));
-            let event = CommunicationEvent::DeviceFound {
-                name: f.name,
-                address: f.path,
-                connector: Box::new(HidConnector {
-                    pair: f.pair,
-                    hardware,
-                }),
+            self.in_use.insert(f.path.clone(), hardware.input.hub());
+            let specifier = CommunicationSpecifier::Hid {
+                pairs: vec![f.pair],
             };
-            if self.events.send(event).await.is_err() {
-                return Err(CommunicationError::Stopped);
-            }
+            let connector = ReadyConnector::new(specifier, hardware);
+            report_device(&self.events, f.name, f.path, Box::new(connector)).await?;
         }
         Ok(())
-    }
-}
-
-#[derive(Debug)]
-struct HidConnector {
-    pair: VidPid,
-    hardware: HidHardware,
-}
-
-#[async_trait]
-impl HardwareConnector for HidConnector {
-    fn specifier(&self) -> CommunicationSpecifier {
-        CommunicationSpecifier::Hid {
-            pairs: vec![self.pair],
-        }
-    }
-
-    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
-            self.hardware,
-        ))))
     }
 }
 
@@ -257,10 +211,7 @@ struct HidHardware {
     name: String,
     address: String,
     writer: Arc<Mutex<hidapi::HidDevice>>,
-    hub: Arc<EventHub>,
-    backlog: Arc<Mutex<VecDeque<Vec<u8>>>>,
-    doorbell: async_channel::Receiver<()>,
-    stop: Arc<AtomicBool>,
+    input: Arc<BlockingInput>,
 }
 
 impl std::fmt::Debug for HidHardware {
@@ -272,12 +223,6 @@ impl std::fmt::Debug for HidHardware {
     }
 }
 
-fn transport(e: impl std::fmt::Display) -> HardwareError {
-    HardwareError::Transport {
-        message: e.to_string(),
-    }
-}
-
 impl HidHardware {
     fn start(
         name: &str,
@@ -285,62 +230,35 @@ impl HidHardware {
         reader: hidapi::HidDevice,
         writer: hidapi::HidDevice,
     ) -> Result<Self, CommunicationError> {
-        let hub = Arc::new(EventHub::default());
-        let backlog = Arc::new(Mutex::new(VecDeque::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (doorbell_tx, doorbell) = async_channel::bounded(1);
-        {
-            let (hub, backlog, stop) = (hub.clone(), backlog.clone(), stop.clone());
-            let address = address.to_string();
-            std::thread::Builder::new()
-                .name(format!("hid-read {address}"))
-                .spawn(move || {
-                    let mut buf = [0u8; REPORT_BUFFER];
-                    let timeout = i32::try_from(HID_POLL_TIMEOUT.as_millis()).unwrap_or(100);
-                    while !stop.load(Ordering::SeqCst) {
-                        match reader.read_timeout(&mut buf, timeout) {
-                            Ok(0) => {}
-                            Ok(n) => {
-                                let report = buf[..n].to_vec();
-                                if !hub.notify(Endpoint::Rx, report.clone()) {
-                                    let mut b = backlog
-                                        .lock()
-                                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                                    b.push_back(report);
-                                    while b.len() > HID_READ_BACKLOG {
-                                        b.pop_front();
-                                    }
-                                    let _ = doorbell_tx.try_send(());
-                                }
-                            }
-                            Err(e) => {
-                                tracing::info!(%address, "HID device read failed: {e}");
-                                break;
-                            }
-                        }
+        let input = Arc::new(BlockingInput::new(Backlog::reports(HID_READ_BACKLOG)));
+        let timeout = i32::try_from(HID_POLL_TIMEOUT.as_millis()).unwrap_or(100);
+        let log_address = address.to_string();
+        input
+            .spawn_reader(
+                format!("hid-read {address}"),
+                move |buf| reader.read_timeout(buf, timeout),
+                move |error| {
+                    if let Some(e) = error {
+                        tracing::info!(address = %log_address, "HID device read failed: {e}");
                     }
-                    hub.disconnected();
-                })
-                .map_err(|e| CommunicationError::Failed {
-                    manager: HID_MANAGER_NAME,
-                    reason: format!("cannot start the HID reader: {e}"),
-                })?;
-        }
+                },
+            )
+            .map_err(|e| CommunicationError::Failed {
+                manager: HID_MANAGER_NAME,
+                reason: format!("cannot start the HID reader: {e}"),
+            })?;
         Ok(HidHardware {
             name: name.to_string(),
             address: address.to_string(),
             writer: Arc::new(Mutex::new(writer)),
-            hub,
-            backlog,
-            doorbell,
-            stop,
+            input,
         })
     }
 }
 
 impl Drop for HidHardware {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.input.stop();
     }
 }
 
@@ -364,12 +282,8 @@ impl Hardware for HidHardware {
         data: &[u8],
         _write_with_response: bool,
     ) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Tx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.hub.is_connected() {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::Tx)?;
+        self.input.hub().check_connected()?;
         let writer = self.writer.clone();
         let data = data.to_vec();
         let r = rt::spawn_blocking(move || {
@@ -382,8 +296,8 @@ impl Hardware for HidHardware {
         match r {
             Ok(_) => Ok(()),
             Err(e) => {
-                self.hub.disconnected();
-                Err(transport(e))
+                self.input.hub().disconnected();
+                Err(transport_error(e))
             }
         }
     }
@@ -394,59 +308,24 @@ impl Hardware for HidHardware {
         length: u32,
         timeout: Duration,
     ) -> Result<Vec<u8>, HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            let report = self
-                .backlog
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .pop_front();
-            if let Some(mut r) = report {
-                if length > 0 {
-                    r.truncate(length as usize);
-                }
-                return Ok(r);
-            }
-            if !self.hub.is_connected() {
-                return Err(HardwareError::Disconnected);
-            }
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero()
-                || buttplug_devices::with_timeout(left, self.doorbell.recv())
-                    .await
-                    .is_err()
-            {
-                return Err(HardwareError::Timeout { after: timeout });
-            }
-        }
+        self.input.read(endpoint, length, timeout).await
     }
 
     async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        self.hub.set_subscribed(endpoint, true);
-        Ok(())
+        self.input.set_subscribed(endpoint, true)
     }
 
     async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        self.hub.set_subscribed(endpoint, false);
-        Ok(())
+        self.input.set_subscribed(endpoint, false)
     }
 
     async fn disconnect(&self) -> Result<(), HardwareError> {
-        self.stop.store(true, Ordering::SeqCst);
+        self.input.stop();
         Ok(())
     }
 
     fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
-        self.hub.stream()
+        self.input.hub().stream()
     }
 }
 

@@ -22,21 +22,20 @@
 pub mod http;
 
 use crate::comm::{
-    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
-    DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
-    HardwareSpecializer,
+    CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
+    DeviceCommunicationManagerBuilder,
 };
-use crate::managers::hardware_events::EventHub;
-use crate::managers::timed_retry::{RetryScanner, TimedRetryManager};
+use crate::managers::hardware_events::{EventHub, ReadyConnector, check_endpoint, transport_error};
+use crate::managers::timed_retry::{InUse, RetryScanner, TimedRetryManager, report_device};
 use crate::rt;
 use async_trait::async_trait;
 use buttplug_devices::config::CommunicationSpecifier;
 use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
 use futures::stream::BoxStream;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The manager name.
@@ -204,7 +203,7 @@ impl DeviceCommunicationManagerBuilder for LovenseConnectManagerBuilder {
             rescan_interval: self.rescan_interval,
             poll_interval: self.poll_interval,
             events,
-            in_use: Arc::new(Mutex::new(BTreeMap::new())),
+            in_use: InUse::default(),
         }))
     }
 }
@@ -218,7 +217,8 @@ struct ConnectScanner {
     rescan_interval: Duration,
     poll_interval: Duration,
     events: CommunicationEventSender,
-    in_use: Arc<Mutex<BTreeMap<String, Weak<EventHub>>>>,
+    /// Toys handed out, by id.
+    in_use: InUse,
 }
 
 fn unavailable(reason: String) -> CommunicationError {
@@ -268,10 +268,7 @@ impl RetryScanner for ConnectScanner {
             .collect();
         let mut apps: Vec<(String, bool)> = self.apps.iter().map(|a| (a.clone(), false)).collect();
         apps.extend(found.into_iter().map(|a| (a, true)));
-        self.in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|_, hub| hub.upgrade().is_some_and(|h| h.is_connected()));
+        self.in_use.forget_gone(|_| true);
         for (app, from_lookup) in apps {
             let toys = match http::get(&format!("{app}/GetToys")).await {
                 Ok(text) => parse_toys(&text),
@@ -291,51 +288,21 @@ impl RetryScanner for ConnectScanner {
                 }
             };
             for toy in toys.into_iter().filter(|t| t.connected) {
-                let taken = self
-                    .in_use
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .contains_key(&toy.id);
-                if taken {
+                if self.in_use.addresses().contains(&toy.id) {
                     continue;
                 }
                 let hardware = ConnectHardware::start(&app, &toy, self.poll_interval);
-                self.in_use
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(toy.id.clone(), Arc::downgrade(&hardware.hub));
-                let event = CommunicationEvent::DeviceFound {
-                    name: hardware.name.clone(),
-                    address: toy.id.clone(),
-                    connector: Box::new(ConnectConnector { hardware }),
-                };
-                if self.events.send(event).await.is_err() {
-                    return Err(CommunicationError::Stopped);
-                }
+                self.in_use.insert(toy.id.clone(), &hardware.hub);
+                let name = hardware.name.clone();
+                let connector =
+                    ReadyConnector::new(CommunicationSpecifier::LovenseConnectService, hardware);
+                report_device(&self.events, name, toy.id, Box::new(connector)).await?;
             }
         }
         match problem {
             Some(p) => Err(unavailable(p)),
             None => Ok(()),
         }
-    }
-}
-
-#[derive(Debug)]
-struct ConnectConnector {
-    hardware: ConnectHardware,
-}
-
-#[async_trait]
-impl HardwareConnector for ConnectConnector {
-    fn specifier(&self) -> CommunicationSpecifier {
-        CommunicationSpecifier::LovenseConnectService
-    }
-
-    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
-            self.hardware,
-        ))))
     }
 }
 
@@ -416,20 +383,11 @@ impl Hardware for ConnectHardware {
         data: &[u8],
         _write_with_response: bool,
     ) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Tx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.hub.is_connected() {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::Tx)?;
+        self.hub.check_connected()?;
         let query = String::from_utf8_lossy(data);
         let url = format!("{}/{}", self.app, query.trim_start_matches('/'));
-        http::get(&url)
-            .await
-            .map(|_| ())
-            .map_err(|e| HardwareError::Transport {
-                message: e.to_string(),
-            })
+        http::get(&url).await.map(|_| ()).map_err(transport_error)
     }
 
     async fn read(
@@ -438,12 +396,8 @@ impl Hardware for ConnectHardware {
         _length: u32,
         _timeout: Duration,
     ) -> Result<Vec<u8>, HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.hub.is_connected() {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::Rx)?;
+        self.hub.check_connected()?;
         Ok(vec![self.battery.load(Ordering::SeqCst)])
     }
 

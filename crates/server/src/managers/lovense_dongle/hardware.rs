@@ -2,8 +2,8 @@
 //! `toyData` answers arrive as `rx` notifications.
 
 use super::{DONGLE_DEVICE_NAME, DONGLE_MESSAGE_GAP};
-use crate::comm::{GenericHardwareSpecializer, HardwareConnector, HardwareSpecializer};
-use crate::managers::hardware_events::EventHub;
+use crate::comm::HardwareConnector;
+use crate::managers::hardware_events::{EventHub, ReadyConnector, check_endpoint};
 use async_trait::async_trait;
 use buttplug_devices::config::CommunicationSpecifier;
 use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
@@ -11,37 +11,21 @@ use futures::stream::BoxStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A toy the dongle connected.
-#[derive(Debug)]
-pub(super) struct DongleConnector {
-    hardware: DongleHardware,
-}
-
-impl DongleConnector {
-    pub(super) fn new(
-        id: String,
-        hub: Arc<EventHub>,
-        commands: async_channel::Sender<Vec<u8>>,
-    ) -> Self {
-        DongleConnector {
-            hardware: DongleHardware { id, hub, commands },
-        }
-    }
-}
-
-#[async_trait]
-impl HardwareConnector for DongleConnector {
-    /// The dongle only ever holds Lovense toys, which the database knows by their BLE names
-    /// (`LVS-*`): the toy is described as a BLE device with that kind of name.
-    fn specifier(&self) -> CommunicationSpecifier {
-        CommunicationSpecifier::btle_advertisement(DONGLE_DEVICE_NAME, Vec::new(), Vec::new())
-    }
-
-    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
-            self.hardware,
-        ))))
-    }
+/// The connector of a toy the dongle connected.
+///
+/// The dongle only ever holds Lovense toys, which the database knows by their BLE names
+/// (`LVS-*`): the toy is described as a BLE device with that kind of name.
+pub(super) fn connector(
+    id: String,
+    hub: Arc<EventHub>,
+    commands: async_channel::Sender<Vec<u8>>,
+) -> Box<dyn HardwareConnector> {
+    let specifier =
+        CommunicationSpecifier::btle_advertisement(DONGLE_DEVICE_NAME, Vec::new(), Vec::new());
+    Box::new(ReadyConnector::new(
+        specifier,
+        DongleHardware { id, hub, commands },
+    ))
 }
 
 #[derive(Debug)]
@@ -75,12 +59,8 @@ impl Hardware for DongleHardware {
         data: &[u8],
         _write_with_response: bool,
     ) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Tx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.hub.is_connected() {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::Tx)?;
+        self.hub.check_connected()?;
         self.commands
             .send(data.to_vec())
             .await
@@ -99,17 +79,13 @@ impl Hardware for DongleHardware {
     }
 
     async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
+        check_endpoint(endpoint, Endpoint::Rx)?;
         self.hub.set_subscribed(endpoint, true);
         Ok(())
     }
 
     async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
+        check_endpoint(endpoint, Endpoint::Rx)?;
         self.hub.set_subscribed(endpoint, false);
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! The dongle state machine: one task that owns the link, searches, connects the toy, forwards
 //! its commands and answers, and notices when the toy or the dongle goes away.
 
-use super::hardware::DongleConnector;
+use super::hardware;
 use super::link::{Incoming, Link, Outgoing, code};
 use super::{DONGLE_COMMAND_CAPACITY, DONGLE_CONNECT_TIMEOUT, DONGLE_STATUS_WAIT};
 use crate::comm::{CommunicationEvent, CommunicationEventSender};
@@ -281,7 +281,7 @@ impl Machine {
         let event = CommunicationEvent::DeviceFound {
             name: super::DONGLE_DEVICE_NAME.to_string(),
             address: id.clone(),
-            connector: Box::new(DongleConnector::new(id, hub, tx)),
+            connector: hardware::connector(id, hub, tx),
         };
         if self.events.send(event).await.is_err() {
             tracing::debug!("Lovense dongle: device manager is gone");

@@ -23,11 +23,13 @@ mod hardware;
 pub use hardware::SERIAL_READ_BUFFER;
 
 use crate::comm::{
-    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
+    CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
     DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
     HardwareSpecializer,
 };
-use crate::managers::timed_retry::{DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager};
+use crate::managers::timed_retry::{
+    DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager, report_device,
+};
 use crate::rt;
 use async_trait::async_trait;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
@@ -297,14 +299,8 @@ impl RetryScanner for SerialScanner {
                 settings: settings.clone(),
                 port: Mutex::new(Some((port, claim))),
             };
-            let event = CommunicationEvent::DeviceFound {
-                name: settings.port.clone(),
-                address: settings.port.clone(),
-                connector: Box::new(connector),
-            };
-            if self.events.send(event).await.is_err() {
-                return Err(CommunicationError::Stopped);
-            }
+            let (name, address) = (settings.port.clone(), settings.port.clone());
+            report_device(&self.events, name, address, Box::new(connector)).await?;
         }
         Ok(())
     }

@@ -15,20 +15,21 @@
 //!   CI) the manager says "no USB" once and keeps polling quietly; the rest of the server runs on.
 
 use crate::comm::{
-    CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
-    DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
-    HardwareSpecializer,
+    CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
+    DeviceCommunicationManagerBuilder,
 };
-use crate::managers::hardware_events::EventHub;
-use crate::managers::timed_retry::{DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager};
+use crate::managers::hardware_events::{EventHub, ReadyConnector, check_endpoint, transport_error};
+use crate::managers::timed_retry::{
+    DEFAULT_RESCAN_INTERVAL, InUse, RetryScanner, TimedRetryManager, report_device,
+};
 use crate::rt;
 use async_trait::async_trait;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase, VidPid};
 use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
 use futures::stream::BoxStream;
 use rusb::UsbContext;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, Weak};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The manager name.
@@ -112,12 +113,10 @@ impl DeviceCommunicationManagerBuilder for UsbManagerBuilder {
             interval: self.rescan_interval,
             events,
             context: Arc::new(Mutex::new(None)),
-            in_use: Arc::new(Mutex::new(BTreeMap::new())),
+            in_use: InUse::default(),
         }))
     }
 }
-
-type InUse = Arc<Mutex<BTreeMap<String, Weak<EventHub>>>>;
 
 #[derive(Debug)]
 struct UsbScanner {
@@ -216,75 +215,26 @@ impl RetryScanner for UsbScanner {
     async fn scan(&self) -> Result<(), CommunicationError> {
         let context = self.context.clone();
         let pairs = self.pairs.clone();
-        let taken: BTreeSet<String> = self
-            .in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .keys()
-            .cloned()
-            .collect();
+        let taken = self.in_use.addresses();
         let (found, present) =
             rt::spawn_blocking(move || list_bus(&context, &pairs, &taken)).await?;
-        {
-            let mut in_use = self
-                .in_use
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            in_use.retain(|address, hub| match hub.upgrade() {
-                Some(hub) if present.contains(address) && hub.is_connected() => true,
-                Some(hub) => {
-                    hub.disconnected();
-                    false
-                }
-                None => false,
-            });
-        }
+        self.in_use.forget_gone(|address| present.contains(address));
         for f in found {
             let hub = Arc::new(EventHub::default());
-            self.in_use
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(f.address.clone(), Arc::downgrade(&hub));
+            self.in_use.insert(f.address.clone(), &hub);
             let hardware = UsbHardware {
                 name: f.name.clone(),
                 address: f.address.clone(),
                 handle: Arc::new(f.handle),
                 hub,
             };
-            let event = CommunicationEvent::DeviceFound {
-                name: f.name,
-                address: f.address,
-                connector: Box::new(UsbConnector {
-                    pair: f.pair,
-                    hardware,
-                }),
+            let specifier = CommunicationSpecifier::Usb {
+                pairs: vec![f.pair],
             };
-            if self.events.send(event).await.is_err() {
-                return Err(CommunicationError::Stopped);
-            }
+            let connector = ReadyConnector::new(specifier, hardware);
+            report_device(&self.events, f.name, f.address, Box::new(connector)).await?;
         }
         Ok(())
-    }
-}
-
-#[derive(Debug)]
-struct UsbConnector {
-    pair: VidPid,
-    hardware: UsbHardware,
-}
-
-#[async_trait]
-impl HardwareConnector for UsbConnector {
-    fn specifier(&self) -> CommunicationSpecifier {
-        CommunicationSpecifier::Usb {
-            pairs: vec![self.pair],
-        }
-    }
-
-    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
-            self.hardware,
-        ))))
     }
 }
 
@@ -317,12 +267,8 @@ impl Hardware for UsbHardware {
         data: &[u8],
         _write_with_response: bool,
     ) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::TxVendorControl {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.hub.is_connected() {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::TxVendorControl)?;
+        self.hub.check_connected()?;
         let (request_type, request, value, index) = vendor_control_setup(data);
         let handle = self.handle.clone();
         let r = rt::spawn_blocking(move || {
@@ -342,9 +288,7 @@ impl Hardware for UsbHardware {
                 self.hub.disconnected();
                 Err(HardwareError::Disconnected)
             }
-            Err(e) => Err(HardwareError::Transport {
-                message: e.to_string(),
-            }),
+            Err(e) => Err(transport_error(e)),
         }
     }
 
