@@ -2,38 +2,14 @@
 //! `jdk#Cra%f5Vib28r`, a 6-character nonce and alphanumeric challenges.
 
 use super::vibcrafter_common::Family;
-use crate::{DeviceDefinition, DeviceError, Hardware, Protocol, ProtocolHandler};
-use async_trait::async_trait;
 
-/// The family parameters.
-static FAMILY: Family = Family {
+/// The `vibcrafter` protocol: the family parameters (encrypted handshake at initialize).
+pub static PROTOCOL: Family = Family {
     id: "vibcrafter",
     key: *b"jdk#Cra%f5Vib28r",
     nonce_len: 6,
     hex_prefix: false,
 };
-
-/// The `vibcrafter` protocol: encrypted handshake at initialize.
-#[derive(Debug)]
-pub struct VibCrafter;
-
-/// The `vibcrafter` protocol.
-pub static PROTOCOL: VibCrafter = VibCrafter;
-
-#[async_trait]
-impl Protocol for VibCrafter {
-    fn id(&self) -> &'static str {
-        FAMILY.id
-    }
-
-    async fn initialize(
-        &self,
-        hardware: &dyn Hardware,
-        definition: &DeviceDefinition,
-    ) -> Result<Box<dyn ProtocolHandler>, DeviceError> {
-        FAMILY.initialize(hardware, definition).await
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -52,8 +28,8 @@ mod tests {
                 &[(OutputType::Vibrate, [0, 99])],
             ],
         );
-        let mut h = handshake(&PROTOCOL, &FAMILY, "be gentle", &def);
-        let w = |t: &str| vec![HardwareCommand::write(Endpoint::Tx, FAMILY.encrypt(t))];
+        let mut h = handshake(&PROTOCOL, &PROTOCOL, "be gentle", &def);
+        let w = |t: &str| vec![HardwareCommand::write(Endpoint::Tx, PROTOCOL.encrypt(t))];
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 7)),
             w("MtInt:0700;")
@@ -79,7 +55,7 @@ mod tests {
     #[test]
     fn nonce_matches_fixture() {
         // Computed independently for the fixture's device address.
-        assert_eq!(FAMILY.nonce("AA:BB:CC:DD:EE:FF"), "YzjEBN");
+        assert_eq!(PROTOCOL.nonce("AA:BB:CC:DD:EE:FF"), "YzjEBN");
     }
 
     #[test]
@@ -89,14 +65,14 @@ mod tests {
             0x12, 0x0a, 0x6d, 0xef, 0xa7, 0x05, 0xe3, 0x6f, 0xa0, 0x46, 0xe6, 0xcd, 0xf6, 0x09,
             0xf6, 0x7a,
         ];
-        assert_eq!(FAMILY.encrypt("OK;"), expected);
-        assert_eq!(FAMILY.decrypt(&expected).as_deref(), Some("OK;"));
+        assert_eq!(PROTOCOL.encrypt("OK;"), expected);
+        assert_eq!(PROTOCOL.decrypt(&expected).as_deref(), Some("OK;"));
     }
 
     #[test]
     fn bad_answers_fail() {
-        assert!(handshake_with_reply(&PROTOCOL, &FAMILY, "OK;"));
-        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "NO;"));
-        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "ab-d:tok;"));
+        assert!(handshake_with_reply(&PROTOCOL, &PROTOCOL, "OK;"));
+        assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "NO;"));
+        assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "ab-d:tok;"));
     }
 }

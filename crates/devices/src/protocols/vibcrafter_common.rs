@@ -9,10 +9,11 @@
 use super::layout_common::FeatureValues;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, HardwareError,
-    HardwareEvent, OutputCommand, ProtocolHandler, with_timeout,
+    HardwareEvent, OutputCommand, Protocol, ProtocolHandler, with_timeout,
 };
 use aes::Aes128;
 use aes::cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
+use async_trait::async_trait;
 use buttplug_core::OutputType;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
@@ -27,8 +28,8 @@ pub(crate) const HANDSHAKE_STEP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Most challenge rounds accepted before giving up.
 const MAX_ROUNDS: usize = 8;
 
-/// One member of the family.
-#[derive(Debug)]
+/// One member of the family; each protocol file's `PROTOCOL` is one of these.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Family {
     /// Protocol id.
     pub(crate) id: &'static str,
@@ -116,13 +117,20 @@ impl Family {
         let digest = Sha256::digest(token.as_bytes());
         format!("Auth:{:02x}{:02x};", digest[0], digest[1])
     }
+}
+
+#[async_trait]
+impl Protocol for Family {
+    fn id(&self) -> &'static str {
+        self.id
+    }
 
     /// Run the handshake and build the handler.
     ///
     /// # Errors
     /// A hardware error, no answer in time, or an answer that is neither `OK;` nor a challenge.
-    pub(crate) async fn initialize(
-        &'static self,
+    async fn initialize(
+        &self,
         hardware: &dyn Hardware,
         _definition: &DeviceDefinition,
     ) -> Result<Box<dyn ProtocolHandler>, DeviceError> {
@@ -152,7 +160,7 @@ impl Family {
                 .ok_or_else(|| DeviceError::protocol(self.id, "undecodable handshake answer"))?;
             if text == "OK;" {
                 return Ok(Box::new(FamilyHandler {
-                    family: self,
+                    family: *self,
                     motors: FeatureValues::with_len(2),
                 }));
             }
@@ -170,7 +178,7 @@ impl Family {
 /// Handler state: both motors.
 #[derive(Debug)]
 pub(crate) struct FamilyHandler {
-    family: &'static Family,
+    family: Family,
     motors: FeatureValues,
 }
 

@@ -2,38 +2,14 @@
 //! `jdk#vib%y5fir21a`, an 8-character nonce and hex-prefixed challenges.
 
 use super::vibcrafter_common::Family;
-use crate::{DeviceDefinition, DeviceError, Hardware, Protocol, ProtocolHandler};
-use async_trait::async_trait;
 
-/// The family parameters.
-static FAMILY: Family = Family {
+/// The `vibio` protocol: the family parameters (encrypted handshake at initialize).
+pub static PROTOCOL: Family = Family {
     id: "vibio",
     key: *b"jdk#vib%y5fir21a",
     nonce_len: 8,
     hex_prefix: true,
 };
-
-/// The `vibio` protocol: encrypted handshake at initialize.
-#[derive(Debug)]
-pub struct Vibio;
-
-/// The `vibio` protocol.
-pub static PROTOCOL: Vibio = Vibio;
-
-#[async_trait]
-impl Protocol for Vibio {
-    fn id(&self) -> &'static str {
-        FAMILY.id
-    }
-
-    async fn initialize(
-        &self,
-        hardware: &dyn Hardware,
-        definition: &DeviceDefinition,
-    ) -> Result<Box<dyn ProtocolHandler>, DeviceError> {
-        FAMILY.initialize(hardware, definition).await
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -46,8 +22,8 @@ mod tests {
     #[test]
     fn handshake_then_single_motor_and_stop() {
         let def = definition("vibio", &[&[(OutputType::Vibrate, [0, 99])]]);
-        let mut h = handshake(&PROTOCOL, &FAMILY, "Clara_Vibio", &def);
-        let w = |t: &str| vec![HardwareCommand::write(Endpoint::Tx, FAMILY.encrypt(t))];
+        let mut h = handshake(&PROTOCOL, &PROTOCOL, "Clara_Vibio", &def);
+        let w = |t: &str| vec![HardwareCommand::write(Endpoint::Tx, PROTOCOL.encrypt(t))];
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 42)),
             w("MtInt:4200;")
@@ -65,7 +41,7 @@ mod tests {
     #[test]
     fn nonce_matches_fixture() {
         // Computed independently for the fixture's device address.
-        assert_eq!(FAMILY.nonce("AA:BB:CC:DD:EE:FF"), "oZt6SLBC");
+        assert_eq!(PROTOCOL.nonce("AA:BB:CC:DD:EE:FF"), "oZt6SLBC");
     }
 
     #[test]
@@ -75,14 +51,14 @@ mod tests {
             0x52, 0xc4, 0x81, 0x8f, 0x76, 0xf3, 0x92, 0x98, 0x6b, 0xae, 0xb3, 0xe8, 0x13, 0xe2,
             0x94, 0xe3,
         ];
-        assert_eq!(FAMILY.encrypt("MtInt:4200;"), expected);
+        assert_eq!(PROTOCOL.encrypt("MtInt:4200;"), expected);
     }
 
     #[test]
     fn challenge_rules() {
-        assert!(handshake_with_reply(&PROTOCOL, &FAMILY, "OK;"));
+        assert!(handshake_with_reply(&PROTOCOL, &PROTOCOL, "OK;"));
         // Prefix must be hex for Vibio.
-        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "zzzz:tok;"));
-        assert!(!handshake_with_reply(&PROTOCOL, &FAMILY, "garbage"));
+        assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "zzzz:tok;"));
+        assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "garbage"));
     }
 }
