@@ -8,7 +8,7 @@
 //! `[aa 01 0a 03 s on 00 x10]`. Battery: subscribe `rxblebattery`, write the enciphered
 //! `[5a 00 00 01 13 00 00 00 00 00]` with response and take byte 0 of the notification.
 
-use super::packet_util::{byte, tx};
+use super::packet_util::{battery_only, byte, tx};
 use crate::{
     DEFAULT_READ_TIMEOUT, DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware,
     HardwareCommand, HardwareEvent, InputReading, OutputCommand, Protocol, ProtocolHandler,
@@ -156,12 +156,7 @@ impl ProtocolHandler for Galaku {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<i32, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: "galaku",
-                command: format!("{input_type} read on feature {}", feature.index),
-            });
-        }
+        battery_only("galaku", input_type, "read", feature)?;
         let mut events = hardware.event_stream();
         hardware.subscribe(Endpoint::RxBleBattery).await?;
         hardware
@@ -190,12 +185,7 @@ impl ProtocolHandler for Galaku {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: "galaku",
-                command: format!("{input_type} subscribe on feature {}", feature.index),
-            });
-        }
+        battery_only("galaku", input_type, "subscribe", feature)?;
         Ok(vec![HardwareCommand::subscribe(Endpoint::RxBleBattery)])
     }
 
@@ -204,12 +194,7 @@ impl ProtocolHandler for Galaku {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: "galaku",
-                command: format!("{input_type} unsubscribe on feature {}", feature.index),
-            });
-        }
+        battery_only("galaku", input_type, "unsubscribe", feature)?;
         Ok(vec![HardwareCommand::unsubscribe(Endpoint::RxBleBattery)])
     }
 

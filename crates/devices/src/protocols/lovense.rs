@@ -5,6 +5,7 @@
 //! (vibrate + air pump), rotating vibrator, `Mply` multi-motor packets, dual `VibrateN:` commands,
 //! or the Solace strokers with their own 100 ms position loop.
 
+use super::packet_util::battery_only;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
     HardwareEvent, Identification, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
@@ -364,12 +365,7 @@ impl ProtocolHandler for LovenseHandler {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<i32, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: ID,
-                command: format!("{input_type} read on feature {}", feature.index),
-            });
-        }
+        battery_only(ID, input_type, "read", feature)?;
         let mut events = hardware.event_stream();
         hardware.write(Endpoint::Tx, b"Battery;", false).await?;
         with_timeout(COMMAND_TIMEOUT, async {

@@ -4,6 +4,7 @@
 //! The identifier is the toy name the app reports (`Hush`, `Solace`, ...), the hardware's name.
 //! The app keeps the battery level; a read of `rx` returns it as one byte.
 
+use super::packet_util::battery_only;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
     OutputCommand, Protocol, ProtocolHandler,
@@ -118,12 +119,7 @@ impl ProtocolHandler for ConnectHandler {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<i32, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: ID,
-                command: format!("{input_type} read on feature {}", feature.index),
-            });
-        }
+        battery_only(ID, input_type, "read", feature)?;
         let data = hardware.read(Endpoint::Rx, 1, BATTERY_READ_TIMEOUT).await?;
         data.first()
             .map(|b| i32::from(*b))

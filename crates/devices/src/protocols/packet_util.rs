@@ -2,10 +2,11 @@
 //! depend only on the command (no state), write shortcuts, and the CRC-16/Modbus checksum.
 
 use crate::{
-    DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, HardwareError,
-    HardwareEvent, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
+    DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
+    HardwareError, HardwareEvent, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
 };
 use async_trait::async_trait;
+use buttplug_core::InputType;
 use std::time::Duration;
 
 /// Builds the packets for one command, or `None` when the protocol has no such output.
@@ -117,6 +118,27 @@ pub(crate) fn feature_byte(index: u32) -> u8 {
 /// `01` when the value is non-zero, else `00`.
 pub(crate) fn on(value: i32) -> u8 {
     u8::from(value != 0)
+}
+
+/// Checks that an input request is for the battery, the only input the calling protocol has.
+///
+/// # Errors
+/// [`DeviceError::Unsupported`] for any other input, naming the input type, the `action`
+/// (`read`, `subscribe`, `unsubscribe`) and the feature.
+pub(crate) fn battery_only(
+    protocol: &'static str,
+    input_type: InputType,
+    action: &str,
+    feature: &FeatureDefinition,
+) -> Result<(), DeviceError> {
+    if input_type == InputType::Battery {
+        Ok(())
+    } else {
+        Err(DeviceError::Unsupported {
+            protocol,
+            command: format!("{input_type} {action} on feature {}", feature.index),
+        })
+    }
 }
 
 /// A protocol whose initialize writes fixed packets to `tx` (in order, each with the given

@@ -3,6 +3,7 @@
 //! as a level 0-3.
 
 use super::layout_common::FeatureValues;
+use super::packet_util::battery_only;
 use crate::{
     DEFAULT_READ_TIMEOUT, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
     OutputCommand, ProtocolHandler, SimpleProtocol,
@@ -48,12 +49,7 @@ impl ProtocolHandler for XInput {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<i32, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: self.protocol_id(),
-                command: format!("{input_type} read on feature {}", feature.index),
-            });
-        }
+        battery_only(self.protocol_id(), input_type, "read", feature)?;
         let data = hardware.read(Endpoint::Rx, 1, DEFAULT_READ_TIMEOUT).await?;
         data.first()
             .map(|level| battery_percent(*level))

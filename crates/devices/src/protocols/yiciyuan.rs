@@ -3,6 +3,7 @@
 //! is pushed by the device on `rxblebattery` as `[35 13 01 percent]` frames once subscribed.
 
 use super::layout_common::FeatureValues;
+use super::packet_util::battery_only;
 use crate::{
     DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand, HardwareError,
     HardwareEvent, InputReading, OutputCommand, ProtocolHandler, SimpleProtocol, with_timeout,
@@ -60,12 +61,7 @@ impl ProtocolHandler for Yiciyuan {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<i32, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: self.protocol_id(),
-                command: format!("{input_type} read on feature {}", feature.index),
-            });
-        }
+        battery_only(self.protocol_id(), input_type, "read", feature)?;
         let mut events = hardware.event_stream();
         hardware.subscribe(Endpoint::RxBleBattery).await?;
         let wait = async {
@@ -93,12 +89,7 @@ impl ProtocolHandler for Yiciyuan {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: self.protocol_id(),
-                command: format!("{input_type} subscribe on feature {}", feature.index),
-            });
-        }
+        battery_only(self.protocol_id(), input_type, "subscribe", feature)?;
         self.battery_feature = Some(feature.index);
         Ok(vec![HardwareCommand::subscribe(Endpoint::RxBleBattery)])
     }
@@ -108,12 +99,7 @@ impl ProtocolHandler for Yiciyuan {
         feature: &FeatureDefinition,
         input_type: InputType,
     ) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if input_type != InputType::Battery {
-            return Err(DeviceError::Unsupported {
-                protocol: self.protocol_id(),
-                command: format!("{input_type} unsubscribe on feature {}", feature.index),
-            });
-        }
+        battery_only(self.protocol_id(), input_type, "unsubscribe", feature)?;
         self.battery_feature = None;
         Ok(vec![HardwareCommand::unsubscribe(Endpoint::RxBleBattery)])
     }
