@@ -6,7 +6,8 @@
 //!   serial bytes), kept for [`Hardware::read`] while `rx` is not subscribed;
 //! - [`ReadyConnector`]: the connector of hardware that is usable as soon as it is found;
 //! - small checks every [`Hardware`] implementation makes ([`check_endpoint`],
-//!   [`EventHub::check_connected`]) and [`transport_error`].
+//!   [`EventHub::check_connected`]) and [`transport_error`];
+//! - [`database_specifiers`], which the managers' `from_database` builders pick from.
 
 // Each backend uses a different part of this module (USB has no subscriptions), so with one
 // backend feature alone some of it is unused.
@@ -15,7 +16,7 @@
 use crate::broadcast::Broadcaster;
 use crate::comm::{GenericHardwareSpecializer, HardwareConnector, HardwareSpecializer};
 use async_trait::async_trait;
-use buttplug_devices::config::CommunicationSpecifier;
+use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
 use buttplug_devices::{Endpoint, Hardware, HardwareError, HardwareEvent};
 use futures::stream::BoxStream;
 use std::collections::{BTreeSet, VecDeque};
@@ -112,6 +113,16 @@ impl EventHub {
             Box::pin(futures::stream::iter([HardwareEvent::Disconnected]))
         }
     }
+}
+
+/// Every communication specifier of every protocol in `database`.
+pub(crate) fn database_specifiers(
+    database: &DeviceDatabase,
+) -> impl Iterator<Item = &CommunicationSpecifier> {
+    database
+        .protocol_ids()
+        .into_iter()
+        .flat_map(|protocol| database.protocol_specifiers(protocol))
 }
 
 /// `Ok` when `endpoint` is the one the hardware offers for this operation, otherwise

@@ -35,6 +35,7 @@ use crate::comm::{
     CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
     DeviceCommunicationManagerBuilder,
 };
+use crate::managers::hardware_events::database_specifiers;
 use async_trait::async_trait;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
 use futures::channel::oneshot;
@@ -75,14 +76,10 @@ impl BtleplugManagerBuilder {
 
     /// A manager reporting only peripherals that match one of the database's `btle` specifiers.
     pub fn from_database(database: &DeviceDatabase) -> Self {
-        let mut filter = Vec::new();
-        for protocol in database.protocol_ids() {
-            for spec in database.protocol_specifiers(protocol) {
-                if matches!(spec, CommunicationSpecifier::Btle { .. }) {
-                    filter.push(spec.clone());
-                }
-            }
-        }
+        let filter = database_specifiers(database)
+            .filter(|spec| matches!(spec, CommunicationSpecifier::Btle { .. }))
+            .cloned()
+            .collect();
         BtleplugManagerBuilder { filter }
     }
 }

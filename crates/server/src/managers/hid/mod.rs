@@ -22,7 +22,7 @@ use crate::comm::{
     DeviceCommunicationManagerBuilder,
 };
 use crate::managers::hardware_events::{
-    Backlog, BlockingInput, ReadyConnector, check_endpoint, transport_error,
+    Backlog, BlockingInput, ReadyConnector, check_endpoint, database_specifiers, transport_error,
 };
 use crate::managers::timed_retry::{
     DEFAULT_RESCAN_INTERVAL, InUse, RetryScanner, TimedRetryManager, report_device,
@@ -72,12 +72,10 @@ impl HidManagerBuilder {
     /// A manager looking for every vendor/product pair of the database's `hid` specifiers.
     pub fn from_database(database: &DeviceDatabase) -> Self {
         let mut builder = Self::new();
-        for protocol in database.protocol_ids() {
-            for spec in database.protocol_specifiers(protocol) {
-                if let CommunicationSpecifier::Hid { pairs } = spec {
-                    for p in pairs {
-                        builder = builder.pair(*p);
-                    }
+        for spec in database_specifiers(database) {
+            if let CommunicationSpecifier::Hid { pairs } = spec {
+                for p in pairs {
+                    builder = builder.pair(*p);
                 }
             }
         }

@@ -27,6 +27,7 @@ use crate::comm::{
     DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
     HardwareSpecializer,
 };
+use crate::managers::hardware_events::database_specifiers;
 use crate::managers::timed_retry::{
     DEFAULT_RESCAN_INTERVAL, RetryScanner, TimedRetryManager, report_device,
 };
@@ -184,17 +185,10 @@ impl SerialManagerBuilder {
     /// A manager watching every port the database's `serial` specifiers name (except
     /// `"default"`).
     pub fn from_database(database: &DeviceDatabase) -> Self {
-        let mut builder = Self::new();
-        for protocol in database.protocol_ids() {
-            for spec in database.protocol_specifiers(protocol) {
-                if let Some(settings) = SerialPortSettings::from_specifier(spec) {
-                    if settings.port != "default" {
-                        builder = builder.port(settings);
-                    }
-                }
-            }
-        }
-        builder
+        database_specifiers(database)
+            .filter_map(SerialPortSettings::from_specifier)
+            .filter(|settings| settings.port != "default")
+            .fold(Self::new(), Self::port)
     }
 
     /// Watch a port (ignored when the port is already watched).

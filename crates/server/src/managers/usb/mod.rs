@@ -18,7 +18,9 @@ use crate::comm::{
     CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
     DeviceCommunicationManagerBuilder,
 };
-use crate::managers::hardware_events::{EventHub, ReadyConnector, check_endpoint, transport_error};
+use crate::managers::hardware_events::{
+    EventHub, ReadyConnector, check_endpoint, database_specifiers, transport_error,
+};
 use crate::managers::timed_retry::{
     DEFAULT_RESCAN_INTERVAL, InUse, RetryScanner, TimedRetryManager, report_device,
 };
@@ -78,12 +80,10 @@ impl UsbManagerBuilder {
     /// A manager looking for every vendor/product pair of the database's `usb` specifiers.
     pub fn from_database(database: &DeviceDatabase) -> Self {
         let mut builder = Self::new();
-        for protocol in database.protocol_ids() {
-            for spec in database.protocol_specifiers(protocol) {
-                if let CommunicationSpecifier::Usb { pairs } = spec {
-                    for p in pairs {
-                        builder = builder.pair(*p);
-                    }
+        for spec in database_specifiers(database) {
+            if let CommunicationSpecifier::Usb { pairs } = spec {
+                for p in pairs {
+                    builder = builder.pair(*p);
                 }
             }
         }
