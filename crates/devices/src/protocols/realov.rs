@@ -1,40 +1,23 @@
 //! `realov` (Realov vibrators): `[c5 55 s aa]` on `tx` (0-50).
 
-use crate::{
-    DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol,
-};
+use super::packet_util::{byte, stateless_tx};
+use crate::{OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 
 const ID: &str = "realov";
 
-/// The `realov` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| Box::new(Handler));
-
-#[derive(Debug)]
-struct Handler;
-
-impl ProtocolHandler for Handler {
-    fn protocol_id(&self) -> &'static str {
-        ID
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate {
-            return Err(DeviceError::unsupported_output(ID, cmd));
-        }
-        let value = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
-        Ok(vec![HardwareCommand::write(
-            Endpoint::Tx,
-            vec![0xc5, 0x55, value, 0xaa],
-        )])
-    }
+fn packet(cmd: &OutputCommand) -> Option<Vec<u8>> {
+    (cmd.output_type == OutputType::Vibrate).then(|| vec![0xc5, 0x55, byte(cmd.value), 0xaa])
 }
+
+/// The `realov` protocol.
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| stateless_tx(ID, packet, false));
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocols::testing::{definition, handler_for, out};
-    use crate::{KeepaliveStrategy, SimulatedHardware};
+    use crate::{DeviceError, Endpoint, HardwareCommand, KeepaliveStrategy, SimulatedHardware};
 
     #[test]
     fn vibrate_and_stop() {

@@ -1,48 +1,34 @@
 //! Sexverse v3 (Tay, Zeus): `[a1 04 speed motor]` with motor = feature index + 1, written with
 //! response; the device stops unless it hears from the host every 100 ms.
 
-use super::packet_util::tx_wwr;
-use crate::{
-    DeviceError, HardwareCommand, KeepaliveStrategy, OutputCommand, ProtocolHandler, SimpleProtocol,
-};
+use super::packet_util::{stateless_repeating, tx_wwr};
+use crate::{HardwareCommand, OutputCommand, SimpleProtocol};
 use buttplug_core::OutputType;
 use std::time::Duration;
 
 /// How often the device must hear from the host.
 const KEEPALIVE: Duration = Duration::from_millis(100);
 
-/// Stateless handler with a timed keep-alive.
-#[derive(Debug, Default)]
-struct SexverseV3;
-
-impl ProtocolHandler for SexverseV3 {
-    fn protocol_id(&self) -> &'static str {
-        "sexverse-v3"
-    }
-
-    fn keepalive(&self) -> KeepaliveStrategy {
-        KeepaliveStrategy::RepeatLastEvery(KEEPALIVE)
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        match cmd.output_type {
-            OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
-                let motor = (cmd.feature_index + 1) as u8;
-                Ok(vec![tx_wwr([0xa1, 0x04, cmd.value as u8, motor])])
-            }
-            _ => Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
+fn encode(cmd: &OutputCommand) -> Option<Vec<HardwareCommand>> {
+    match cmd.output_type {
+        OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
+            let motor = (cmd.feature_index + 1) as u8;
+            Some(vec![tx_wwr([0xa1, 0x04, cmd.value as u8, motor])])
         }
+        _ => None,
     }
 }
 
 /// The `sexverse-v3` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("sexverse-v3", |_| Box::new(SexverseV3));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("sexverse-v3", |_| {
+    stateless_repeating("sexverse-v3", encode, KEEPALIVE)
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SimulatedHardware;
     use crate::protocols::testing::{definition, handler_for, out};
+    use crate::{KeepaliveStrategy, SimulatedHardware};
 
     #[test]
     fn two_features_stop_and_keepalive() {
