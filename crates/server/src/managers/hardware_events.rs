@@ -1,13 +1,13 @@
 //! The parts of a hardware object shared by the hardware backends:
 //!
-//! - [`EventHub`]: a connected flag, a fan-out of [`HardwareEvent`]s to every
+//! - `EventHub`: a connected flag, a fan-out of [`HardwareEvent`]s to every
 //!   [`Hardware::event_stream`] caller, and per-endpoint subscription flags;
-//! - [`BlockingInput`]: the `rx` endpoint of a device that a blocking thread reads (HID reports,
+//! - `BlockingInput`: the `rx` endpoint of a device that a blocking thread reads (HID reports,
 //!   serial bytes), kept for [`Hardware::read`] while `rx` is not subscribed;
-//! - [`ReadyConnector`]: the connector of hardware that is usable as soon as it is found;
-//! - small checks every [`Hardware`] implementation makes ([`check_endpoint`],
-//!   [`EventHub::check_connected`]) and [`transport_error`];
-//! - [`database_specifiers`], which the managers' `from_database` builders pick from.
+//! - `ReadyConnector`: the connector of hardware that is usable as soon as it is found;
+//! - small checks every [`Hardware`] implementation makes (`check_endpoint`,
+//!   `EventHub::check_connected`) and `transport_error`;
+//! - `database_specifiers`, which the managers' `from_database` builders pick from.
 
 // Each backend uses a different part of this module (USB has no subscriptions), so with one
 // backend feature alone some of it is unused.

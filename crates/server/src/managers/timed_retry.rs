@@ -8,8 +8,8 @@
 //! logs it), later repeats are only logged at debug level, and polling goes on in case the
 //! transport appears.
 //!
-//! Scanners report what they find with [`report_device`], and those that hand out the same
-//! device only once keep the devices in use in an [`InUse`] list.
+//! Scanners report what they find with `report_device`, and those that hand out the same device
+//! only once keep the devices in use in an `InUse` list.
 
 use crate::comm::{
     CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
