@@ -9,6 +9,7 @@
 //! Facts from the Buttplug C# implementation (`CuemeProtocol`); the Rust reference has no
 //! implementation of this configured protocol.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{byte, tx};
 use crate::{
     DeviceDefinition, DeviceError, Hardware, HardwareCommand, Identification, OutputCommand,
@@ -91,13 +92,7 @@ impl ProtocolHandler for CuemeHandler {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output("cueme", cmd));
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
+        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
         if self.speeds.iter().all(|s| *s == 0) {
             self.current = 0;
         } else if self.speeds.get(self.current).copied().unwrap_or(0) == 0 {

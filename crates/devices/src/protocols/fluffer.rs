@@ -13,6 +13,7 @@
 //! (vibrate / oscillate 0-100; rotate 0-100, counter-clockwise sent as `|s| + 100`). Keep-alive
 //! (only where the transport needs it): `enc([80 02 00])`.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{byte, next_notification, tx};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, KeepaliveStrategy,
@@ -199,13 +200,7 @@ impl ProtocolHandler for FlufferHandler {
             OutputType::Rotate => byte(cmd.value),
             _ => return Err(DeviceError::unsupported_output("fluffer", cmd)),
         };
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = value;
+        *feature_slot(&mut self.speeds, cmd)? = value;
         let [s1, s2] = self.speeds;
         Ok(vec![tx(encrypt(&[
             0x82, 0x0f, 0x05, 0x00, s1, s2, 0x00, 0x00,

@@ -8,6 +8,7 @@
 //! `[aa 01 0a 03 s on 00 x10]`. Battery: subscribe `rxblebattery`, write the enciphered
 //! `[5a 00 00 01 13 00 00 00 00 00]` with response and take byte 0 of the notification.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{battery_only, byte, tx};
 use crate::{
     DEFAULT_READ_TIMEOUT, DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware,
@@ -137,13 +138,7 @@ impl ProtocolHandler for Galaku {
                 0x5a, 0x00, 0x00, 0x01, 0x31, s, 0x00, 0x00, 0x00, 0x00,
             ]))]);
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = s;
+        *feature_slot(&mut self.speeds, cmd)? = s;
         let (s0, s1) = (self.speeds[0], self.speeds[1]);
         Ok(vec![tx(frame(&[
             0x5a, 0x00, 0x00, 0x01, 0x40, 0x03, s0, s1, 0x00, 0x00,

@@ -11,6 +11,7 @@
 //! Each command runs for six seconds on the device, so while any motor runs the handler's loop
 //! resends the current groups when nothing was sent for 500 ms. Battery: `rxblebattery`.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{crc16_modbus, next_notification, tx_wwr};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, OutputCommand, Protocol,
@@ -242,13 +243,8 @@ impl ProtocolHandler for HoneyPlayBoxHandler {
         ) {
             return Err(DeviceError::unsupported_output("honeyplaybox", cmd));
         }
-        let slot =
-            self.strengths
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = super::packet_util::byte(cmd.value.saturating_abs());
+        *feature_slot(&mut self.strengths, cmd)? =
+            super::packet_util::byte(cmd.value.saturating_abs());
         Ok(vec![self.motor_frame()])
     }
 

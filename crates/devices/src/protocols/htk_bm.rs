@@ -1,6 +1,7 @@
 //! HTK breast massager: two on/off features in one byte on `tx`: `0f` both off, `0b` both on,
 //! `0c` left (feature 0) only, `0d` right (feature 1) only.
 
+use super::layout_common::feature_slot;
 use super::packet_util::tx;
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
@@ -23,13 +24,7 @@ impl ProtocolHandler for HtkBm {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output("htk_bm", cmd));
         }
-        let slot = self
-            .on
-            .get_mut(cmd.feature_index as usize)
-            .ok_or(DeviceError::NoFeature {
-                index: cmd.feature_index,
-            })?;
-        *slot = cmd.value != 0;
+        *feature_slot(&mut self.on, cmd)? = cmd.value != 0;
         let code = match self.on {
             [false, false] => 0x0f,
             [true, true] => 0x0b,

@@ -2,6 +2,7 @@
 //! 0's speed (whatever motor 1 does); only motor 1 running: pattern 03 with motor 1's speed; both
 //! off: `[01 00]`.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{byte, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
@@ -25,13 +26,7 @@ impl ProtocolHandler for JeJoue {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output("jejoue", cmd));
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
+        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
         let packet = match self.speeds {
             [0, 0] => [0x01, 0x00],
             [0, s1] => [0x03, s1],

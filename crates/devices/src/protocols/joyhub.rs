@@ -7,6 +7,7 @@
 //! - spray: `[a0 24 01 00 01 ff]`, and one second later the handler's loop turns it off with
 //!   `[a0 24 00 00 00 00]` (0 turns it off at once).
 
+use super::layout_common::feature_slot;
 use super::packet_util::{byte, on, tx};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
@@ -48,12 +49,7 @@ impl ProtocolHandler for JoyHub {
         let s = byte(cmd.value.saturating_abs());
         let packet = match cmd.output_type {
             OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
-                let slot = self.slots.get_mut(cmd.feature_index as usize).ok_or(
-                    DeviceError::NoFeature {
-                        index: cmd.feature_index,
-                    },
-                )?;
-                *slot = s;
+                *feature_slot(&mut self.slots, cmd)? = s;
                 let [c0, c1, c2, c3] = self.slots;
                 vec![0xa0, 0x03, c0, c1, c2, c3, 0xaa]
             }

@@ -3,6 +3,21 @@
 
 use crate::{DeviceError, OutputCommand};
 
+/// The slot for the command's feature in a store indexed by feature index.
+///
+/// # Errors
+/// [`DeviceError::NoFeature`] when the feature index is outside `slots`.
+pub(crate) fn feature_slot<'a, T>(
+    slots: &'a mut [T],
+    cmd: &OutputCommand,
+) -> Result<&'a mut T, DeviceError> {
+    slots
+        .get_mut(cmd.feature_index as usize)
+        .ok_or(DeviceError::NoFeature {
+            index: cmd.feature_index,
+        })
+}
+
 /// The current value of every feature of a device (0 until commanded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FeatureValues {
@@ -33,13 +48,8 @@ impl FeatureValues {
     /// # Errors
     /// [`DeviceError::NoFeature`] when the index is outside the store.
     pub(crate) fn set_command(&mut self, cmd: &OutputCommand) -> Result<(), DeviceError> {
-        if self.set(cmd.feature_index, cmd.value) {
-            Ok(())
-        } else {
-            Err(DeviceError::NoFeature {
-                index: cmd.feature_index,
-            })
-        }
+        *feature_slot(&mut self.values, cmd)? = cmd.value;
+        Ok(())
     }
 
     /// The value of an index (0 when unknown).

@@ -1,5 +1,6 @@
 //! `libo-shark` (Libo Shark): both motors in one byte on `tx`, `(v0 << 4) | v1` (each 0-3).
 
+use super::layout_common::feature_slot;
 use crate::{
     DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol,
 };
@@ -24,14 +25,8 @@ impl ProtocolHandler for Handler {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output(ID, cmd));
         }
-        let slot =
-            self.motors
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
         // Each motor has a nibble.
-        *slot = u8::try_from(cmd.value.clamp(0, 0x0f)).unwrap_or(0);
+        *feature_slot(&mut self.motors, cmd)? = u8::try_from(cmd.value.clamp(0, 0x0f)).unwrap_or(0);
         let [v0, v1] = self.motors;
         Ok(vec![HardwareCommand::write(
             Endpoint::Tx,

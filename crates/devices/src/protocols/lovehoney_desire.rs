@@ -2,6 +2,7 @@
 //! when both current values are equal one packet `[f3 00 s]` sets both, else `[f3 01 s0]` and
 //! `[f3 02 s1]`.
 
+use super::layout_common::feature_slot;
 use super::packet_util::{byte, tx_wwr};
 use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
 use buttplug_core::OutputType;
@@ -28,13 +29,7 @@ impl ProtocolHandler for LovehoneyDesire {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output("lovehoney-desire", cmd));
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
+        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
         Ok(match self.speeds.as_slice() {
             [s0, s1, ..] if s0 != s1 => {
                 vec![tx_wwr([0xf3, 0x01, *s0]), tx_wwr([0xf3, 0x02, *s1])]

@@ -9,6 +9,7 @@
 //! device has it, else to `tx` (an all-zero packet goes to `txmode` with response instead), else
 //! to `generic0` prefixed with `03`.
 
+use super::layout_common::feature_slot;
 use super::packet_util::byte;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, Identification,
@@ -119,13 +120,7 @@ impl ProtocolHandler for MonsterPubHandler {
         if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
             return Err(DeviceError::unsupported_output("monsterpub", cmd));
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = byte(cmd.value);
+        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
         let mut data = Vec::with_capacity(self.speeds.len() + 1);
         if self.target == Endpoint::Generic(0) {
             data.push(0x03);

@@ -5,6 +5,7 @@
 //! one byte each in feature order, to `txvibrate` (0-56). The motors stop unless they hear from
 //! the host, so the last packet is repeated every 93 ms.
 
+use super::layout_common::feature_slot;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, KeepaliveStrategy,
     OutputCommand, Protocol, ProtocolHandler,
@@ -75,13 +76,7 @@ impl ProtocolHandler for Handler {
         if cmd.output_type != OutputType::Vibrate {
             return Err(DeviceError::unsupported_output(self.protocol, cmd));
         }
-        let slot =
-            self.speeds
-                .get_mut(cmd.feature_index as usize)
-                .ok_or(DeviceError::NoFeature {
-                    index: cmd.feature_index,
-                })?;
-        *slot = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
+        *feature_slot(&mut self.speeds, cmd)? = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
         Ok(vec![HardwareCommand::write(
             Endpoint::TxVibrate,
             self.speeds.clone(),

@@ -2,6 +2,7 @@
 //! packets `[device, action, data]` on `tx`, written with response. The database's
 //! `protocol_variant` picks the command family, the BLE name the device code.
 
+use super::layout_common::feature_slot;
 use super::motor_packet_common::{MotorPacket, slot};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, OutputCommand, Protocol,
@@ -116,13 +117,7 @@ impl ProtocolHandler for VorzeHandler {
                 vec![*device, ACTION_ROTATE, rotation(cmd.value)]
             }
             (Kind::DualRotator(speeds), OutputType::Rotate) => {
-                let slot =
-                    speeds
-                        .get_mut(cmd.feature_index as usize)
-                        .ok_or(DeviceError::NoFeature {
-                            index: cmd.feature_index,
-                        })?;
-                *slot = cmd.value;
+                *feature_slot(speeds, cmd)? = cmd.value;
                 vec![UFO_TW, rotation(speeds[0]), rotation(speeds[1])]
             }
             (Kind::SingleVibrator(device), OutputType::Vibrate) => {
