@@ -1008,21 +1008,7 @@ impl Session {
                 Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
             }
         }
-        Dispatch::Later(
-            async move {
-                let mut first_error = None;
-                for r in replies {
-                    if let Err(e) = r.wait().await {
-                        first_error.get_or_insert(e);
-                    }
-                }
-                vec![match first_error {
-                    None => render::ok(version, id),
-                    Some(e) => device_error(version, id, &e),
-                }]
-            }
-            .boxed(),
-        )
+        Dispatch::Later(ok_when_all_done(version, id, replies))
     }
 
     async fn outputs(
@@ -1043,21 +1029,7 @@ impl Session {
                 Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
             }
         }
-        Dispatch::Later(
-            async move {
-                let mut first_error = None;
-                for r in replies {
-                    if let Err(e) = r.wait().await {
-                        first_error.get_or_insert(e);
-                    }
-                }
-                vec![match first_error {
-                    None => render::ok(version, id),
-                    Some(e) => device_error(version, id, &e),
-                }]
-            }
-            .boxed(),
-        )
+        Dispatch::Later(ok_when_all_done(version, id, replies))
     }
 
     async fn read(
@@ -1213,6 +1185,24 @@ impl Session {
             .boxed(),
         )
     }
+}
+
+/// The reply to a message whose device requests are queued: `Ok` once every one succeeded, else
+/// the first error.
+fn ok_when_all_done(version: SpecVersion, id: u32, replies: Vec<PendingReply<()>>) -> Reply {
+    async move {
+        let mut first_error = None;
+        for r in replies {
+            if let Err(e) = r.wait().await {
+                first_error.get_or_insert(e);
+            }
+        }
+        vec![match first_error {
+            None => render::ok(version, id),
+            Some(e) => device_error(version, id, &e),
+        }]
+    }
+    .boxed()
 }
 
 /// Reply shapes of a one-off read.
