@@ -2,4 +2,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is how a test fails
 
 mod cli;
+mod fault;
 mod interop;
