@@ -202,11 +202,105 @@ async fn websocket_client(n: usize) -> Result<Samples, BoxError> {
     with_client(&client, &toy, n).await
 }
 
+/// utime + stime of this process, in clock ticks (100 Hz on Linux).
+fn own_cpu_ticks() -> Result<u64, BoxError> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let rest = stat.rsplit_once(')').ok_or("bad stat")?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = f.get(11).ok_or("bad stat")?.parse()?;
+    let stime: u64 = f.get(12).ok_or("bad stat")?.parse()?;
+    Ok(utime + stime)
+}
+
+/// CPU per command of the server core alone: typed session channel (no JSON, no socket),
+/// 64 commands in flight to 10 simulated Hushes. Process CPU time, so it includes this
+/// benchmark's own (small) sending loop.
+async fn typed_throughput(n: usize) -> Result<(), BoxError> {
+    let db = DeviceDatabase::builtin();
+    let mut sim = SimulatedCommunicationManagerBuilder::new();
+    for i in 0..10 {
+        let plan = simulated_device(db, "Lovense Hush", &format!("SI:MU:LA:TE:01:{i:02X}"))?;
+        sim = sim.device(SimulatedDevice {
+            hardware: plan.hardware,
+            specifier: plan.specifier,
+        });
+    }
+    let devices = DeviceManagerBuilder::new(Arc::new(db.clone()))
+        .comm_manager(sim)
+        .finish()?;
+    let server = ButtplugServerBuilder::new()
+        .device_manager(devices)
+        .finish();
+    let (tx, rx) = server.connect();
+    tx.send(ClientMessage::request_server_info(
+        1,
+        "bench",
+        buttplug_core::SpecVersion::V4,
+    ))
+    .await?;
+    rx.recv().await?;
+    server.device_manager().start_scanning().await?;
+    while server.device_manager().devices().len() < 10 {
+        async_std::task::sleep(Duration::from_millis(2)).await;
+    }
+    let indexes: Vec<u32> = server
+        .device_manager()
+        .devices()
+        .iter()
+        .map(|d| d.index())
+        .collect();
+    const IN_FLIGHT: usize = 64;
+    let total = n + 20_000;
+    let sender = {
+        let tx = tx.clone();
+        let indexes = indexes.clone();
+        async_std::task::spawn(async move {
+            for i in 0..total {
+                let device = indexes[i % indexes.len()];
+                let value = ((i / indexes.len()) % 20 + 1) as i32;
+                let msg = ClientMessage::V4(ClientMessageV4::from(OutputCmdV4::new(
+                    u32::try_from(i + 2)?,
+                    device,
+                    0,
+                    OutputCommandV4::new(OutputType::Vibrate, value),
+                )));
+                tx.send(msg).await?;
+            }
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        })
+    };
+    let _ = IN_FLIGHT; // the session's incoming queue bounds what is in flight
+    let mut replies = 0;
+    let mut start = (Instant::now(), own_cpu_ticks()?);
+    while replies < total {
+        let m = rx.recv().await?;
+        if m.id() != 0 {
+            replies += 1;
+            if replies == 20_000 {
+                start = (Instant::now(), own_cpu_ticks()?);
+            }
+        }
+    }
+    sender.await.map_err(|e| e.to_string())?;
+    let wall = start.0.elapsed();
+    let ticks = own_cpu_ticks()? - start.1;
+    println!("typed session channel, {n} commands pipelined to 10 devices");
+    println!(
+        "  {:.0} commands/s, process CPU per command {:.2} µs",
+        n as f64 / wall.as_secs_f64(),
+        ticks as f64 * 1e4 / n as f64
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), BoxError> {
     let n: usize = match std::env::args().nth(1) {
         Some(a) => a.parse()?,
         None => 10_000,
     };
+    if std::env::args().nth(2).as_deref() == Some("throughput") {
+        return async_std::task::block_on(typed_throughput(n));
+    }
     async_std::task::block_on(async {
         println!("{n} commands per path, one in flight, after {WARM_UP} warm-up commands");
         typed_channel(n)
