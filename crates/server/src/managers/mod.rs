@@ -6,6 +6,7 @@ pub mod simulated;
 pub mod websocket_devices;
 
 #[cfg(any(
+    feature = "websocket-devices",
     feature = "btleplug",
     feature = "serial",
     feature = "usb",

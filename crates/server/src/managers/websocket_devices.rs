@@ -12,9 +12,9 @@
 
 use crate::comm::{
     CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
-    DeviceCommunicationManagerBuilder, GenericHardwareSpecializer, HardwareConnector,
-    HardwareSpecializer,
+    DeviceCommunicationManagerBuilder,
 };
+use crate::managers::hardware_events::{EventHub, ReadyConnector, check_endpoint};
 use crate::rt;
 use async_trait::async_trait;
 use async_tungstenite::tungstenite::Message;
@@ -24,7 +24,6 @@ use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -235,44 +234,34 @@ async fn serve_device(
         .map_err(|_| "handshake timed out".to_string())??;
     tracing::info!(identifier = %hs.identifier, address = %hs.address, "websocket device connected");
     let (out_tx, out_rx) = async_channel::bounded::<Message>(DEVICE_SOCKET_CAPACITY);
-    let shared = Arc::new(DeviceShared {
-        connected: AtomicBool::new(true),
-        subscribed: AtomicBool::new(false),
-        listeners: Mutex::new(Vec::new()),
-    });
+    let hub = Arc::new(EventHub::default());
+    let name = format!("Websocket Device {}", hs.identifier);
     let hardware = WebsocketDeviceHardware {
-        name: format!("Websocket Device {}", hs.identifier),
+        name: name.clone(),
         address: hs.address.clone(),
         outgoing: out_tx,
-        shared: shared.clone(),
+        hub: hub.clone(),
     };
-    let connector = WebsocketDeviceConnector {
-        identifier: hs.identifier.clone(),
-        hardware,
+    let specifier = CommunicationSpecifier::Websocket {
+        name: hs.identifier.clone(),
     };
     events
         .send(CommunicationEvent::DeviceFound {
-            name: format!("Websocket Device {}", hs.identifier),
+            name,
             address: hs.address.clone(),
-            connector: Box::new(connector),
+            connector: Box::new(ReadyConnector::new(specifier, hardware)),
         })
         .await
         .map_err(|_| "device manager is gone".to_string())?;
-    let result = pump(ws, out_rx, &shared, ping_interval).await;
-    shared.connected.store(false, Ordering::SeqCst);
-    shared.broadcast(HardwareEvent::Disconnected);
-    shared
-        .listeners
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clear();
+    let result = pump(ws, out_rx, &hub, ping_interval).await;
+    hub.disconnected();
     result
 }
 
 async fn pump(
     ws: async_tungstenite::WebSocketStream<rt::TcpStream>,
     outgoing: async_channel::Receiver<Message>,
-    shared: &DeviceShared,
+    hub: &EventHub,
     ping_interval: Duration,
 ) -> Result<(), String> {
     let (mut sink, mut stream) = ws.split();
@@ -282,8 +271,9 @@ async fn pump(
         let wait = next_ping.saturating_duration_since(std::time::Instant::now());
         futures::select! {
             msg = stream.next().fuse() => match msg {
-                Some(Ok(Message::Binary(b))) => shared.incoming(b.to_vec()),
-                Some(Ok(Message::Text(t))) => shared.incoming(t.as_bytes().to_vec()),
+                // Everything the device sends arrives on `rx` while it is subscribed.
+                Some(Ok(Message::Binary(b))) => { hub.notify(Endpoint::Rx, b.to_vec()); }
+                Some(Ok(Message::Text(t))) => { hub.notify(Endpoint::Rx, t.as_bytes().to_vec()); }
                 Some(Ok(Message::Pong(_))) => pong_seen = true,
                 Some(Ok(Message::Ping(_))) => {} // answered by tungstenite
                 Some(Ok(Message::Close(_))) | None => return Ok(()),
@@ -320,44 +310,13 @@ fn kind(m: &Message) -> &'static str {
     }
 }
 
-#[derive(Debug)]
-struct DeviceShared {
-    connected: AtomicBool,
-    subscribed: AtomicBool,
-    listeners: Mutex<Vec<async_channel::Sender<HardwareEvent>>>,
-}
-
-impl DeviceShared {
-    fn broadcast(&self, event: HardwareEvent) {
-        let mut l = self
-            .listeners
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        l.retain(|s| !s.is_closed());
-        for s in l.iter() {
-            if s.try_send(event.clone()).is_err() {
-                tracing::warn!("websocket device: listener full, event dropped");
-            }
-        }
-    }
-
-    fn incoming(&self, data: Vec<u8>) {
-        if self.subscribed.load(Ordering::SeqCst) {
-            self.broadcast(HardwareEvent::Notification {
-                endpoint: Endpoint::Rx,
-                data,
-            });
-        }
-    }
-}
-
 /// A device connected over the WebSocket device link.
 #[derive(Debug, Clone)]
 struct WebsocketDeviceHardware {
     name: String,
     address: String,
     outgoing: async_channel::Sender<Message>,
-    shared: Arc<DeviceShared>,
+    hub: Arc<EventHub>,
 }
 
 #[async_trait]
@@ -380,12 +339,8 @@ impl Hardware for WebsocketDeviceHardware {
         data: &[u8],
         _write_with_response: bool,
     ) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Tx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        if !self.shared.connected.load(Ordering::SeqCst) {
-            return Err(HardwareError::Disconnected);
-        }
+        check_endpoint(endpoint, Endpoint::Tx)?;
+        self.hub.check_connected()?;
         self.outgoing
             .send(Message::Binary(data.to_vec().into()))
             .await
@@ -404,18 +359,14 @@ impl Hardware for WebsocketDeviceHardware {
     }
 
     async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        self.shared.subscribed.store(true, Ordering::SeqCst);
+        check_endpoint(endpoint, Endpoint::Rx)?;
+        self.hub.set_subscribed(endpoint, true);
         Ok(())
     }
 
     async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != Endpoint::Rx {
-            return Err(HardwareError::NoEndpoint { endpoint });
-        }
-        self.shared.subscribed.store(false, Ordering::SeqCst);
+        check_endpoint(endpoint, Endpoint::Rx)?;
+        self.hub.set_subscribed(endpoint, false);
         Ok(())
     }
 
@@ -425,37 +376,6 @@ impl Hardware for WebsocketDeviceHardware {
     }
 
     fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
-        let (tx, rx) = async_channel::bounded(DEVICE_SOCKET_CAPACITY);
-        if self.shared.connected.load(Ordering::SeqCst) {
-            self.shared
-                .listeners
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(tx);
-        } else {
-            let _ = tx.try_send(HardwareEvent::Disconnected);
-        }
-        Box::pin(rx)
-    }
-}
-
-#[derive(Debug)]
-struct WebsocketDeviceConnector {
-    identifier: String,
-    hardware: WebsocketDeviceHardware,
-}
-
-#[async_trait]
-impl HardwareConnector for WebsocketDeviceConnector {
-    fn specifier(&self) -> CommunicationSpecifier {
-        CommunicationSpecifier::Websocket {
-            name: self.identifier.clone(),
-        }
-    }
-
-    async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        Ok(Box::new(GenericHardwareSpecializer::new(Arc::new(
-            self.hardware,
-        ))))
+        self.hub.stream()
     }
 }
