@@ -115,7 +115,8 @@ pub async fn dial_with(url: &str, options: &DialOptions) -> Result<Connection, T
     let (secure, host) = host_of(url)?;
     let config = WebSocketConfig::default()
         .max_message_size(Some(options.max_frame_size))
-        .max_frame_size(Some(options.max_frame_size));
+        .max_frame_size(Some(options.max_frame_size))
+        .read_buffer_size(crate::pump::READ_BUFFER_SIZE);
     let ping = options.ping_interval;
     let attempt = async {
         let tcp = rt::TcpStream::connect(&host)

@@ -12,6 +12,12 @@ use std::time::{Duration, Instant};
 /// Capacity of each direction of a connection's frame channels.
 pub const CONNECTION_FRAME_CAPACITY: usize = 256;
 
+/// Read buffer of each WebSocket. tungstenite zero-fills the free part of its read buffer on
+/// every read attempt (also one that would block); at its default of 128 KiB that cost several
+/// microseconds of CPU per read, more than the rest of a small command's path. Buttplug frames
+/// are small, so a small buffer costs nothing in syscalls.
+pub(crate) const READ_BUFFER_SIZE: usize = 8 * 1024;
+
 /// One WebSocket connection: frames from the peer, and a sink of frames to it. Dropping both
 /// ends closes the socket; sending [`Frame::Close`] closes it too.
 #[derive(Debug)]

@@ -160,7 +160,8 @@ async fn upgrade(
 ) {
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_frame_size))
-        .max_frame_size(Some(config.max_frame_size));
+        .max_frame_size(Some(config.max_frame_size))
+        .read_buffer_size(crate::pump::READ_BUFFER_SIZE);
     let upgrade = async_tungstenite::accept_async_with_config(stream, Some(ws_config));
     let mut ws = match rt::timeout(config.handshake_timeout, upgrade).await {
         Some(Ok(ws)) => ws,
