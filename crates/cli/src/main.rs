@@ -41,6 +41,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    rt::init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(*args),
