@@ -33,6 +33,9 @@ pub const SESSION_OUTGOING_CAPACITY: usize = 256;
 /// Capacity of a session's incoming message queue.
 pub const SESSION_INCOMING_CAPACITY: usize = 256;
 
+/// Most device-manager events a session handles in one go (see `Session::on_events`).
+const EVENT_BATCH: usize = 64;
+
 /// Longest client-provided name written to the log (a frame may be up to 1 MB).
 const MAX_LOGGED_NAME: usize = 256;
 
@@ -86,6 +89,8 @@ pub(crate) struct Session {
     /// Last Launch position per device (FleshlightLaunchFW12Cmd speed → duration).
     launch_positions: HashMap<u32, u32>,
     ping_deadline: Option<Instant>,
+    /// A v4 `DeviceList` event is to be sent after the events being handled.
+    device_list_due: bool,
 }
 
 fn error_message(
@@ -140,6 +145,7 @@ impl Session {
             raw_subscriptions: BTreeSet::new(),
             launch_positions: HashMap::new(),
             ping_deadline: None,
+            device_list_due: false,
         }
     }
 
@@ -196,7 +202,7 @@ impl Session {
                 }
                 ev = events.recv().fuse() => {
                     if let Ok(ev) = ev {
-                        for m in self.on_event(ev) {
+                        for m in self.on_events(ev, &events) {
                             if outgoing.send(m).await.is_err() { closing = true; }
                         }
                     }
@@ -254,6 +260,33 @@ impl Session {
         self.raw_subscriptions.clear();
     }
 
+    /// Handle `first` and the device events already queued behind it (at most
+    /// [`EVENT_BATCH`]). A v4 `DeviceList` event carries the whole list, so a burst of devices
+    /// coming or going gives one list, rendered once, instead of one per device (which rendered
+    /// and queued n lists of up to n devices when many devices connected at once).
+    fn on_events(
+        &mut self,
+        first: DeviceManagerEvent,
+        queued: &async_channel::Receiver<DeviceManagerEvent>,
+    ) -> Vec<ServerMessage> {
+        let mut out = self.on_event(first);
+        for _ in 1..EVENT_BATCH {
+            match queued.try_recv() {
+                Ok(ev) => out.extend(self.on_event(ev)),
+                Err(_) => break,
+            }
+        }
+        if std::mem::take(&mut self.device_list_due) {
+            out.push(render::device_list(
+                SpecVersion::V4,
+                0,
+                &self.devices.devices(),
+                self.options.allow_raw,
+            ));
+        }
+        out
+    }
+
     fn on_event(&mut self, event: DeviceManagerEvent) -> Vec<ServerMessage> {
         let State::Running { version } = self.state else {
             return Vec::new();
@@ -261,12 +294,8 @@ impl Session {
         match event {
             DeviceManagerEvent::DeviceAdded(device) => {
                 if version == SpecVersion::V4 {
-                    vec![render::device_list(
-                        version,
-                        0,
-                        &self.devices.devices(),
-                        self.options.allow_raw,
-                    )]
+                    self.device_list_due = true;
+                    Vec::new()
                 } else if self.known_devices.insert(device.index()) {
                     vec![render::device_added(
                         version,
@@ -282,12 +311,8 @@ impl Session {
                 self.raw_subscriptions.retain(|(d, _)| *d != index);
                 self.launch_positions.remove(&index);
                 if version == SpecVersion::V4 {
-                    vec![render::device_list(
-                        version,
-                        0,
-                        &self.devices.devices(),
-                        self.options.allow_raw,
-                    )]
+                    self.device_list_due = true;
+                    Vec::new()
                 } else if self.known_devices.remove(&index) {
                     vec![render::device_removed(version, index)]
                 } else {
