@@ -28,8 +28,15 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Result<T> = std::result::Result<T, BoxError>;
 type Ws = async_tungstenite::WebSocketStream<async_std::net::TcpStream>;
 
-/// Commands in flight in the throughput run.
+/// Commands in flight in the throughput run (`BENCH_IN_FLIGHT` overrides it).
 const IN_FLIGHT: usize = 64;
+
+fn in_flight() -> usize {
+    std::env::var("BENCH_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(IN_FLIGHT)
+}
 
 fn bin() -> PathBuf {
     match std::env::var_os("BUTTPLUG_BIN") {
@@ -90,13 +97,18 @@ impl Server {
     }
 
     fn rss_kb(&self) -> Result<u64> {
+        self.status_kb("VmRSS:")
+    }
+
+    /// A `kB` field of `/proc/<pid>/status` (`VmRSS:`, `RssAnon:`, `RssFile:`).
+    fn status_kb(&self, field: &str) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| "no VmRSS".into())
+            .ok_or_else(|| format!("no {field}").into())
     }
 
     /// utime + stime in clock ticks.
@@ -130,6 +142,18 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SIGTERM first (the server stops its devices and exits; a profiler wrapping it gets to
+        // write its output), SIGKILL after 30 s.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -286,8 +310,9 @@ async fn throughput(commands: u64) -> Result<()> {
     let mut ws = ws;
     let indexes = devices(&mut ws, 10).await?;
     let (mut sink, mut stream) = ws.split();
-    let (credit_tx, credit_rx) = async_channel::bounded::<()>(IN_FLIGHT);
-    for _ in 0..IN_FLIGHT {
+    let in_flight = in_flight();
+    let (credit_tx, credit_rx) = async_channel::bounded::<()>(in_flight);
+    for _ in 0..in_flight {
         credit_tx.send(()).await?;
     }
     // Warm up and settle.
@@ -345,7 +370,7 @@ async fn throughput(commands: u64) -> Result<()> {
         if label == "measured" {
             let hz = clock_ticks_per_second();
             println!(
-                "throughput: {n} commands, {IN_FLIGHT} in flight, one WebSocket, 10 simulated devices"
+                "throughput: {n} commands, {in_flight} in flight, one WebSocket, 10 simulated devices"
             );
             println!("  replies Ok {ok}, Error {errors}");
             println!(
@@ -373,7 +398,12 @@ async fn rss() -> Result<()> {
         } else {
             "one simulated device, no client"
         };
-        println!("RSS idle ({what}): {} kB", s.rss_kb()?);
+        println!(
+            "RSS idle ({what}): {} kB (RssAnon {} kB private, RssFile {} kB mapped from the binary and libraries)",
+            s.rss_kb()?,
+            s.status_kb("RssAnon:")?,
+            s.status_kb("RssFile:")?
+        );
     }
 
     // 100 devices, 100 Hz to each for 10 s.
