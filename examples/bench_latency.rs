@@ -14,6 +14,10 @@
 //!
 //! Run: `cargo run --release -p buttplug-examples --example bench_latency [-- COMMANDS]`
 //! (default 10,000 commands per path, after 500 warm-up commands).
+//! `... -- COMMANDS throughput` instead pipelines COMMANDS commands over the typed channel to 10
+//! devices and prints this process's CPU time per command (the server core without JSON or
+//! sockets). `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
+//! measure the same configuration here.
 
 use buttplug_client::{ButtplugClient, Level};
 use buttplug_core::v4::{ClientMessageV4, OutputCmdV4, OutputCommandV4};
