@@ -39,6 +39,9 @@ pub const DEVICE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Capacity of each device connection's outgoing queue and of each event listener.
 pub const DEVICE_SOCKET_CAPACITY: usize = 256;
 
+/// Read buffer of each device socket.
+pub const DEVICE_READ_BUFFER: usize = 8 * 1024;
+
 /// Largest frame accepted from a device.
 pub const DEVICE_MAX_FRAME: usize = 1 << 20;
 
@@ -199,9 +202,12 @@ async fn serve_device(
     events: CommunicationEventSender,
     ping_interval: Duration,
 ) -> Result<(), String> {
+    // Device frames are a few bytes: a small read buffer (tungstenite zero-fills the free part
+    // of it on every read, 128 KiB by default).
     let config = async_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(Some(DEVICE_MAX_FRAME))
-        .max_frame_size(Some(DEVICE_MAX_FRAME));
+        .max_frame_size(Some(DEVICE_MAX_FRAME))
+        .read_buffer_size(DEVICE_READ_BUFFER);
     let handshake = async {
         let mut ws = async_tungstenite::accept_async_with_config(stream, Some(config))
             .await
