@@ -12,10 +12,10 @@ use crate::render;
 use crate::rt;
 use crate::server::ServerOptions;
 use crate::{PendingReply, ServerDevice};
-use buttplug_core::v0::{ErrorV0, OkV0, TestV0};
+use buttplug_core::v0::{ErrorV0, TestV0};
 use buttplug_core::v2::{BatteryLevelReadingV2, RawReadingV2};
 use buttplug_core::v3::{SensorReadingV3, SensorTypeV3};
-use buttplug_core::v4::{InputReadingV4, InputValueV4, OutputCommandV4, ReadingValueV4};
+use buttplug_core::v4::{InputReadingV4, InputValueV4, ReadingValueV4};
 use buttplug_core::{
     ClientMessage, ErrorCode, InputCommandType, InputType, OutputType, ServerMessage, SpecVersion,
     v0, v1, v2, v3, v4,
@@ -1378,15 +1378,3 @@ fn lovense_command(
         _ => Err(unsupported()),
     }
 }
-
-#[allow(dead_code)]
-fn _assert_send(s: Session) -> impl Send {
-    async move {
-        let (_tx, rx) = async_channel::bounded(1);
-        let (tx, _rx) = async_channel::bounded(1);
-        s.run(rx, tx).await;
-    }
-}
-
-#[allow(dead_code)]
-fn _types(_: OkV0, _: OutputCommandV4) {}
