@@ -907,46 +907,26 @@ impl Session {
                 }
             }
             C::V3(v3::ClientMessageV3::SensorSubscribeCmd(m)) => {
-                let device = device!(m.device_index);
-                match sensor_feature(&device, m.sensor_index, m.sensor_type, true) {
-                    Ok(f) => {
-                        self.subscribe(
-                            version,
-                            id,
-                            &device,
-                            f,
-                            m.sensor_type.into(),
-                            true,
-                            ReadingShape::V3 {
-                                sensor_index: m.sensor_index,
-                                sensor_type: m.sensor_type,
-                            },
-                        )
-                        .await
-                    }
-                    Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
-                }
+                self.sensor_subscription(
+                    version,
+                    id,
+                    m.device_index,
+                    m.sensor_index,
+                    m.sensor_type,
+                    true,
+                )
+                .await
             }
             C::V3(v3::ClientMessageV3::SensorUnsubscribeCmd(m)) => {
-                let device = device!(m.device_index);
-                match sensor_feature(&device, m.sensor_index, m.sensor_type, true) {
-                    Ok(f) => {
-                        self.subscribe(
-                            version,
-                            id,
-                            &device,
-                            f,
-                            m.sensor_type.into(),
-                            false,
-                            ReadingShape::V3 {
-                                sensor_index: m.sensor_index,
-                                sensor_type: m.sensor_type,
-                            },
-                        )
-                        .await
-                    }
-                    Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
-                }
+                self.sensor_subscription(
+                    version,
+                    id,
+                    m.device_index,
+                    m.sensor_index,
+                    m.sensor_type,
+                    false,
+                )
+                .await
             }
 
             // ---- raw ----
@@ -1001,6 +981,41 @@ impl Session {
                 ErrorCode::Msg,
                 format!("{} is not served at spec v{}", other.name(), version as u32),
             )]),
+        }
+    }
+
+    /// v3 `SensorSubscribeCmd` / `SensorUnsubscribeCmd`.
+    async fn sensor_subscription(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device_index: u32,
+        sensor_index: u32,
+        sensor_type: SensorTypeV3,
+        subscribe: bool,
+    ) -> Dispatch {
+        let device = match self.device(version, id, device_index) {
+            Ok(d) => d,
+            Err(reply) => return reply,
+        };
+        match sensor_feature(&device, sensor_index, sensor_type, true) {
+            Ok(f) => {
+                let shape = ReadingShape::V3 {
+                    sensor_index,
+                    sensor_type,
+                };
+                self.subscribe(
+                    version,
+                    id,
+                    &device,
+                    f,
+                    sensor_type.into(),
+                    subscribe,
+                    shape,
+                )
+                .await
+            }
+            Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
         }
     }
 
