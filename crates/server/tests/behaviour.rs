@@ -419,3 +419,46 @@ fn scanning_finished_only_when_managers_finish_on_their_own() {
         assert!(r.is_err(), "unexpected message {r:?}");
     });
 }
+
+#[test]
+fn v3_sensor_subscription_streams_readings_until_unsubscribed() {
+    run(async {
+        let db = buttplug_devices::DeviceDatabase::builtin();
+        let plan = buttplug_devices::simulated_device(db, "kgoal-boost:", "aa:b0").unwrap();
+        let hw = plan.hardware.clone();
+        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(3).await;
+        let list = c.wait_for_devices(1).await;
+        let sensors = &list["DeviceList"]["Devices"][0]["DeviceMessages"]["SensorSubscribeCmd"];
+        assert_eq!(sensors[0]["SensorType"], json!("Pressure"), "{list}");
+        let subscribe = json!({"SensorSubscribeCmd": {"DeviceIndex": 0, "SensorIndex": 0, "SensorType": "Pressure"}});
+        assert_eq!(name(&c.request(subscribe).await), "Ok");
+        hw.notify(
+            buttplug_devices::Endpoint::RxPressure,
+            vec![0, 0, 0, 1, 44, 2, 88],
+        );
+        let reading = loop {
+            let m = c.recv().await;
+            if name(&m) == "SensorReading" {
+                break m;
+            }
+        };
+        assert_eq!(reading["SensorReading"]["Id"], json!(0), "{reading}");
+        assert_eq!(reading["SensorReading"]["Data"], json!([300]), "{reading}");
+        let unsubscribe = json!({"SensorUnsubscribeCmd": {"DeviceIndex": 0, "SensorIndex": 0, "SensorType": "Pressure"}});
+        assert_eq!(name(&c.request(unsubscribe).await), "Ok");
+        hw.notify(
+            buttplug_devices::Endpoint::RxPressure,
+            vec![0, 0, 0, 2, 0, 4, 0],
+        );
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !c.backlog.iter().any(|m| name(m) == "SensorReading"),
+            "{:?}",
+            c.backlog
+        );
+        let r = buttplug_devices::with_timeout(Duration::from_millis(100), c.rx.recv()).await;
+        assert!(r.is_err(), "no reading after unsubscribe: {r:?}");
+    });
+}
