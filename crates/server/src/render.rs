@@ -167,12 +167,12 @@ pub(crate) fn sensor_subscribe_features(device: &ServerDevice) -> Vec<(u32, Inpu
     info(device).v3_sensor_subscribe_features()
 }
 
-/// The feature v2 `BatteryLevelCmd`/`RSSILevelCmd` reads.
-pub(crate) fn input_features(device: &ServerDevice, input: InputType) -> Vec<u32> {
+/// The feature v2 `BatteryLevelCmd`/`RSSILevelCmd` reads, if the device has one.
+pub(crate) fn input_feature(device: &ServerDevice, input: InputType) -> Option<u32> {
     let info = info(device);
     match input {
-        InputType::Battery => info.v2_battery_feature().into_iter().collect(),
-        InputType::Rssi => info.v2_rssi_feature().into_iter().collect(),
-        _ => Vec::new(),
+        InputType::Battery => info.v2_battery_feature(),
+        InputType::Rssi => info.v2_rssi_feature(),
+        _ => None,
     }
 }

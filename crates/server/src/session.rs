@@ -837,54 +837,24 @@ impl Session {
 
             // ---- v2/v3 inputs ----
             C::V2(v2::ClientMessageV2::BatteryLevelCmd(m)) => {
-                let device = device!(m.device_index);
-                match render::input_features(&device, InputType::Battery).first() {
-                    Some(f) => {
-                        self.read(
-                            version,
-                            id,
-                            &device,
-                            *f,
-                            InputType::Battery,
-                            ReadShapeOut::BatteryV2,
-                        )
-                        .await
-                    }
-                    None => Dispatch::Now(vec![device_error(
-                        version,
-                        id,
-                        &ServerDeviceError::NotOnFeature {
-                            device: device.index(),
-                            feature: 0,
-                            what: "Battery".into(),
-                        },
-                    )]),
-                }
+                self.v2_level_read(
+                    version,
+                    id,
+                    m.device_index,
+                    InputType::Battery,
+                    ReadShapeOut::BatteryV2,
+                )
+                .await
             }
             C::V2(v2::ClientMessageV2::RSSILevelCmd(m)) => {
-                let device = device!(m.device_index);
-                match render::input_features(&device, InputType::Rssi).first() {
-                    Some(f) => {
-                        self.read(
-                            version,
-                            id,
-                            &device,
-                            *f,
-                            InputType::Rssi,
-                            ReadShapeOut::RssiV2,
-                        )
-                        .await
-                    }
-                    None => Dispatch::Now(vec![device_error(
-                        version,
-                        id,
-                        &ServerDeviceError::NotOnFeature {
-                            device: device.index(),
-                            feature: 0,
-                            what: "RSSI".into(),
-                        },
-                    )]),
-                }
+                self.v2_level_read(
+                    version,
+                    id,
+                    m.device_index,
+                    InputType::Rssi,
+                    ReadShapeOut::RssiV2,
+                )
+                .await
             }
             C::V3(v3::ClientMessageV3::SensorReadCmd(m)) => {
                 let device = device!(m.device_index);
@@ -980,6 +950,33 @@ impl Session {
                 id,
                 ErrorCode::Msg,
                 format!("{} is not served at spec v{}", other.name(), version as u32),
+            )]),
+        }
+    }
+
+    /// v2 `BatteryLevelCmd` / `RSSILevelCmd`: read the device's first readable input of that type.
+    async fn v2_level_read(
+        &mut self,
+        version: SpecVersion,
+        id: u32,
+        device_index: u32,
+        input_type: InputType,
+        shape: ReadShapeOut,
+    ) -> Dispatch {
+        let device = match self.device(version, id, device_index) {
+            Ok(d) => d,
+            Err(reply) => return reply,
+        };
+        match render::input_feature(&device, input_type) {
+            Some(f) => self.read(version, id, &device, f, input_type, shape).await,
+            None => Dispatch::Now(vec![device_error(
+                version,
+                id,
+                &ServerDeviceError::NotOnFeature {
+                    device: device.index(),
+                    feature: 0,
+                    what: input_type.to_string(),
+                },
             )]),
         }
     }
