@@ -1,11 +1,12 @@
 //! [`DeviceDatabase`]: the base database (built-in or loaded), the user layer on top, and every
 //! lookup the server and the CLI make.
 
+use super::builtin;
 use super::error::{ConfigError, ConfigWarning};
 use super::file::{
-    self, OutputMap, RawBaseFile, RawDevice, RawFeature, RawUserConfigs, RawUserCustomization,
-    RawUserDevice, RawUserDeviceConfig, RawUserDeviceIdentifier, RawUserFeature, RawUserFile,
-    RawUserOutput, RawUserProtocol, RawVersion,
+    self, OutputMap, RawBaseFile, RawDevice, RawFeature, RawProtocol, RawUserConfigs,
+    RawUserCustomization, RawUserDevice, RawUserDeviceConfig, RawUserDeviceIdentifier,
+    RawUserFeature, RawUserFile, RawUserOutput, RawUserProtocol, RawVersion,
 };
 use super::specifier::{CommunicationSpecifier, SpecifierEntry, TRANSPORTS};
 use super::summary::DeviceSummary;
@@ -15,10 +16,6 @@ use buttplug_core::{OutputType, StepRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-/// The built-in database: `database/protocols/*.json` and `database/version.json`, joined into one
-/// format-v5 document by the crate's build script.
-const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/device-database.json"));
 
 /// The source name errors use for the built-in database.
 const BUILTIN_SOURCE: &str = "<built-in device database>";
@@ -30,9 +27,10 @@ const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
 const SUPPORTED_MAJOR: [u32; 2] = [4, 5];
 
 /// The text of the built-in database: one JSON document in configuration format v5
-/// (`{"version": {...}, "protocols": {...}}`), as embedded in the binary.
+/// (`{"version": {...}, "protocols": {...}}`), assembled from the embedded parts on first call
+/// (the server itself never needs it whole).
 pub fn builtin_json() -> &'static str {
-    BUILTIN_JSON
+    builtin::whole_document()
 }
 
 /// A configuration format version (`{"major": 5, "minor": 57}`).
@@ -76,12 +74,48 @@ impl ConfigSet {
     }
 }
 
+/// The devices of one protocol of the base database: its defaults and configurations.
+#[derive(Debug, Default)]
+struct ProtocolDevices {
+    defaults: Option<Config>,
+    configs: ConfigSet,
+}
+
 /// One protocol of the base database.
 #[derive(Debug)]
 struct ProtocolEntry {
     communication: Vec<CommunicationSpecifier>,
-    defaults: Option<Config>,
-    configs: ConfigSet,
+    /// Set when loaded, or (built-in database) on first use from `deferred`.
+    devices: OnceLock<ProtocolDevices>,
+    /// Built-in database: the JSON object with the protocol's `defaults` and `configurations`, not
+    /// parsed until a device of the protocol is looked up.
+    deferred: Option<&'static str>,
+}
+
+impl ProtocolEntry {
+    /// The protocol's devices, parsing them now if they were deferred. A deferred text that does
+    /// not load (which the crate's tests rule out for the built-in database) is logged and gives
+    /// a protocol without devices.
+    fn devices(&self, name: &str) -> &ProtocolDevices {
+        self.devices
+            .get_or_init(|| match self.parse_deferred(name) {
+                Ok(devices) => devices,
+                Err(e) => {
+                    tracing::error!("the built-in device database does not load: {e}");
+                    ProtocolDevices::default()
+                }
+            })
+    }
+
+    /// Parse the deferred devices of a protocol.
+    fn parse_deferred(&self, name: &str) -> Result<ProtocolDevices, ConfigError> {
+        let path = format!("protocols.{name}");
+        let text = self
+            .deferred
+            .ok_or_else(|| ConfigError::invalid(BUILTIN_SOURCE, &path, "embedded text missing"))?;
+        let raw: RawProtocol = file::parse(text, BUILTIN_SOURCE)?;
+        build_protocol_devices(name, raw, &path, BUILTIN_SOURCE)
+    }
 }
 
 /// A user device entry: the settings plus what is needed to write the entry back.
@@ -130,24 +164,66 @@ pub struct DeviceDatabase {
 }
 
 impl DeviceDatabase {
-    /// The built-in database, parsed once on first use and shared afterwards.
+    /// The built-in database, loaded once on first use and shared afterwards.
+    ///
+    /// Loading reads the version and every protocol's communication specifiers; a protocol's
+    /// defaults and configurations are parsed the first time one of its devices is looked up
+    /// (once, shared by every clone). That keeps a server's memory to the protocols it meets.
     ///
     /// # Panics
     /// If the embedded database does not load, which the crate's tests rule out.
     pub fn builtin() -> &'static DeviceDatabase {
         static BUILTIN: OnceLock<DeviceDatabase> = OnceLock::new();
-        BUILTIN.get_or_init(|| match DeviceDatabase::load_builtin() {
+        BUILTIN.get_or_init(|| match DeviceDatabase::load_builtin_deferred() {
             Ok(db) => db,
             Err(e) => panic!("the built-in device database does not load: {e}"),
         })
     }
 
-    /// Parse the built-in database anew (prefer [`DeviceDatabase::builtin`], which parses once).
+    /// Parse the whole built-in database anew, every protocol's devices included, so that any
+    /// error in it is returned (prefer [`DeviceDatabase::builtin`], which loads once and parses
+    /// devices on demand).
     ///
     /// # Errors
     /// None in practice: the embedded data is checked by the crate's tests.
     pub fn load_builtin() -> Result<DeviceDatabase, ConfigError> {
-        DeviceDatabase::from_json(BUILTIN_JSON, BUILTIN_SOURCE)
+        let db = DeviceDatabase::load_builtin_deferred()?;
+        for (name, entry) in db.base.iter() {
+            let devices = entry.parse_deferred(name)?;
+            // Freshly built, nobody has looked anything up yet: the cell is empty.
+            let _ = entry.devices.set(devices);
+        }
+        Ok(db)
+    }
+
+    /// The built-in database with every protocol's devices deferred.
+    fn load_builtin_deferred() -> Result<DeviceDatabase, ConfigError> {
+        let raw: RawVersion = file::parse(builtin::VERSION_JSON, BUILTIN_SOURCE)?;
+        let version = check_version(raw, BUILTIN_SOURCE)?;
+        let mut warnings = Vec::new();
+        let mut protocols = BTreeMap::new();
+        for protocol in builtin::protocols() {
+            let path = format!("protocols.{}.communication", protocol.id);
+            let text = protocol.communication.ok_or_else(|| {
+                ConfigError::invalid(BUILTIN_SOURCE, &path, "embedded text missing")
+            })?;
+            let entries: Option<Vec<SpecifierEntry>> = file::parse(text, BUILTIN_SOURCE)?;
+            let communication = known_specifiers(entries, &path, BUILTIN_SOURCE, &mut warnings);
+            protocols.insert(
+                protocol.id.to_string(),
+                ProtocolEntry {
+                    communication,
+                    devices: OnceLock::new(),
+                    deferred: protocol.devices,
+                },
+            );
+        }
+        Ok(DeviceDatabase {
+            version,
+            base: Arc::new(protocols),
+            user: UserLayer::default(),
+            warnings,
+        })
     }
 
     /// Load a base database file in configuration format v4 or v5. `source_name` (a path or any
@@ -164,48 +240,21 @@ impl DeviceDatabase {
         let version = check_version(raw.version, source_name)?;
         let mut warnings = Vec::new();
         let mut protocols = BTreeMap::new();
-        for (name, protocol) in raw.protocols {
+        for (name, mut protocol) in raw.protocols {
             let path = format!("protocols.{name}");
             let communication = known_specifiers(
-                protocol.communication,
+                protocol.communication.take(),
                 &format!("{path}.communication"),
                 source_name,
                 &mut warnings,
             );
-            let defaults = match protocol.defaults {
-                Some(d) => {
-                    let dpath = format!("{path}.defaults");
-                    if d.identifier.is_some() {
-                        return Err(ConfigError::invalid(
-                            source_name,
-                            format!("{dpath}.identifier"),
-                            "defaults apply to every identifier and cannot list identifiers",
-                        ));
-                    }
-                    Some(Config {
-                        identifiers: Vec::new(),
-                        template: build_template(d, None, &name, &dpath, source_name)?,
-                    })
-                }
-                None => None,
-            };
-            let mut configs = ConfigSet::default();
-            for (i, c) in protocol.configurations.into_iter().enumerate() {
-                let cpath = format!("{path}.configurations[{i}]");
-                configs.push(build_configuration(
-                    c,
-                    defaults.as_ref(),
-                    &name,
-                    &cpath,
-                    source_name,
-                )?);
-            }
+            let devices = build_protocol_devices(&name, protocol, &path, source_name)?;
             protocols.insert(
                 name,
                 ProtocolEntry {
                     communication,
-                    defaults,
-                    configs,
+                    devices: OnceLock::from(devices),
+                    deferred: None,
                 },
             );
         }
@@ -520,12 +569,13 @@ impl DeviceDatabase {
                 .get(protocol)
                 .map(|s| s.configs.as_slice())
                 .unwrap_or_default();
-            let all = entry
+            let devices = entry.devices(protocol);
+            let all = devices
                 .defaults
                 .iter()
                 .map(|c| (true, c))
                 .chain(user_configs.iter().map(|c| (false, c)))
-                .chain(entry.configs.configs.iter().map(|c| (false, c)));
+                .chain(devices.configs.configs.iter().map(|c| (false, c)));
             for (is_default, config) in all {
                 if protocol_matches || config.template.name.to_lowercase().contains(&needle) {
                     out.push(DeviceSummary {
@@ -559,7 +609,7 @@ impl DeviceDatabase {
 
     /// The configuration for `(protocol, identifier)` and whether the identifier selected it.
     fn resolve(&self, protocol: &str, identifier: Option<&str>) -> Option<(bool, &Config)> {
-        let base = self.base.get(protocol)?;
+        let base = self.base.get(protocol)?.devices(protocol);
         if let Some(id) = identifier {
             let found = self
                 .user
@@ -663,7 +713,7 @@ impl DeviceDatabase {
             for (cpath, raw) in configs {
                 let config = build_configuration(
                     raw.clone(),
-                    base_protocol.defaults.as_ref(),
+                    base_protocol.devices(&name).defaults.as_ref(),
                     &name,
                     &cpath,
                     source,
@@ -761,6 +811,45 @@ fn check_version(v: RawVersion, source: &str) -> Result<DatabaseVersion, ConfigE
             minor: v.minor,
         })
     }
+}
+
+/// The defaults and configurations of a base protocol entry (its `communication` is not read
+/// here). `path` is the protocol's JSON path (`protocols.<name>`).
+fn build_protocol_devices(
+    name: &str,
+    protocol: RawProtocol,
+    path: &str,
+    source: &str,
+) -> Result<ProtocolDevices, ConfigError> {
+    let defaults = match protocol.defaults {
+        Some(d) => {
+            let dpath = format!("{path}.defaults");
+            if d.identifier.is_some() {
+                return Err(ConfigError::invalid(
+                    source,
+                    format!("{dpath}.identifier"),
+                    "defaults apply to every identifier and cannot list identifiers",
+                ));
+            }
+            Some(Config {
+                identifiers: Vec::new(),
+                template: build_template(d, None, name, &dpath, source)?,
+            })
+        }
+        None => None,
+    };
+    let mut configs = ConfigSet::default();
+    for (i, c) in protocol.configurations.into_iter().enumerate() {
+        let cpath = format!("{path}.configurations[{i}]");
+        configs.push(build_configuration(
+            c,
+            defaults.as_ref(),
+            name,
+            &cpath,
+            source,
+        )?);
+    }
+    Ok(ProtocolDevices { defaults, configs })
 }
 
 /// The known specifiers of a `communication` list; unknown transports become warnings.
@@ -1074,5 +1163,48 @@ fn apply_user_entry(def: &mut DeviceDefinition, entry: &UserDeviceEntry) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeviceDatabase;
+
+    /// The deferred built-in database gives what the eager load gives, for every device.
+    #[test]
+    fn deferred_equals_eager() -> Result<(), Box<dyn std::error::Error>> {
+        let eager = DeviceDatabase::load_builtin()?;
+        let deferred = DeviceDatabase::load_builtin_deferred()?;
+        assert_eq!(deferred.protocol_ids(), eager.protocol_ids());
+        for id in eager.protocol_ids() {
+            assert_eq!(
+                deferred.protocol_specifiers(id),
+                eager.protocol_specifiers(id)
+            );
+        }
+        assert_eq!(deferred.search(""), eager.search(""));
+        assert_eq!(
+            deferred.definition("lovense", Some("Z"), "a"),
+            eager.definition("lovense", Some("Z"), "a")
+        );
+        assert!(deferred.warnings().is_empty() && eager.warnings().is_empty());
+        Ok(())
+    }
+
+    /// Nothing but the communication specifiers is parsed until a device is looked up.
+    #[test]
+    fn devices_are_parsed_on_first_lookup() -> Result<(), Box<dyn std::error::Error>> {
+        let db = DeviceDatabase::load_builtin_deferred()?;
+        assert!(db.base.values().all(|p| p.devices.get().is_none()));
+        let hush = db.definition("lovense", Some("Z"), "a").ok_or("no hush")?;
+        assert_eq!(hush.name, "Lovense Hush");
+        let parsed: Vec<&String> = db
+            .base
+            .iter()
+            .filter(|(_, p)| p.devices.get().is_some())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(parsed, ["lovense"]);
+        Ok(())
     }
 }

@@ -21,6 +21,7 @@
 //! have are skipped with a [`ConfigWarning`], so that a user file written for a newer database
 //! still loads.
 
+mod builtin;
 mod database;
 mod error;
 mod file;
