@@ -4,7 +4,7 @@
 //! 1. the typed session channel (`ButtplugServer::connect`: no client library, no JSON);
 //! 2. `ButtplugClient` with the server's in-process connector;
 //! 3. `ButtplugClient` over a WebSocket on loopback (transport-ws server transport glued to
-//!    `ButtplugServer::serve_frames`, as `buttplug serve` does, in this process so the simulated
+//!    `ButtplugServer::serve_connection`, as `buttplug serve` does, in this process so the simulated
 //!    device's write timestamps can be read).
 //!
 //! The device is a simulated Lovense Hush (database message gap: none). Values cycle through
@@ -194,9 +194,7 @@ async fn websocket_client(n: usize) -> Result<Samples, BoxError> {
         while let Ok(connection) = transport.accept().await {
             let server = server.clone();
             async_std::task::spawn(async move {
-                server
-                    .serve_frames(connection.incoming, connection.outgoing)
-                    .await;
+                server.serve_connection(connection).await;
             });
         }
     });
@@ -315,7 +313,7 @@ fn main() -> Result<(), BoxError> {
             .print("ButtplugClient, in-process connector");
         websocket_client(n)
             .await?
-            .print("ButtplugClient, WebSocket loopback (transport-ws + serve_frames)");
+            .print("ButtplugClient, WebSocket loopback (transport-ws + serve_connection)");
         Ok(())
     })
 }

@@ -113,6 +113,12 @@ impl Server {
 
     /// utime + stime in clock ticks.
     fn cpu_ticks(&self) -> Result<u64> {
+        let (u, s) = self.cpu_ticks_split()?;
+        Ok(u + s)
+    }
+
+    /// User and system CPU time (clock ticks) of the whole process.
+    fn cpu_ticks_split(&self) -> Result<(u64, u64)> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
         // Fields after the command name (which is in parentheses).
         let rest = stat.rsplit_once(')').ok_or("bad stat")?.1;
@@ -120,7 +126,7 @@ impl Server {
         // rest starts at field 3 (state): utime is field 14, stime 15.
         let utime: u64 = f.get(11).ok_or("bad stat")?.parse()?;
         let stime: u64 = f.get(12).ok_or("bad stat")?.parse()?;
-        Ok(utime + stime)
+        Ok((utime, stime))
     }
 
     /// Sum of every thread's time on CPU (schedstat, nanoseconds).
@@ -334,6 +340,7 @@ async fn throughput(commands: u64) -> Result<()> {
         let (frames, credit_rx) = run(n, next_id).await;
         next_id += n;
         let cpu_ticks0 = s.cpu_ticks()?;
+        let split0 = s.cpu_ticks_split()?;
         let cpu_ns0 = s.cpu_ns()?;
         let start = Instant::now();
         let writer = async {
@@ -367,6 +374,7 @@ async fn throughput(commands: u64) -> Result<()> {
         let elapsed = start.elapsed();
         let ticks = s.cpu_ticks()? - cpu_ticks0;
         let ns = s.cpu_ns()? - cpu_ns0;
+        let split1 = s.cpu_ticks_split()?;
         if label == "measured" {
             let hz = clock_ticks_per_second();
             println!(
@@ -382,6 +390,11 @@ async fn throughput(commands: u64) -> Result<()> {
                 "  server CPU per command: {:.2} µs (threads' schedstat), {:.2} µs (utime+stime, {hz} Hz ticks)",
                 ns as f64 / 1e3 / n as f64,
                 ticks as f64 * 1e6 / hz as f64 / n as f64
+            );
+            println!(
+                "    of which user {:.2} µs, kernel {:.2} µs",
+                (split1.0 - split0.0) as f64 * 1e6 / hz as f64 / n as f64,
+                (split1.1 - split0.1) as f64 * 1e6 / hz as f64 / n as f64
             );
         }
     }

@@ -8,7 +8,7 @@
 //!   ping + MaxPingTime), and we also report when the ping Error reached the client.
 //!
 //! The server runs in this process (transport-ws server transport glued to
-//! `ButtplugServer::serve_frames`, as `buttplug serve` does) so the simulated devices' timestamps
+//! `ButtplugServer::serve_connection`, as `buttplug serve` does) so the simulated devices' timestamps
 //! can be read; the client is a raw WebSocket on 127.0.0.1. 20 rounds per case.
 //!
 //! Run: `cargo run --release -p buttplug-examples --example bench_stop`
@@ -36,7 +36,7 @@ async fn serve(server: ButtplugServer) -> Result<String, BoxError> {
         while let Ok(c) = transport.accept().await {
             let server = server.clone();
             async_std::task::spawn(async move {
-                server.serve_frames(c.incoming, c.outgoing).await;
+                server.serve_connection(c).await;
             });
         }
     });

@@ -37,9 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let connection = transport.accept().await?;
             let server = server.clone();
             async_std::task::spawn(async move {
-                server
-                    .serve_frames(connection.incoming, connection.outgoing)
-                    .await;
+                server.serve_connection(connection).await;
             });
         }
     })

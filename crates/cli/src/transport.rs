@@ -12,10 +12,7 @@ use std::time::Duration;
 const REDIAL_DELAY: Duration = Duration::from_secs(1);
 
 async fn serve_one(server: &ButtplugServer, connection: Connection) {
-    let Connection {
-        incoming, outgoing, ..
-    } = connection;
-    server.serve_frames(incoming, outgoing).await;
+    server.serve_connection(connection).await;
 }
 
 pub(crate) async fn serve_clients(args: &ServeArgs, server: ButtplugServer) -> Result<(), String> {

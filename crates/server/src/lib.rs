@@ -79,6 +79,7 @@ mod device_manager;
 #[cfg(feature = "simulated")]
 pub mod fixture;
 pub mod managers;
+mod port;
 mod render;
 mod rt;
 mod server;

@@ -31,6 +31,16 @@ pub(crate) async fn sleep(duration: Duration) {
     async_std::task::sleep(duration).await;
 }
 
+/// A boxed sleep that can be kept and polled repeatedly (e.g. a session's ping deadline).
+pub(crate) type Sleep = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A [`Sleep`] that ends at `deadline` (at once if it has passed).
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> Sleep {
+    Box::pin(sleep(
+        deadline.saturating_duration_since(std::time::Instant::now()),
+    ))
+}
+
 /// Block the current thread on a future (for `main` and synchronous callers).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)

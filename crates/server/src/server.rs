@@ -2,15 +2,15 @@
 //! frames for remote transports).
 
 use crate::device_manager::DeviceManager;
+use crate::port::{Duplex, FramePort, TypedPort};
 use crate::rt;
 use crate::session::{SESSION_INCOMING_CAPACITY, SESSION_OUTGOING_CAPACITY, Session};
 use async_trait::async_trait;
 use buttplug_core::{
     ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender, Frame,
-    ServerMessage, SpecVersion, connector_pair, handshake_version, parse_client_frame,
-    render_server_frame,
+    ServerMessage, connector_pair,
 };
-use futures::{FutureExt, SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use std::time::Duration;
 
 /// Largest text frame accepted from a client before it is answered with an error unparsed.
@@ -138,8 +138,18 @@ impl ButtplugServer {
     ) {
         let (in_tx, in_rx) = async_channel::bounded(SESSION_INCOMING_CAPACITY);
         let (out_tx, out_rx) = async_channel::bounded(SESSION_OUTGOING_CAPACITY);
+        let outgoing = Box::pin(futures::sink::unfold(
+            out_tx,
+            |tx, m: ServerMessage| async move {
+                tx.send(m).await.map_err(|_| ())?;
+                Ok::<_, ()>(tx)
+            },
+        ));
         let session = Session::new(self.options.clone(), self.device_manager.clone());
-        rt::spawn(session.run(in_rx, out_tx));
+        rt::spawn(session.run(TypedPort {
+            incoming: Box::pin(in_rx),
+            outgoing,
+        }));
         (in_tx, out_rx)
     }
 
@@ -174,85 +184,25 @@ impl ButtplugServer {
     /// frame at the session's spec version (fixed by the first `RequestServerInfo`), answer bad
     /// frames with an `Error` (Id 0 when no Id can be read), render replies and events as frames.
     /// Returns when either side closes; the session then stops every device.
+    ///
+    /// The session runs in the calling task: frames are parsed, dispatched and answered there,
+    /// with no task or channel in between.
     pub async fn serve_frames<I, O>(&self, incoming: I, outgoing: O)
     where
         I: Stream<Item = Frame> + Send + Unpin,
         O: futures::Sink<Frame> + Send + Unpin,
     {
-        let (to_session, session_out) = self.connect();
-        let mut incoming = incoming.fuse();
-        let mut outgoing = outgoing;
-        let mut version: Option<SpecVersion> = None;
-        loop {
-            futures::select! {
-                frame = incoming.next() => {
-                    let Some(frame) = frame else { break };
-                    let text = match frame {
-                        Frame::Text(t) => t,
-                        Frame::Binary(_) => {
-                            let e = error_frame(version, "binary frames are not supported; send JSON text");
-                            if outgoing.send(Frame::Text(e)).await.is_err() { break; }
-                            continue;
-                        }
-                        Frame::Close => break,
-                    };
-                    if text.len() > MAX_CLIENT_FRAME {
-                        let e = error_frame(version, "frame too large");
-                        if outgoing.send(Frame::Text(e)).await.is_err() { break; }
-                        continue;
-                    }
-                    let v = match version {
-                        Some(v) => v,
-                        None => match handshake_version(&text) {
-                            Ok(v) => v,
-                            // Not a handshake: the session answers ERROR_INIT for the messages
-                            // it can parse; parse leniently at v4.
-                            Err(_) => SpecVersion::V4,
-                        },
-                    };
-                    let mut errors = Vec::new();
-                    for parsed in parse_client_frame(&text, v) {
-                        match parsed {
-                            Ok(m) => {
-                                if version.is_none() && is_handshake(&m) {
-                                    version = Some(v);
-                                }
-                                if to_session.send(m).await.is_err() { break; }
-                            }
-                            Err(e) => errors.push(ServerMessage::error(e, v)),
-                        }
-                    }
-                    if !errors.is_empty()
-                        && outgoing.send(Frame::Text(render_server_frame(&errors))).await.is_err()
-                    {
-                        break;
-                    }
-                }
-                reply = session_out.recv().fuse() => {
-                    let Ok(first) = reply else { break };
-                    // Batch whatever else is ready into the same frame.
-                    let mut batch = vec![first];
-                    while batch.len() < 64 {
-                        match session_out.try_recv() {
-                            Ok(m) => batch.push(m),
-                            Err(_) => break,
-                        }
-                    }
-                    if outgoing.send(Frame::Text(render_server_frame(&batch))).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        // Ends the session: it stops every device.
-        to_session.close();
-        // Flush the final messages (e.g. the ping Error) if the socket is still there.
-        while let Ok(m) = session_out.recv().await {
-            let _ = outgoing
-                .send(Frame::Text(render_server_frame(std::slice::from_ref(&m))))
-                .await;
-        }
-        let _ = outgoing.close().await;
+        self.serve_connection(Duplex { incoming, outgoing }).await;
+    }
+
+    /// [`ButtplugServer::serve_frames`] for a connection that is both the stream of incoming
+    /// frames and the sink of outgoing ones (e.g. `buttplug_transport_ws::Connection`).
+    pub async fn serve_connection<C>(&self, connection: C)
+    where
+        C: Stream<Item = Frame> + futures::Sink<Frame> + Send + Unpin,
+    {
+        let session = Session::new(self.options.clone(), self.device_manager.clone());
+        session.run(FramePort { connection }).await;
     }
 
     /// An in-process connector for a client in the same process (no JSON in between).
@@ -261,19 +211,6 @@ impl ButtplugServer {
             server: self.clone(),
         }
     }
-}
-
-fn is_handshake(m: &ClientMessage) -> bool {
-    m.name() == "RequestServerInfo"
-}
-
-fn error_frame(version: Option<SpecVersion>, text: &str) -> String {
-    let e = buttplug_core::v0::ErrorV0 {
-        id: 0,
-        error_message: text.to_string(),
-        error_code: buttplug_core::ErrorCode::Msg,
-    };
-    render_server_frame(&[ServerMessage::error(e, version.unwrap_or(SpecVersion::V4))])
 }
 
 /// Connects a client to a server in the same process: typed messages, no serialization.
@@ -287,26 +224,15 @@ impl ButtplugConnector for InProcessConnector {
     async fn connect(
         self: Box<Self>,
     ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
-        let (client, (mut from_client, mut to_client)) = connector_pair();
-        let (to_session, from_session) = self.server.connect();
-        rt::spawn(async move {
-            loop {
-                futures::select! {
-                    m = from_client.next() => match m {
-                        Some(m) => if to_session.send(m).await.is_err() { break },
-                        None => break,
-                    },
-                    r = from_session.recv().fuse() => match r {
-                        Ok(r) => if to_client.send(r).await.is_err() { break },
-                        Err(_) => break,
-                    },
-                }
-            }
-            to_session.close();
-            while let Ok(r) = from_session.recv().await {
-                let _ = to_client.send(r).await;
-            }
-        });
+        let (client, (from_client, to_client)) = connector_pair();
+        let session = Session::new(
+            self.server.options.clone(),
+            self.server.device_manager.clone(),
+        );
+        rt::spawn(session.run(TypedPort {
+            incoming: from_client,
+            outgoing: to_client,
+        }));
         Ok(client)
     }
 }

@@ -6,12 +6,13 @@
 //! in order), while the replies are awaited concurrently, so a slow battery read never holds up a
 //! vibrate command to another device. Every client message gets exactly one reply.
 
-use crate::device::{RawCommand, ServerDeviceError};
+use crate::ServerDevice;
+use crate::device::{RawCommand, ReplyTracker, ServerDeviceError};
 use crate::device_manager::{DeviceManager, DeviceManagerEvent};
+use crate::port::{Inbound, Port};
 use crate::render;
 use crate::rt;
 use crate::server::ServerOptions;
-use crate::{PendingReply, ServerDevice};
 use buttplug_core::v0::{ErrorV0, TestV0};
 use buttplug_core::v2::{BatteryLevelReadingV2, RawReadingV2};
 use buttplug_core::v3::{SensorReadingV3, SensorTypeV3};
@@ -21,10 +22,12 @@ use buttplug_core::{
     v0, v1, v2, v3, v4,
 };
 use buttplug_devices::{Endpoint, InputReading, OutputCommand};
+use futures::Stream;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// Capacity of a session's outgoing message queue.
@@ -32,6 +35,10 @@ pub const SESSION_OUTGOING_CAPACITY: usize = 256;
 
 /// Capacity of a session's incoming message queue.
 pub const SESSION_INCOMING_CAPACITY: usize = 256;
+
+/// Most client items (frames or messages) a session takes in one turn before it handles replies
+/// and events.
+const INPUT_BATCH: usize = 32;
 
 /// Most device-manager events a session handles in one go (see `Session::on_events`).
 const EVENT_BATCH: usize = 64;
@@ -75,6 +82,8 @@ enum Dispatch {
     Later(Reply),
     /// Reply, then end the session (Disconnect).
     Close(Vec<ServerMessage>),
+    /// The reply comes through the session's [`ReplyTracker`].
+    Queued,
 }
 
 pub(crate) struct Session {
@@ -91,6 +100,21 @@ pub(crate) struct Session {
     ping_deadline: Option<Instant>,
     /// A v4 `DeviceList` event is to be sent after the events being handled.
     device_list_due: bool,
+    /// Messages whose replies wait on device tasks (outputs and stops).
+    replies: ReplyTracker,
+    /// Replies settled while dispatching (sent with the turn's batch).
+    settled: Vec<ServerMessage>,
+}
+
+fn settled_reply(
+    version: SpecVersion,
+    id: u32,
+    error: Option<&ServerDeviceError>,
+) -> ServerMessage {
+    match error {
+        None => render::ok(version, id),
+        Some(e) => device_error(version, id, e),
+    }
 }
 
 fn error_message(
@@ -146,6 +170,8 @@ impl Session {
             launch_positions: HashMap::new(),
             ping_deadline: None,
             device_list_due: false,
+            replies: ReplyTracker::new(settled_reply),
+            settled: Vec::new(),
         }
     }
 
@@ -156,99 +182,175 @@ impl Session {
         }
     }
 
-    /// Run the session until the client goes away (incoming closed), misses its ping, or
-    /// disconnects. Every device is stopped at the end.
-    pub(crate) async fn run(
-        mut self,
-        incoming: async_channel::Receiver<ClientMessage>,
-        outgoing: async_channel::Sender<ServerMessage>,
-    ) {
-        let events = self.devices.event_receiver();
+    /// Run the session on `port` until the client goes away (its input ends), misses its
+    /// ping, or disconnects. Every device is stopped at the end.
+    ///
+    /// Each turn takes everything that is ready (up to [`INPUT_BATCH`] client items, every
+    /// finished reply, a device event, the timer) without waiting, handles it in order, and
+    /// sends the replies as one batch; it only waits when nothing is ready.
+    pub(crate) async fn run<P: Port>(mut self, mut port: P) {
+        let mut events = Box::pin(self.devices.event_receiver());
+        let mut events_open = true;
         let mut pending: FuturesUnordered<Reply> = FuturesUnordered::new();
-        let mut closing = false;
         let handshake_deadline = (!self.options.handshake_timeout.is_zero())
             .then(|| Instant::now() + self.options.handshake_timeout);
+        let mut timer: Option<(Instant, rt::Sleep)> = None;
+        let mut items: Vec<P::Item> = Vec::new();
+        let mut decoded: Vec<Inbound> = Vec::new();
+        let mut out: Vec<ServerMessage> = Vec::new();
         loop {
             let deadline = match self.state {
                 State::AwaitingHandshake => handshake_deadline,
                 _ => self.ping_deadline,
             };
-            let ping_timer = match deadline {
-                Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).boxed(),
-                None => futures::future::pending().boxed(),
-            };
-            futures::select! {
-                msg = incoming.recv().fuse() => match msg {
-                    Ok(msg) => match self.dispatch(msg).await {
-                        Dispatch::Now(replies) => {
-                            for r in replies {
-                                if outgoing.send(r).await.is_err() { closing = true; }
-                            }
+            match (deadline, &timer) {
+                (None, _) => timer = None,
+                (Some(at), Some((current, _))) if *current == at => {}
+                (Some(at), _) => {
+                    timer = Some((at, rt::sleep_until(at)));
+                }
+            }
+            let mut input_ended = false;
+            let mut event = None;
+            let mut timed_out = false;
+            std::future::poll_fn(|cx| {
+                let mut ready = false;
+                while items.len() < INPUT_BATCH {
+                    match port.poll_item(cx) {
+                        Poll::Ready(Some(item)) => items.push(item),
+                        Poll::Ready(None) => {
+                            input_ended = true;
+                            break;
                         }
+                        Poll::Pending => break,
+                    }
+                }
+                ready |= input_ended || !items.is_empty();
+                while let Poll::Ready(Some(done)) = pending.poll_next_unpin(cx) {
+                    out.extend(done);
+                    ready = true;
+                }
+                let before = out.len();
+                self.replies.poll_answers(cx, &mut out);
+                ready |= out.len() > before;
+                if events_open {
+                    match events.as_mut().poll_next(cx) {
+                        Poll::Ready(Some(ev)) => {
+                            event = Some(ev);
+                            ready = true;
+                        }
+                        Poll::Ready(None) => events_open = false,
+                        Poll::Pending => {}
+                    }
+                }
+                if let Some((_, sleep)) = timer.as_mut() {
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        timed_out = true;
+                        ready = true;
+                    }
+                }
+                if ready {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+
+            let mut closing = input_ended;
+            'items: for item in items.drain(..) {
+                let version = match self.state {
+                    State::Running { version } => Some(version),
+                    _ => None,
+                };
+                if !port.decode(item, version, &mut decoded) {
+                    closing = true;
+                }
+                for parsed in decoded.drain(..) {
+                    let msg = match parsed {
+                        Inbound::Message(msg) => msg,
+                        Inbound::Reply(reply) => {
+                            out.push(reply);
+                            continue;
+                        }
+                    };
+                    let dispatched = self.dispatch(msg).await;
+                    out.append(&mut self.settled);
+                    match dispatched {
+                        Dispatch::Now(replies) => out.extend(replies),
+                        Dispatch::Queued => {}
                         Dispatch::Later(fut) => pending.push(fut),
                         Dispatch::Close(replies) => {
-                            for r in replies {
-                                let _ = outgoing.send(r).await;
-                            }
+                            out.extend(replies);
                             closing = true;
-                        }
-                    },
-                    Err(_) => closing = true,
-                },
-                done = pending.select_next_some() => {
-                    for r in done {
-                        if outgoing.send(r).await.is_err() { closing = true; }
-                    }
-                }
-                ev = events.recv().fuse() => {
-                    if let Ok(ev) = ev {
-                        for m in self.on_events(ev, &events) {
-                            if outgoing.send(m).await.is_err() { closing = true; }
+                            break 'items;
                         }
                     }
                 }
-                _ = ping_timer.fuse() => {
-                    if matches!(self.state, State::AwaitingHandshake) {
-                        // Nothing was started by this session: no device to stop.
-                        tracing::info!("client sent no RequestServerInfo in time; closing the session");
-                        let _ = outgoing.send(error_message(
-                            SpecVersion::V4,
-                            0,
-                            ErrorCode::Init,
-                            format!(
-                                "no RequestServerInfo within {} ms: closing the connection",
-                                self.options.handshake_timeout.as_millis()
-                            ),
-                        )).await;
-                        self.state = State::Closed;
-                        break;
-                    }
-                    tracing::warn!("client missed its ping; stopping devices and closing the session");
+                if closing {
+                    break;
+                }
+            }
+            items.clear();
+            decoded.clear();
+            if let Some(ev) = event {
+                out.extend(self.on_events(ev, &events));
+            }
+            if timed_out {
+                if matches!(self.state, State::AwaitingHandshake) {
+                    // Nothing was started by this session: no device to stop.
+                    tracing::info!("client sent no RequestServerInfo in time; closing the session");
+                    out.push(error_message(
+                        SpecVersion::V4,
+                        0,
+                        ErrorCode::Init,
+                        format!(
+                            "no RequestServerInfo within {} ms: closing the connection",
+                            self.options.handshake_timeout.as_millis()
+                        ),
+                    ));
+                } else {
+                    tracing::warn!(
+                        "client missed its ping; stopping devices and closing the session"
+                    );
                     self.stop_everything().await;
-                    let version = self.version();
-                    let _ = outgoing.send(error_message(
-                        version,
+                    out.push(error_message(
+                        self.version(),
                         0,
                         ErrorCode::Ping,
                         "Ping timed out: the client did not ping within MaxPingTime",
-                    )).await;
-                    self.state = State::Closed;
-                    break;
+                    ));
                 }
+                port.send(&mut out).await;
+                self.state = State::Closed;
+                break;
+            }
+            if !out.is_empty() && !port.send(&mut out).await {
+                closing = true;
             }
             if closing {
                 // Answer what is still in flight, then stop.
                 while let Some(done) = pending.next().await {
-                    for r in done {
-                        let _ = outgoing.try_send(r);
+                    out.extend(done);
+                }
+                std::future::poll_fn(|cx| {
+                    self.replies.poll_answers(cx, &mut out);
+                    if self.replies.is_idle() {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
                     }
+                })
+                .await;
+                if !out.is_empty() {
+                    port.send(&mut out).await;
                 }
                 self.stop_everything().await;
                 self.state = State::Closed;
                 break;
             }
         }
-        outgoing.close();
+        port.close().await;
     }
 
     /// The safety path: stop scanning, stop every output and subscription of every device.
@@ -1038,14 +1140,19 @@ impl Session {
                     .retain(|(d, _)| device.is_some_and(|x| x != *d));
             }
         }
-        let mut replies = Vec::new();
+        let slot = self.replies.open(version, id);
         for d in targets {
-            match d.queue_stop(feature, outputs, inputs).await {
-                Ok(r) => replies.push(r),
-                Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+            let reply = self.replies.reply_for(slot, d.index());
+            // On failure the reply was settled with the error.
+            if d.queue_stop_tracked(feature, outputs, inputs, reply)
+                .await
+                .is_err()
+            {
+                break;
             }
         }
-        Dispatch::Later(ok_when_all_done(version, id, replies))
+        self.replies.close(slot, &mut self.settled);
+        Dispatch::Queued
     }
 
     async fn outputs(
@@ -1059,14 +1166,16 @@ impl Session {
             Ok(c) => c,
             Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
         };
-        let mut replies: Vec<PendingReply<()>> = Vec::with_capacity(commands.len());
+        let slot = self.replies.open(version, id);
         for c in commands {
-            match device.queue_output(c).await {
-                Ok(r) => replies.push(r),
-                Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+            let reply = self.replies.reply_for(slot, device.index());
+            // On failure the reply was settled with the error.
+            if device.queue_output_tracked(c, reply).await.is_err() {
+                break;
             }
         }
-        Dispatch::Later(ok_when_all_done(version, id, replies))
+        self.replies.close(slot, &mut self.settled);
+        Dispatch::Queued
     }
 
     async fn read(
@@ -1222,24 +1331,6 @@ impl Session {
             .boxed(),
         )
     }
-}
-
-/// The reply to a message whose device requests are queued: `Ok` once every one succeeded, else
-/// the first error.
-fn ok_when_all_done(version: SpecVersion, id: u32, replies: Vec<PendingReply<()>>) -> Reply {
-    async move {
-        let mut first_error = None;
-        for r in replies {
-            if let Err(e) = r.wait().await {
-                first_error.get_or_insert(e);
-            }
-        }
-        vec![match first_error {
-            None => render::ok(version, id),
-            Some(e) => device_error(version, id, &e),
-        }]
-    }
-    .boxed()
 }
 
 /// Reply shapes of a one-off read.

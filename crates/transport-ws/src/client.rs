@@ -1,8 +1,8 @@
 //! Dialing out: the client connector (`ws://`, and `wss://` with the `tls` feature), and the
 //! reverse mode where a server dials out to a listening client.
 
+use crate::connection::Connection;
 use crate::error::TransportError;
-use crate::pump::{Connection, spawn_pump};
 use crate::rt;
 use crate::server::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL};
 use async_trait::async_trait;
@@ -97,7 +97,7 @@ fn host_of(url: &str) -> Result<(bool, String), TransportError> {
     Ok((secure, host))
 }
 
-/// Opens a WebSocket to `url` with default [`DialOptions`] and pumps it.
+/// Opens a WebSocket to `url` with default [`DialOptions`] and returns the connection.
 ///
 /// # Errors
 ///
@@ -106,7 +106,7 @@ pub async fn dial(url: &str) -> Result<Connection, TransportError> {
     dial_with(url, &DialOptions::default()).await
 }
 
-/// Opens a WebSocket to `url` and pumps it.
+/// Opens a WebSocket to `url` and returns the connection.
 ///
 /// # Errors
 ///
@@ -116,7 +116,7 @@ pub async fn dial_with(url: &str, options: &DialOptions) -> Result<Connection, T
     let config = WebSocketConfig::default()
         .max_message_size(Some(options.max_frame_size))
         .max_frame_size(Some(options.max_frame_size))
-        .read_buffer_size(crate::pump::READ_BUFFER_SIZE);
+        .read_buffer_size(crate::connection::READ_BUFFER_SIZE);
     let ping = options.ping_interval;
     let attempt = async {
         let tcp = rt::TcpStream::connect(&host)
@@ -130,7 +130,7 @@ pub async fn dial_with(url: &str, options: &DialOptions) -> Result<Connection, T
         let (ws, _) = async_tungstenite::client_async_with_config(url, tcp, Some(config))
             .await
             .map_err(|e| TransportError::handshake(url, e))?;
-        Ok(spawn_pump(ws, ping, peer, || {}))
+        Ok(Connection::new(ws, ping, peer, || {}))
     };
     match rt::timeout(options.connect_timeout, attempt).await {
         Some(r) => r,
@@ -156,7 +156,7 @@ async fn dial_tls(
     let (ws, _) = async_tungstenite::client_async_with_config(url, tls, Some(config))
         .await
         .map_err(|e| TransportError::handshake(url, e))?;
-    Ok(spawn_pump(ws, ping, peer, || {}))
+    Ok(Connection::new(ws, ping, peer, || {}))
 }
 
 #[cfg(not(feature = "tls"))]
@@ -246,11 +246,8 @@ async fn relay(
     mut from_client: buttplug_core::RemoteReceiver,
     mut to_client: buttplug_core::RemoteSender,
 ) {
-    let Connection {
-        mut incoming,
-        mut outgoing,
-        ..
-    } = connection;
+    let (mut outgoing, incoming) = connection.split();
+    let mut incoming = incoming.fuse();
     let mut version = SpecVersion::V4;
     'relay: loop {
         futures::select! {

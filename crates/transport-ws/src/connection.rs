@@ -1,16 +1,19 @@
-//! One WebSocket connection as a pair of bounded channels of [`Frame`]s, pumped by a task that
-//! also pings the peer and notices when it stops answering.
+//! One WebSocket connection as a [`Stream`] of incoming [`Frame`]s and a [`Sink`] of outgoing
+//! ones, driven by whoever polls it (no task and no channel of its own), which also pings the
+//! peer and notices when it stops answering.
+//!
+//! The server's session task polls the connection directly, so a command travels from the
+//! socket to the session without a task hop or a channel in between.
 
 use crate::rt;
 use async_tungstenite::WebSocketStream;
-use async_tungstenite::tungstenite::Message;
+use async_tungstenite::tungstenite::{Error as WsError, Message};
 use buttplug_core::Frame;
-use futures::channel::mpsc;
-use futures::{AsyncRead, AsyncWrite, FutureExt, SinkExt, StreamExt};
-use std::time::{Duration, Instant};
-
-/// Capacity of each direction of a connection's frame channels.
-pub const CONNECTION_FRAME_CAPACITY: usize = 256;
+use futures::{AsyncRead, AsyncWrite, Sink, Stream};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 /// Read buffer of each WebSocket. tungstenite zero-fills the free part of its read buffer on
 /// every read attempt (also one that would block); at its default of 128 KiB that cost several
@@ -18,100 +21,209 @@ pub const CONNECTION_FRAME_CAPACITY: usize = 256;
 /// are small, so a small buffer costs nothing in syscalls.
 pub(crate) const READ_BUFFER_SIZE: usize = 8 * 1024;
 
-/// One WebSocket connection: frames from the peer, and a sink of frames to it. Dropping both
-/// ends closes the socket; sending [`Frame::Close`] closes it too.
-#[derive(Debug)]
-pub struct Connection {
-    /// Frames from the peer (ends when the peer goes away).
-    pub incoming: mpsc::Receiver<Frame>,
-    /// Frames to the peer.
-    pub outgoing: mpsc::Sender<Frame>,
-    /// The peer's address, when known.
-    pub peer: Option<std::net::SocketAddr>,
+/// What the connection needs of a WebSocket (the stream type erased: TCP or TLS).
+trait WsIo: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send {}
+
+impl<T> WsIo for T where
+    T: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send
+{
 }
 
-/// Pump `ws` until either side ends; `on_end` runs when the socket is done.
-pub(crate) fn spawn_pump<S>(
-    ws: WebSocketStream<S>,
-    ping_interval: Option<Duration>,
+type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Pinging: a ping goes out every `interval`; the peer must have answered (any pong) by the next
+/// one, else the connection ends.
+struct Pinger {
+    interval: Duration,
+    timer: Sleep,
+    pong_seen: bool,
+    /// A ping is due but the socket was not ready to take it yet.
+    due: bool,
+}
+
+/// One WebSocket connection: a [`Stream`] of the peer's frames (when the peer goes away, stops
+/// answering pings, or breaks the protocol, it yields [`Frame::Close`] once and then ends) and a [`Sink`] of frames to it
+/// ([`Frame::Close`] closes the socket). Dropping it closes the socket.
+///
+/// Poll it from one task (e.g. with `StreamExt::next` and `SinkExt::send`); use
+/// `StreamExt::split` to drive the two directions from different places.
+pub struct Connection {
+    /// The socket; `None` once the connection has ended (the socket is released at once).
+    ws: Option<Pin<Box<dyn WsIo>>>,
+    ping: Option<Pinger>,
     peer: Option<std::net::SocketAddr>,
-    on_end: impl FnOnce() + Send + 'static,
-) -> Connection
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (in_tx, in_rx) = mpsc::channel(CONNECTION_FRAME_CAPACITY);
-    let (out_tx, out_rx) = mpsc::channel(CONNECTION_FRAME_CAPACITY);
-    rt::spawn(async move {
-        let mut to_app = pump(ws, in_tx, out_rx, ping_interval).await;
-        // Free the slot before the application hears of the end, so that whoever reacts to the
-        // end (a test, a reconnecting client) finds the slot free.
-        on_end();
-        let _ = to_app.send(Frame::Close).await;
-    });
-    Connection {
-        incoming: in_rx,
-        outgoing: out_tx,
-        peer,
+    on_end: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("peer", &self.peer)
+            .field("open", &self.ws.is_some())
+            .finish_non_exhaustive()
     }
 }
 
-async fn pump<S>(
-    ws: WebSocketStream<S>,
-    mut to_app: mpsc::Sender<Frame>,
-    mut from_app: mpsc::Receiver<Frame>,
-    ping_interval: Option<Duration>,
-) -> mpsc::Sender<Frame>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sink, mut stream) = ws.split();
-    let mut pong_seen = true;
-    let mut next_ping = ping_interval.map(|i| Instant::now() + i);
-    loop {
-        let ping_timer = match next_ping {
-            Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).boxed(),
-            None => futures::future::pending().boxed(),
+impl Connection {
+    /// Wrap `ws`; `on_end` runs once, when the socket is done (or the connection is dropped).
+    pub(crate) fn new<S>(
+        ws: WebSocketStream<S>,
+        ping_interval: Option<Duration>,
+        peer: Option<std::net::SocketAddr>,
+        on_end: impl FnOnce() + Send + 'static,
+    ) -> Connection
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        Connection {
+            ws: Some(Box::pin(ws)),
+            ping: ping_interval.map(|interval| Pinger {
+                interval,
+                timer: Box::pin(rt::sleep(interval)),
+                pong_seen: true,
+                due: false,
+            }),
+            peer,
+            on_end: Some(Box::new(on_end)),
+        }
+    }
+
+    /// The peer's address, when known.
+    pub fn peer(&self) -> Option<std::net::SocketAddr> {
+        self.peer
+    }
+
+    fn end(&mut self) -> Poll<Option<Frame>> {
+        self.ws = None;
+        // Free whatever the connection held (e.g. the server's client slot) before the
+        // application hears of the end, so that whoever reacts to it finds the slot free.
+        if let Some(on_end) = self.on_end.take() {
+            on_end();
+        }
+        Poll::Ready(Some(Frame::Close))
+    }
+
+    /// Drive the ping timer; `false` when the peer missed a ping or the socket failed.
+    fn poll_ping(&mut self, cx: &mut Context<'_>) -> bool {
+        let (Some(p), Some(ws)) = (self.ping.as_mut(), self.ws.as_mut()) else {
+            return true;
         };
-        futures::select! {
-            msg = stream.next().fuse() => {
-                let frame = match msg {
-                    Some(Ok(Message::Text(t))) => Frame::Text(t.as_str().to_string()),
-                    Some(Ok(Message::Binary(b))) => Frame::Binary(b.to_vec()),
-                    Some(Ok(Message::Pong(_))) => { pong_seen = true; continue; }
-                    Some(Ok(Message::Ping(_) | Message::Frame(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Err(e)) => {
-                        tracing::debug!("websocket read ended: {e}");
-                        break;
-                    }
-                };
-                if to_app.send(frame).await.is_err() {
-                    break;
-                }
+        if p.timer.as_mut().poll(cx).is_ready() {
+            if !p.pong_seen {
+                tracing::info!("websocket peer did not answer a ping; closing");
+                return false;
             }
-            out = from_app.next() => match out {
-                Some(Frame::Text(t)) => {
-                    if sink.send(Message::Text(t.into())).await.is_err() { break; }
+            p.pong_seen = false;
+            p.due = true;
+            p.timer = Box::pin(rt::sleep(p.interval));
+            // Register the new timer's waker.
+            let _ = p.timer.as_mut().poll(cx);
+        }
+        if p.due {
+            match ws.as_mut().poll_ready(cx) {
+                Poll::Ready(Ok(())) => {
+                    p.due = false;
+                    if ws
+                        .as_mut()
+                        .start_send(Message::Ping(Vec::new().into()))
+                        .is_err()
+                    {
+                        return false;
+                    }
+                    if let Poll::Ready(Err(_)) = ws.as_mut().poll_flush(cx) {
+                        return false;
+                    }
                 }
-                Some(Frame::Binary(b)) => {
-                    if sink.send(Message::Binary(b.into())).await.is_err() { break; }
+                Poll::Ready(Err(_)) => return false,
+                Poll::Pending => {}
+            }
+        }
+        true
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(on_end) = self.on_end.take() {
+            on_end();
+        }
+    }
+}
+
+impl Stream for Connection {
+    type Item = Frame;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Frame>> {
+        let this = &mut *self;
+        loop {
+            let Some(ws) = this.ws.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match ws.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(Message::Text(t)))) => {
+                    return Poll::Ready(Some(Frame::Text(t.as_str().to_string())));
                 }
-                Some(Frame::Close) | None => {
-                    let _ = sink.close(None).await;
-                    break;
+                Poll::Ready(Some(Ok(Message::Binary(b)))) => {
+                    return Poll::Ready(Some(Frame::Binary(b.to_vec())));
                 }
-            },
-            _ = ping_timer.fuse() => {
-                if !pong_seen {
-                    tracing::info!("websocket peer did not answer a ping; closing");
-                    break;
+                Poll::Ready(Some(Ok(Message::Pong(_)))) => {
+                    if let Some(p) = this.ping.as_mut() {
+                        p.pong_seen = true;
+                    }
                 }
-                pong_seen = false;
-                if sink.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
-                next_ping = ping_interval.map(|i| Instant::now() + i);
+                // tungstenite answers pings itself.
+                Poll::Ready(Some(Ok(Message::Ping(_) | Message::Frame(_)))) => {}
+                Poll::Ready(Some(Ok(Message::Close(_))) | None) => return this.end(),
+                Poll::Ready(Some(Err(e))) => {
+                    tracing::debug!("websocket read ended: {e}");
+                    return this.end();
+                }
+                Poll::Pending => {
+                    // Only look at the ping timer when there is nothing to read: under load
+                    // that is once per batch of frames, not once per frame.
+                    if !this.poll_ping(cx) {
+                        return this.end();
+                    }
+                    return Poll::Pending;
+                }
             }
         }
     }
-    to_app
+}
+
+impl Sink<Frame> for Connection {
+    type Error = WsError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        match self.ws.as_mut() {
+            Some(ws) => ws.as_mut().poll_ready(cx),
+            None => Poll::Ready(Err(WsError::ConnectionClosed)),
+        }
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, frame: Frame) -> Result<(), WsError> {
+        let message = match frame {
+            Frame::Text(t) => Message::Text(t.into()),
+            Frame::Binary(b) => Message::Binary(b.into()),
+            Frame::Close => Message::Close(None),
+        };
+        match self.ws.as_mut() {
+            Some(ws) => ws.as_mut().start_send(message),
+            None => Err(WsError::ConnectionClosed),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        match self.ws.as_mut() {
+            Some(ws) => ws.as_mut().poll_flush(cx),
+            None => Poll::Ready(Err(WsError::ConnectionClosed)),
+        }
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        match self.ws.as_mut() {
+            Some(ws) => ws.as_mut().poll_close(cx),
+            None => Poll::Ready(Ok(())),
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //!   the core codec at the spec version of the client's handshake.
 //! - [`WebsocketServerTransport`] listens and yields accepted [`Connection`]s: a stream of
 //!   incoming [`Frame`](buttplug_core::Frame)s and a sink of outgoing ones. A server glues a
-//!   connection to a session (e.g. `buttplug_server::ButtplugServer::serve_frames`); this crate
+//!   connection to a session (e.g. `buttplug_server::ButtplugServer::serve_connection`); this crate
 //!   does not depend on the server. Like upstream it serves **one client at a time**: while a
 //!   client holds the slot, another one gets a text frame
 //!   `[{"Error":{"Id":0,"ErrorMessage":"...another client is connected...","ErrorCode":1}}]`
@@ -40,10 +40,10 @@
 //!     // A server that answers the handshake.
 //!     async_std::task::spawn(async move {
 //!         let mut connection = transport.accept().await?;
-//!         while let Some(Frame::Text(text)) = connection.incoming.next().await {
+//!         while let Some(Frame::Text(text)) = connection.next().await {
 //!             for message in parse_client_frame(&text, SpecVersion::V4).into_iter().flatten() {
 //!                 let reply = ServerInfo::new("Demo", 0).to_message(message.id(), SpecVersion::V4);
-//!                 connection.outgoing.send(Frame::Text(render_server_frame(&[reply]))).await?;
+//!                 connection.send(Frame::Text(render_server_frame(&[reply]))).await?;
 //!             }
 //!         }
 //!         Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
@@ -70,8 +70,8 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod client;
+mod connection;
 mod error;
-mod pump;
 mod rt;
 mod server;
 
@@ -80,8 +80,8 @@ pub use client::{
     CONNECT_TIMEOUT, DialOptions, WebsocketClientConnector, WebsocketClientTransport, dial,
     dial_with,
 };
+pub use connection::Connection;
 pub use error::TransportError;
-pub use pump::{CONNECTION_FRAME_CAPACITY, Connection};
 pub use server::{
     BUSY_MESSAGE, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL,
     DEFAULT_SERVER_PORT, WebsocketServerTransport, WebsocketServerTransportBuilder,

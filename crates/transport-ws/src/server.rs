@@ -1,8 +1,8 @@
 //! The WebSocket server transport: clients connect to `ws://127.0.0.1:12345` (by default); one
 //! client at a time, as upstream does.
 
+use crate::connection::Connection;
 use crate::error::TransportError;
-use crate::pump::{Connection, spawn_pump};
 use crate::rt;
 use async_tungstenite::tungstenite::Message;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -161,7 +161,7 @@ async fn upgrade(
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_frame_size))
         .max_frame_size(Some(config.max_frame_size))
-        .read_buffer_size(crate::pump::READ_BUFFER_SIZE);
+        .read_buffer_size(crate::connection::READ_BUFFER_SIZE);
     let upgrade = async_tungstenite::accept_async_with_config(stream, Some(ws_config));
     let mut ws = match rt::timeout(config.handshake_timeout, upgrade).await {
         Some(Ok(ws)) => ws,
@@ -182,7 +182,7 @@ async fn upgrade(
     }
     tracing::info!(%peer, "client connected");
     let slot = busy.clone();
-    let connection = spawn_pump(ws, config.ping_interval, Some(peer), move || {
+    let connection = Connection::new(ws, config.ping_interval, Some(peer), move || {
         tracing::info!(%peer, "client disconnected");
         slot.store(false, Ordering::SeqCst);
     });

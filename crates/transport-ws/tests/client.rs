@@ -27,7 +27,7 @@ fn vibrator() -> DeviceInfo {
 /// to anything else, and reports every client message it saw.
 async fn tiny_server(mut connection: Connection, seen: mpsc::UnboundedSender<ClientMessage>) {
     let mut version = None;
-    while let Some(Frame::Text(text)) = connection.incoming.next().await {
+    while let Some(Frame::Text(text)) = connection.next().await {
         let v = match version {
             Some(v) => v,
             None => {
@@ -45,7 +45,7 @@ async fn tiny_server(mut connection: Connection, seen: mpsc::UnboundedSender<Cli
             };
             let _ = seen.unbounded_send(message);
             let frame = Frame::Text(render_server_frame(&[reply]));
-            if connection.outgoing.send(frame).await.is_err() {
+            if connection.send(frame).await.is_err() {
                 return;
             }
         }
@@ -127,13 +127,13 @@ fn unparsable_replies_fail_the_request_with_error_msg() {
         let url = format!("ws://{}", transport.local_addr());
         async_std::task::spawn(async move {
             let mut connection = transport.accept().await.unwrap();
-            let Some(Frame::Text(_)) = connection.incoming.next().await else {
+            let Some(Frame::Text(_)) = connection.next().await else {
                 return;
             };
             // A ServerInfo with a field of the wrong type: the Id is readable, the rest is not.
             let bad = r#"[{"ServerInfo":{"Id":1,"ServerName":7}}]"#;
-            let _ = connection.outgoing.send(Frame::Text(bad.into())).await;
-            let _ = connection.incoming.next().await;
+            let _ = connection.send(Frame::Text(bad.into())).await;
+            let _ = connection.next().await;
         });
         let client = ButtplugClient::new("WS Test");
         let error = client
@@ -156,11 +156,10 @@ fn the_client_connector_enforces_its_frame_limit() {
         async_std::task::spawn(async move {
             let mut connection = transport.accept().await.unwrap();
             let _ = connection
-                .outgoing
                 .send(Frame::Text(format!("[{}]", " ".repeat(4096))))
                 .await;
-            let _ = connection.incoming.next().await;
-            let _ = connection.incoming.next().await;
+            let _ = connection.next().await;
+            let _ = connection.next().await;
         });
         let connector = WebsocketClientConnector::new(url)
             .with_options(DialOptions::new().max_frame_size(1024));
@@ -264,20 +263,16 @@ fn reverse_mode_dials_a_listening_client() {
             .await
             .unwrap();
         assert_eq!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Text("[]".into()))
         );
-        connection
-            .outgoing
-            .send(Frame::Text("hi".into()))
-            .await
-            .unwrap();
+        connection.send(Frame::Text("hi".into())).await.unwrap();
         assert_eq!(
             within("the app", app).await,
             Some(Message::Text("hi".into()))
         );
         assert_eq!(
-            within("the end", connection.incoming.next()).await,
+            within("the end", connection.next()).await,
             Some(Frame::Close)
         );
     });

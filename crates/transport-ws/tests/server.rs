@@ -51,19 +51,15 @@ fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
             .await
             .unwrap();
         assert_eq!(
-            connection.peer.map(|p| p.ip()),
+            connection.peer().map(|p| p.ip()),
             Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
         );
         first.send(Message::Text("hello".into())).await.unwrap();
         assert_eq!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Text("hello".into()))
         );
-        connection
-            .outgoing
-            .send(Frame::Text("world".into()))
-            .await
-            .unwrap();
+        connection.send(Frame::Text("world".into())).await.unwrap();
         assert_eq!(
             next_data(&mut first).await,
             Some(Message::Text("world".into()))
@@ -91,14 +87,14 @@ fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
             .await
             .unwrap();
         assert_eq!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Text("still here".into()))
         );
 
         // It leaves; the slot is free for the next one.
         first.close(None).await.unwrap();
         assert_eq!(
-            within("the end", connection.incoming.next()).await,
+            within("the end", connection.next()).await,
             Some(Frame::Close)
         );
         let mut third = ws_client(addr).await;
@@ -107,7 +103,7 @@ fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
             .unwrap();
         third.send(Message::Text("third".into())).await.unwrap();
         assert_eq!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Text("third".into()))
         );
     });
@@ -150,14 +146,10 @@ fn binary_frames_arrive_as_binary() {
             .await
             .unwrap();
         assert_eq!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Binary(vec![1, 2, 3]))
         );
-        connection
-            .outgoing
-            .send(Frame::Binary(vec![4, 5]))
-            .await
-            .unwrap();
+        connection.send(Frame::Binary(vec![4, 5])).await.unwrap();
         assert_eq!(
             next_data(&mut client).await,
             Some(Message::Binary(vec![4, 5].into()))
@@ -181,7 +173,7 @@ fn frames_over_the_size_limit_close_the_connection() {
             .await
             .unwrap();
         assert!(matches!(
-            within("a frame", connection.incoming.next()).await,
+            within("a frame", connection.next()).await,
             Some(Frame::Text(t)) if t.len() == 1000
         ));
         client
@@ -189,7 +181,7 @@ fn frames_over_the_size_limit_close_the_connection() {
             .await
             .unwrap();
         assert_eq!(
-            within("the end", connection.incoming.next()).await,
+            within("the end", connection.next()).await,
             Some(Frame::Close)
         );
         assert!(closed(&mut client).await);
@@ -227,34 +219,37 @@ fn the_server_pings_and_drops_a_silent_client() {
             .bind()
             .await
             .unwrap();
-        // A client that reads gets pings (and answers them automatically).
+        // A client that reads gets pings (and answers them automatically). The connection is
+        // driven by whoever polls it (a server session polls it all the time), so it is polled
+        // here alongside the client.
         let mut reader = ws_client(transport.local_addr()).await;
         let mut connection = within("the client", transport.accept()).await.unwrap();
-        let ping = within("a ping", async {
-            loop {
-                match reader.next().await {
-                    Some(Ok(Message::Ping(_))) => return true,
-                    Some(Ok(_)) => continue,
-                    _ => return false,
+        let client = async {
+            let ping = within("a ping", async {
+                loop {
+                    match reader.next().await {
+                        Some(Ok(Message::Ping(_))) => return true,
+                        Some(Ok(_)) => continue,
+                        _ => return false,
+                    }
                 }
-            }
-        })
-        .await;
-        assert!(ping);
-        // Keep answering for a few intervals: the connection stays up.
-        let alive = async_std::future::timeout(Duration::from_millis(700), async {
-            while let Some(Ok(_)) = reader.next().await {}
-        })
-        .await;
-        assert!(
-            alive.is_err(),
-            "the connection ended while the client answered pings"
-        );
-        drop(reader);
-        assert_eq!(
-            within("the end", connection.incoming.next()).await,
-            Some(Frame::Close)
-        );
+            })
+            .await;
+            assert!(ping);
+            // Keep answering for a few intervals: the connection stays up.
+            let alive = async_std::future::timeout(Duration::from_millis(700), async {
+                while let Some(Ok(_)) = reader.next().await {}
+            })
+            .await;
+            assert!(
+                alive.is_err(),
+                "the connection ended while the client answered pings"
+            );
+            drop(reader);
+        };
+        let server = async { within("the end", connection.next()).await };
+        let ((), end) = futures::join!(client, server);
+        assert_eq!(end, Some(Frame::Close));
 
         // A client that never reads never answers: it is dropped after a missed ping.
         let _silent = ws_client(transport.local_addr()).await;
@@ -263,7 +258,7 @@ fn the_server_pings_and_drops_a_silent_client() {
             .unwrap();
         let started = Instant::now();
         assert_eq!(
-            within("the drop", connection.incoming.next()).await,
+            within("the drop", connection.next()).await,
             Some(Frame::Close)
         );
         assert!(started.elapsed() >= Duration::from_millis(400));

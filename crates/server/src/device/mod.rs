@@ -1,6 +1,9 @@
 //! A connected device as the server sees it: its definition, its index and the handle to its task.
 
+mod replies;
 mod task;
+
+pub(crate) use replies::{ReplyTracker, UnitReply};
 
 pub use task::TRANSPORT_KEEPALIVE_INTERVAL;
 pub(crate) use task::{DeviceTask, TaskOptions};
@@ -146,13 +149,13 @@ pub(crate) enum DeviceEvent {
 pub(crate) enum DeviceRequest {
     Output {
         command: OutputCommand,
-        reply: oneshot::Sender<Result<(), DeviceError>>,
+        reply: UnitReply,
     },
     Stop {
         feature: Option<u32>,
         outputs: bool,
         inputs: bool,
-        reply: oneshot::Sender<Result<(), DeviceError>>,
+        reply: UnitReply,
     },
     ReadInput {
         feature: u32,
@@ -202,13 +205,17 @@ impl<T> PendingReply<T> {
 
 /// A connected device: definition, index and the channel to its task. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct ServerDevice {
+pub struct ServerDevice(Arc<Shared>);
+
+/// What every clone of a [`ServerDevice`] shares (one reference count per clone).
+#[derive(Debug)]
+struct Shared {
     index: u32,
     address: String,
     definition: Arc<DeviceDefinition>,
     requests: async_channel::Sender<DeviceRequest>,
     message_gap_ms: u32,
-    endpoints: Arc<Vec<Endpoint>>,
+    endpoints: Vec<Endpoint>,
 }
 
 impl ServerDevice {
@@ -220,45 +227,45 @@ impl ServerDevice {
         message_gap_ms: u32,
         endpoints: Vec<Endpoint>,
     ) -> Self {
-        ServerDevice {
+        ServerDevice(Arc::new(Shared {
             index,
             address,
             definition,
             requests,
             message_gap_ms,
-            endpoints: Arc::new(endpoints),
-        }
+            endpoints,
+        }))
     }
 
     /// The hardware's endpoints (what raw commands may address).
     pub fn endpoints(&self) -> &[Endpoint] {
-        &self.endpoints
+        &self.0.endpoints
     }
 
     /// The message gap this device's task enforces, in ms (0 = none); reported to clients as
     /// `DeviceMessageTimingGap`.
     pub fn message_gap_ms(&self) -> u32 {
-        self.message_gap_ms
+        self.0.message_gap_ms
     }
 
     /// Device index.
     pub fn index(&self) -> u32 {
-        self.index
+        self.0.index
     }
 
     /// Hardware address.
     pub fn address(&self) -> &str {
-        &self.address
+        &self.0.address
     }
 
     /// The resolved definition.
     pub fn definition(&self) -> &DeviceDefinition {
-        &self.definition
+        &self.0.definition
     }
 
     /// Whether the device task is still running.
     pub fn is_connected(&self) -> bool {
-        !self.requests.is_closed()
+        !self.0.requests.is_closed()
     }
 
     async fn request<T>(
@@ -273,12 +280,15 @@ impl ServerDevice {
         make: impl FnOnce(oneshot::Sender<Result<T, DeviceError>>) -> DeviceRequest,
     ) -> Result<PendingReply<T>, ServerDeviceError> {
         let (tx, rx) = oneshot::channel();
-        self.requests
+        self.0
+            .requests
             .send(make(tx))
             .await
-            .map_err(|_| ServerDeviceError::Gone { index: self.index })?;
+            .map_err(|_| ServerDeviceError::Gone {
+                index: self.0.index,
+            })?;
         Ok(PendingReply {
-            index: self.index,
+            index: self.0.index,
             rx,
         })
     }
@@ -292,8 +302,11 @@ impl ServerDevice {
         &self,
         command: OutputCommand,
     ) -> Result<PendingReply<()>, ServerDeviceError> {
-        self.enqueue(|reply| DeviceRequest::Output { command, reply })
-            .await
+        self.enqueue(|reply| DeviceRequest::Output {
+            command,
+            reply: UnitReply::Oneshot(reply),
+        })
+        .await
     }
 
     /// Queue a stop (see [`ServerDevice::stop`]).
@@ -307,9 +320,9 @@ impl ServerDevice {
         inputs: bool,
     ) -> Result<PendingReply<()>, ServerDeviceError> {
         if let Some(f) = feature {
-            if self.definition.feature(f).is_none() {
+            if self.0.definition.feature(f).is_none() {
                 return Err(ServerDeviceError::NoFeature {
-                    device: self.index,
+                    device: self.0.index,
                     feature: f,
                 });
             }
@@ -318,9 +331,60 @@ impl ServerDevice {
             feature,
             outputs,
             inputs,
+            reply: UnitReply::Oneshot(reply),
+        })
+        .await
+    }
+
+    /// Queue an output command answered through a session's [`ReplyTracker`]. The reply is
+    /// always settled: by the device task, or here with the error when the request could not be
+    /// queued.
+    pub(crate) async fn queue_output_tracked(
+        &self,
+        command: OutputCommand,
+        reply: UnitReply,
+    ) -> Result<(), ServerDeviceError> {
+        self.send_request(DeviceRequest::Output { command, reply })
+            .await
+    }
+
+    /// Queue a stop answered through a session's [`ReplyTracker`].
+    pub(crate) async fn queue_stop_tracked(
+        &self,
+        feature: Option<u32>,
+        outputs: bool,
+        inputs: bool,
+        reply: UnitReply,
+    ) -> Result<(), ServerDeviceError> {
+        if let Some(f) = feature {
+            if self.0.definition.feature(f).is_none() {
+                let e = ServerDeviceError::NoFeature {
+                    device: self.0.index,
+                    feature: f,
+                };
+                reply.fail(e.clone());
+                return Err(e);
+            }
+        }
+        self.send_request(DeviceRequest::Stop {
+            feature,
+            outputs,
+            inputs,
             reply,
         })
         .await
+    }
+
+    async fn send_request(&self, request: DeviceRequest) -> Result<(), ServerDeviceError> {
+        // A request that cannot be queued is dropped here; a tracked reply then answers
+        // "gone" on its own, so the caller must not count it again.
+        self.0
+            .requests
+            .send(request)
+            .await
+            .map_err(|_| ServerDeviceError::Gone {
+                index: self.0.index,
+            })
     }
 
     /// Queue an input read (see [`ServerDevice::read_input`]).
@@ -390,22 +454,23 @@ impl ServerDevice {
         duration_ms: Option<u32>,
     ) -> Result<OutputCommand, ServerDeviceError> {
         let f = self
+            .0
             .definition
             .feature(feature)
             .ok_or(ServerDeviceError::NoFeature {
-                device: self.index,
+                device: self.0.index,
                 feature,
             })?;
         let o = f
             .output(output_type)
             .ok_or_else(|| ServerDeviceError::NotOnFeature {
-                device: self.index,
+                device: self.0.index,
                 feature,
                 what: output_type.to_string(),
             })?;
         if o.disabled {
             return Err(ServerDeviceError::Disabled {
-                device: self.index,
+                device: self.0.index,
                 feature,
                 output: output_type,
             });
@@ -446,8 +511,11 @@ impl ServerDevice {
     /// # Errors
     /// The device is gone, or the protocol/hardware failed.
     pub async fn output(&self, command: OutputCommand) -> Result<(), ServerDeviceError> {
-        self.request(|reply| DeviceRequest::Output { command, reply })
-            .await
+        self.request(|reply| DeviceRequest::Output {
+            command,
+            reply: UnitReply::Oneshot(reply),
+        })
+        .await
     }
 
     /// Stop outputs and/or inputs of one feature or of the whole device.
@@ -461,9 +529,9 @@ impl ServerDevice {
         inputs: bool,
     ) -> Result<(), ServerDeviceError> {
         if let Some(f) = feature {
-            if self.definition.feature(f).is_none() {
+            if self.0.definition.feature(f).is_none() {
                 return Err(ServerDeviceError::NoFeature {
-                    device: self.index,
+                    device: self.0.index,
                     feature: f,
                 });
             }
@@ -472,7 +540,7 @@ impl ServerDevice {
             feature,
             outputs,
             inputs,
-            reply,
+            reply: UnitReply::Oneshot(reply),
         })
         .await
     }
@@ -484,16 +552,17 @@ impl ServerDevice {
         command: InputCommandType,
     ) -> Result<(), ServerDeviceError> {
         let f = self
+            .0
             .definition
             .feature(feature)
             .ok_or(ServerDeviceError::NoFeature {
-                device: self.index,
+                device: self.0.index,
                 feature,
             })?;
         let i = f
             .input(input_type)
             .ok_or_else(|| ServerDeviceError::NotOnFeature {
-                device: self.index,
+                device: self.0.index,
                 feature,
                 what: input_type.to_string(),
             })?;
@@ -569,6 +638,7 @@ impl ServerDevice {
     pub async fn disconnect(&self) {
         let (tx, rx) = oneshot::channel();
         if self
+            .0
             .requests
             .send(DeviceRequest::Disconnect { reply: tx })
             .await

@@ -11,9 +11,10 @@ use buttplug_devices::{
     DeviceDefinition, DeviceError, Endpoint, HardwareCommand, HardwareEvent, HardwareRef,
     KeepaliveStrategy, OutputCommand, ProtocolHandler,
 };
-use futures::{FutureExt, StreamExt};
-use std::collections::{BTreeSet, HashMap};
+use futures::{Stream, StreamExt};
+use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// Interval of keep-alive writes when the transport requires them (iOS background BLE).
@@ -29,6 +30,9 @@ const STOP_PRIORITY: [OutputType; 7] = [
     OutputType::Rotate,
     OutputType::Vibrate,
 ];
+
+/// Most requests a device task takes from its queue in one turn.
+const REQUEST_BATCH: usize = 32;
 
 /// Settings of one device task.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +53,11 @@ pub(crate) struct DeviceTask {
 }
 
 struct State {
-    last_values: HashMap<(u32, OutputType), (i32, u32)>,
+    /// Last written value and duration per (feature, output); a device has few, so a list is
+    /// faster than a hash map.
+    last_values: Vec<((u32, OutputType), (i32, u32))>,
+    /// Whether writes are time-stamped and kept (for the message gap and keep-alive).
+    track_writes: bool,
     pending: Vec<OutputCommand>,
     last_write: Option<Instant>,
     last_packet: Option<HardwareCommand>,
@@ -62,8 +70,11 @@ struct State {
 impl DeviceTask {
     pub(crate) async fn run(mut self, requests: async_channel::Receiver<DeviceRequest>) {
         let mut hw_events = self.hardware.event_stream();
+        let track_writes = self.options.gap.is_some()
+            || (self.options.timers && self.keepalive_interval().is_some());
         let mut st = State {
-            last_values: HashMap::new(),
+            last_values: Vec::new(),
+            track_writes,
             pending: Vec::new(),
             last_write: None,
             last_packet: None,
@@ -75,41 +86,72 @@ impl DeviceTask {
         if self.options.timers {
             st.next_tick = self.handler.tick_interval().map(|i| Instant::now() + i);
         }
-        loop {
-            let deadline = self.next_deadline(&st);
-            let timer = async {
-                match deadline {
-                    Some(at) => rt::sleep(at.saturating_duration_since(Instant::now())).await,
-                    None => futures::future::pending::<()>().await,
-                }
+        let mut requests = Box::pin(requests);
+        let mut timer: Option<(Instant, rt::Sleep)> = None;
+        let mut batch: Vec<DeviceRequest> = Vec::new();
+        'run: loop {
+            match (self.next_deadline(&st), &timer) {
+                (None, _) => timer = None,
+                (Some(at), Some((current, _))) if *current == at => {}
+                (Some(at), _) => timer = Some((at, rt::sleep_until(at))),
             }
-            .fuse();
-            futures::pin_mut!(timer);
-            futures::select! {
-                req = requests.recv().fuse() => match req {
-                    Ok(DeviceRequest::Disconnect { reply }) => {
-                        let _ = self.hardware.disconnect().await;
-                        let _ = reply.send(());
-                        break;
+            let mut closed = false;
+            let mut hw_event = None;
+            let mut timed_out = false;
+            // Take every request that is queued (in order), a hardware event and the timer,
+            // then handle them; wait only when nothing is ready.
+            std::future::poll_fn(|cx| {
+                while batch.len() < REQUEST_BATCH {
+                    match requests.as_mut().poll_next(cx) {
+                        Poll::Ready(Some(r)) => batch.push(r),
+                        Poll::Ready(None) => {
+                            closed = true;
+                            break;
+                        }
+                        Poll::Pending => break,
                     }
-                    Ok(req) => self.handle_request(&mut st, req).await,
-                    Err(_) => {
-                        // The device manager dropped us: stop the device and let go.
-                        let _ = self.stop(&mut st, None, true, true).await;
-                        let _ = self.hardware.disconnect().await;
-                        break;
-                    }
-                },
-                ev = hw_events.next().fuse() => match ev {
-                    Some(HardwareEvent::Notification { endpoint, data }) => {
-                        self.on_notification(&st, endpoint, &data);
-                    }
-                    Some(HardwareEvent::Disconnected) | None => break,
-                },
-                _ = timer => self.on_timer(&mut st).await,
+                }
+                if let Poll::Ready(ev) = hw_events.poll_next_unpin(cx) {
+                    hw_event = Some(ev);
+                }
+                if let Some((_, sleep)) = timer.as_mut() {
+                    timed_out = sleep.as_mut().poll(cx).is_ready();
+                }
+                if closed || hw_event.is_some() || timed_out || !batch.is_empty() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            for req in batch.drain(..) {
+                if let DeviceRequest::Disconnect { reply } = req {
+                    let _ = self.hardware.disconnect().await;
+                    let _ = reply.send(());
+                    break 'run;
+                }
+                self.handle_request(&mut st, req).await;
+            }
+            if closed {
+                // The device manager dropped us: stop the device and let go.
+                let _ = self.stop(&mut st, None, true, true).await;
+                let _ = self.hardware.disconnect().await;
+                break;
+            }
+            match hw_event {
+                Some(Some(HardwareEvent::Notification { endpoint, data })) => {
+                    self.on_notification(&st, endpoint, &data);
+                }
+                Some(Some(HardwareEvent::Disconnected) | None) => break,
+                None => {}
+            }
+            if timed_out {
+                timer = None;
+                self.on_timer(&mut st).await;
             }
         }
-        // Fail whatever is still queued.
+        // Fail whatever is still queued (a request dropped unanswered answers "gone").
+        batch.clear();
         requests.close();
         while let Ok(req) = requests.try_recv() {
             req.fail();
@@ -163,7 +205,10 @@ impl DeviceTask {
         match req {
             DeviceRequest::Output { command, reply } => {
                 let r = self.output(st, command).await;
-                let _ = reply.send(r);
+                if let Err(e) = &r {
+                    tracing::debug!(device = self.index, "output failed: {e}");
+                }
+                reply.send(r);
             }
             DeviceRequest::Stop {
                 feature,
@@ -172,7 +217,7 @@ impl DeviceTask {
                 reply,
             } => {
                 let r = self.stop(st, feature, outputs, inputs).await;
-                let _ = reply.send(r);
+                reply.send(r);
             }
             DeviceRequest::ReadInput {
                 feature,
@@ -211,7 +256,7 @@ impl DeviceTask {
 
     async fn output(&mut self, st: &mut State, command: OutputCommand) -> Result<(), DeviceError> {
         let key = (command.feature_index, command.output_type);
-        if st.last_values.get(&key) == Some(&(command.value, command.duration_ms))
+        if last_value(st, key) == Some((command.value, command.duration_ms))
             && !st
                 .pending
                 .iter()
@@ -229,7 +274,11 @@ impl DeviceTask {
             *p = command;
             return Ok(());
         }
-        if self.earliest_write(st) <= Instant::now() && st.pending.is_empty() {
+        let may_write_now = match self.options.gap {
+            None => true,
+            Some(_) => self.earliest_write(st) <= Instant::now(),
+        };
+        if may_write_now && st.pending.is_empty() {
             self.write_outputs(st, &[command]).await
         } else {
             st.pending.push(command);
@@ -251,7 +300,8 @@ impl DeviceTask {
                     continue;
                 }
             };
-            st.last_values.insert(
+            set_last_value(
+                st,
                 (command.feature_index, command.output_type),
                 (command.value, command.duration_ms),
             );
@@ -273,7 +323,7 @@ impl DeviceTask {
     ) -> Result<(), DeviceError> {
         for c in commands {
             self.hardware.execute(c).await?;
-            if matches!(c, HardwareCommand::Write { .. }) {
+            if st.track_writes && matches!(c, HardwareCommand::Write { .. }) {
                 st.last_write = Some(Instant::now());
                 st.last_packet = Some(c.clone());
             }
@@ -301,11 +351,7 @@ impl DeviceTask {
                     STOP_PRIORITY
                         .iter()
                         .filter(|t| f.output(**t).is_some_and(|o| !o.disabled))
-                        .filter(|t| {
-                            st.last_values
-                                .get(&(f.index, **t))
-                                .is_some_and(|(v, _)| *v != 0)
-                        })
+                        .filter(|t| last_value(st, (f.index, **t)).is_some_and(|(v, _)| v != 0))
                         .map(|t| OutputCommand::new(f.index, *t, 0))
                         .collect::<Vec<_>>()
                 })
@@ -475,5 +521,19 @@ impl DeviceTask {
                 }
             }
         }
+    }
+}
+
+fn last_value(st: &State, key: (u32, OutputType)) -> Option<(i32, u32)> {
+    st.last_values
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
+
+fn set_last_value(st: &mut State, key: (u32, OutputType), value: (i32, u32)) {
+    match st.last_values.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => *v = value,
+        None => st.last_values.push((key, value)),
     }
 }
