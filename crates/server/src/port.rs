@@ -5,7 +5,7 @@
 use crate::server::MAX_CLIENT_FRAME;
 use buttplug_core::{
     ClientMessage, ErrorCode, Frame, ServerMessage, SpecVersion, handshake_version,
-    parse_client_frame, render_server_frame,
+    parse_client_frame_typed, render_server_frame,
 };
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use std::future::Future;
@@ -131,10 +131,14 @@ where
             // parse leniently at v4.
             handshake_version(&text).unwrap_or(SpecVersion::V4)
         });
-        out.extend(parse_client_frame(&text, v).into_iter().map(|r| match r {
-            Ok(m) => Inbound::Message(m),
-            Err(e) => Inbound::Reply(ServerMessage::error(e, v)),
-        }));
+        out.extend(
+            parse_client_frame_typed(&text, v)
+                .into_iter()
+                .map(|r| match r {
+                    Ok(m) => Inbound::Message(m),
+                    Err(e) => Inbound::Reply(ServerMessage::error(e.to_wire(), v)),
+                }),
+        );
         true
     }
 
