@@ -85,8 +85,9 @@ struct ProtocolDevices {
 #[derive(Debug)]
 struct ProtocolEntry {
     communication: Vec<CommunicationSpecifier>,
-    /// Set when loaded, or (built-in database) on first use from `deferred`.
-    devices: OnceLock<ProtocolDevices>,
+    /// Set when loaded, or (built-in database) on first use from `deferred`. Boxed: an unparsed
+    /// protocol costs a pointer, not a whole empty set.
+    devices: OnceLock<Box<ProtocolDevices>>,
     /// Built-in database: the JSON object with the protocol's `defaults` and `configurations`, not
     /// parsed until a device of the protocol is looked up.
     deferred: Option<&'static str>,
@@ -99,10 +100,10 @@ impl ProtocolEntry {
     fn devices(&self, name: &str) -> &ProtocolDevices {
         self.devices
             .get_or_init(|| match self.parse_deferred(name) {
-                Ok(devices) => devices,
+                Ok(devices) => Box::new(devices),
                 Err(e) => {
                     tracing::error!("the built-in device database does not load: {e}");
-                    ProtocolDevices::default()
+                    Box::default()
                 }
             })
     }
@@ -191,7 +192,7 @@ impl DeviceDatabase {
         for (name, entry) in db.base.iter() {
             let devices = entry.parse_deferred(name)?;
             // Freshly built, nobody has looked anything up yet: the cell is empty.
-            let _ = entry.devices.set(devices);
+            let _ = entry.devices.set(Box::new(devices));
         }
         Ok(db)
     }
@@ -253,7 +254,7 @@ impl DeviceDatabase {
                 name,
                 ProtocolEntry {
                     communication,
-                    devices: OnceLock::from(devices),
+                    devices: OnceLock::from(Box::new(devices)),
                     deferred: None,
                 },
             );
@@ -859,8 +860,10 @@ fn known_specifiers(
     source: &str,
     warnings: &mut Vec<ConfigWarning>,
 ) -> Vec<CommunicationSpecifier> {
-    let mut out = Vec::new();
-    for (i, entry) in entries.unwrap_or_default().into_iter().enumerate() {
+    let entries = entries.unwrap_or_default();
+    // Exact capacity: the built-in database keeps one of these per protocol for good.
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
         match entry {
             SpecifierEntry::Known(s) => out.push(s),
             SpecifierEntry::Unknown(name) => warnings.push(ConfigWarning::new(
