@@ -108,6 +108,22 @@ impl ProtocolEntry {
             })
     }
 
+    /// Whether a device name of this protocol may contain `needle` (already lowercase). Only
+    /// `false` when the devices are still unparsed and their text is plain ASCII without escapes
+    /// (so every name appears in it verbatim and lowercases byte by byte) and does not contain
+    /// `needle` in any letter case.
+    fn may_have_name(&self, needle: &str) -> bool {
+        let Some(text) = self.deferred.filter(|_| self.devices.get().is_none()) else {
+            return true;
+        };
+        if needle.is_empty() || !text.is_ascii() || text.contains('\\') {
+            return true;
+        }
+        text.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    }
+
     /// Parse the deferred devices of a protocol.
     fn parse_deferred(&self, name: &str) -> Result<ProtocolDevices, ConfigError> {
         let path = format!("protocols.{name}");
@@ -570,13 +586,18 @@ impl DeviceDatabase {
                 .get(protocol)
                 .map(|s| s.configs.as_slice())
                 .unwrap_or_default();
-            let devices = entry.devices(protocol);
+            // A deferred protocol none of whose names can match stays unparsed.
+            let devices =
+                (protocol_matches || entry.may_have_name(&needle)).then(|| entry.devices(protocol));
+            let base_configs = devices
+                .map(|d| d.configs.configs.as_slice())
+                .unwrap_or_default();
             let all = devices
-                .defaults
-                .iter()
+                .and_then(|d| d.defaults.as_ref())
                 .map(|c| (true, c))
+                .into_iter()
                 .chain(user_configs.iter().map(|c| (false, c)))
-                .chain(devices.configs.configs.iter().map(|c| (false, c)));
+                .chain(base_configs.iter().map(|c| (false, c)));
             for (is_default, config) in all {
                 if protocol_matches || config.template.name.to_lowercase().contains(&needle) {
                     out.push(DeviceSummary {
@@ -1185,6 +1206,20 @@ mod tests {
                 eager.protocol_specifiers(id)
             );
         }
+        for filter in [
+            "",
+            "Lovense Hush",
+            "hush",
+            "LOVENSE",
+            "btle",
+            "é",
+            "k",
+            "zzz",
+        ] {
+            // A fresh deferred database per filter: nothing parsed by an earlier search.
+            let fresh = DeviceDatabase::load_builtin_deferred()?;
+            assert_eq!(fresh.search(filter), eager.search(filter), "{filter}");
+        }
         assert_eq!(deferred.search(""), eager.search(""));
         assert_eq!(
             deferred.definition("lovense", Some("Z"), "a"),
@@ -1208,6 +1243,11 @@ mod tests {
             .map(|(id, _)| id)
             .collect();
         assert_eq!(parsed, ["lovense"]);
+        // Searching by name parses only protocols whose text contains the name.
+        let found = db.search("Lovense Hush");
+        assert!(found.iter().any(|s| s.name == "Lovense Hush"));
+        let parsed = db.base.values().filter(|p| p.devices.get().is_some());
+        assert!(parsed.count() < 10);
         Ok(())
     }
 }
