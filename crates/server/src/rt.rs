@@ -41,6 +41,11 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> Sleep {
     ))
 }
 
+/// Let the other ready tasks run before continuing.
+pub(crate) async fn yield_now() {
+    async_std::task::yield_now().await;
+}
+
 /// Block the current thread on a future (for `main` and synchronous callers).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)

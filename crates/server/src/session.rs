@@ -198,7 +198,14 @@ impl Session {
         let mut items: Vec<P::Item> = Vec::new();
         let mut decoded: Vec<Inbound> = Vec::new();
         let mut out: Vec<ServerMessage> = Vec::new();
+        let mut read_last_turn = false;
         loop {
+            if read_last_turn {
+                // Let the device tasks run the commands just queued (their answers come back in
+                // the next turn) and let more client frames arrive, so the next read takes them
+                // in one go instead of one system call per frame.
+                rt::yield_now().await;
+            }
             let deadline = match self.state {
                 State::AwaitingHandshake => handshake_deadline,
                 _ => self.ping_deadline,
@@ -257,6 +264,7 @@ impl Session {
             })
             .await;
 
+            read_last_turn = !items.is_empty();
             let mut closing = input_ended;
             'items: for item in items.drain(..) {
                 let version = match self.state {
