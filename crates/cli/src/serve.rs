@@ -263,7 +263,9 @@ pub(crate) fn listen_address(args: &ServeArgs) -> SocketAddr {
 pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
     crate::init_logging(args.log.as_deref());
     let db = load_database(&args)?;
-    crate::rt::block_on(async move {
+    // Boxed: the serving future is large, and on the main thread's stack it kept about 80 kB of
+    // stack pages resident for the life of the process.
+    crate::rt::block_on(Box::pin(async move {
         let device_manager = device_manager(&args, db)?;
         let server = ButtplugServerBuilder::new()
             .name(args.server_name.clone())
@@ -285,7 +287,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
             futures::future::Either::Left((result, _)) => result,
             futures::future::Either::Right(_) => Ok(()),
         }
-    })
+    }))
 }
 
 async fn serve_clients(args: &ServeArgs, server: ButtplugServer) -> Result<(), String> {
