@@ -280,13 +280,7 @@ impl ServerDevice {
         make: impl FnOnce(oneshot::Sender<Result<T, DeviceError>>) -> DeviceRequest,
     ) -> Result<PendingReply<T>, ServerDeviceError> {
         let (tx, rx) = oneshot::channel();
-        self.0
-            .requests
-            .send(make(tx))
-            .await
-            .map_err(|_| ServerDeviceError::Gone {
-                index: self.0.index,
-            })?;
+        self.send_request(make(tx)).await?;
         Ok(PendingReply {
             index: self.0.index,
             rx,
@@ -319,14 +313,7 @@ impl ServerDevice {
         outputs: bool,
         inputs: bool,
     ) -> Result<PendingReply<()>, ServerDeviceError> {
-        if let Some(f) = feature {
-            if self.0.definition.feature(f).is_none() {
-                return Err(ServerDeviceError::NoFeature {
-                    device: self.0.index,
-                    feature: f,
-                });
-            }
-        }
+        self.check_stop_target(feature)?;
         self.enqueue(|reply| DeviceRequest::Stop {
             feature,
             outputs,
@@ -356,15 +343,9 @@ impl ServerDevice {
         inputs: bool,
         reply: UnitReply,
     ) -> Result<(), ServerDeviceError> {
-        if let Some(f) = feature {
-            if self.0.definition.feature(f).is_none() {
-                let e = ServerDeviceError::NoFeature {
-                    device: self.0.index,
-                    feature: f,
-                };
-                reply.fail(e.clone());
-                return Err(e);
-            }
+        if let Err(e) = self.check_stop_target(feature) {
+            reply.fail(e.clone());
+            return Err(e);
         }
         self.send_request(DeviceRequest::Stop {
             feature,
@@ -511,11 +492,7 @@ impl ServerDevice {
     /// # Errors
     /// The device is gone, or the protocol/hardware failed.
     pub async fn output(&self, command: OutputCommand) -> Result<(), ServerDeviceError> {
-        self.request(|reply| DeviceRequest::Output {
-            command,
-            reply: UnitReply::Oneshot(reply),
-        })
-        .await
+        self.queue_output(command).await?.wait().await
     }
 
     /// Stop outputs and/or inputs of one feature or of the whole device.
@@ -528,21 +505,23 @@ impl ServerDevice {
         outputs: bool,
         inputs: bool,
     ) -> Result<(), ServerDeviceError> {
-        if let Some(f) = feature {
-            if self.0.definition.feature(f).is_none() {
-                return Err(ServerDeviceError::NoFeature {
+        self.queue_stop(feature, outputs, inputs)
+            .await?
+            .wait()
+            .await
+    }
+
+    /// A stop may name the whole device or one of its features.
+    fn check_stop_target(&self, feature: Option<u32>) -> Result<(), ServerDeviceError> {
+        match feature {
+            Some(f) if self.0.definition.feature(f).is_none() => {
+                Err(ServerDeviceError::NoFeature {
                     device: self.0.index,
                     feature: f,
-                });
+                })
             }
+            _ => Ok(()),
         }
-        self.request(|reply| DeviceRequest::Stop {
-            feature,
-            outputs,
-            inputs,
-            reply: UnitReply::Oneshot(reply),
-        })
-        .await
     }
 
     fn check_input(
