@@ -31,14 +31,41 @@ pub(crate) async fn sleep(duration: Duration) {
     async_std::task::sleep(duration).await;
 }
 
-/// A boxed sleep that can be kept and polled repeatedly (e.g. a session's ping deadline).
-pub(crate) type Sleep = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+type Sleep = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// A [`Sleep`] that ends at `deadline` (at once if it has passed).
-pub(crate) fn sleep_until(deadline: std::time::Instant) -> Sleep {
-    Box::pin(sleep(
-        deadline.saturating_duration_since(std::time::Instant::now()),
-    ))
+/// A timer for a task loop whose deadline may change between turns: kept (not rebuilt) while
+/// the deadline stays the same, so a loop that polls it every turn registers one timer.
+#[derive(Default)]
+pub(crate) struct DeadlineTimer {
+    armed: Option<(std::time::Instant, Sleep)>,
+}
+
+impl DeadlineTimer {
+    /// Aim at `deadline` (`None`: never fires).
+    pub(crate) fn set(&mut self, deadline: Option<std::time::Instant>) {
+        match (deadline, &self.armed) {
+            (None, _) => self.armed = None,
+            (Some(at), Some((current, _))) if *current == at => {}
+            (Some(at), _) => {
+                let sleep = sleep(at.saturating_duration_since(std::time::Instant::now()));
+                self.armed = Some((at, Box::pin(sleep)));
+            }
+        }
+    }
+
+    /// Whether the deadline has passed; registers the waker otherwise. A timer that fired stays
+    /// fired until [`DeadlineTimer::set`] aims it again.
+    pub(crate) fn poll_expired(&mut self, cx: &mut std::task::Context<'_>) -> bool {
+        self.armed
+            .as_mut()
+            .is_some_and(|(_, sleep)| sleep.as_mut().poll(cx).is_ready())
+    }
+
+    /// Forget the deadline, so the next [`DeadlineTimer::set`] arms a new timer even for the
+    /// same instant.
+    pub(crate) fn reset(&mut self) {
+        self.armed = None;
+    }
 }
 
 /// Let the other ready tasks run before continuing.

@@ -194,7 +194,7 @@ impl Session {
         let mut pending: FuturesUnordered<Reply> = FuturesUnordered::new();
         let handshake_deadline = (!self.options.handshake_timeout.is_zero())
             .then(|| Instant::now() + self.options.handshake_timeout);
-        let mut timer: Option<(Instant, rt::Sleep)> = None;
+        let mut timer = rt::DeadlineTimer::default();
         let mut items: Vec<P::Item> = Vec::new();
         let mut decoded: Vec<Inbound> = Vec::new();
         let mut out: Vec<ServerMessage> = Vec::new();
@@ -210,13 +210,7 @@ impl Session {
                 State::AwaitingHandshake => handshake_deadline,
                 _ => self.ping_deadline,
             };
-            match (deadline, &timer) {
-                (None, _) => timer = None,
-                (Some(at), Some((current, _))) if *current == at => {}
-                (Some(at), _) => {
-                    timer = Some((at, rt::sleep_until(at)));
-                }
-            }
+            timer.set(deadline);
             let mut input_ended = false;
             let mut event = None;
             let mut timed_out = false;
@@ -250,11 +244,9 @@ impl Session {
                         Poll::Pending => {}
                     }
                 }
-                if let Some((_, sleep)) = timer.as_mut() {
-                    if sleep.as_mut().poll(cx).is_ready() {
-                        timed_out = true;
-                        ready = true;
-                    }
+                if timer.poll_expired(cx) {
+                    timed_out = true;
+                    ready = true;
                 }
                 if ready {
                     Poll::Ready(())

@@ -87,14 +87,10 @@ impl DeviceTask {
             st.next_tick = self.handler.tick_interval().map(|i| Instant::now() + i);
         }
         let mut requests = Box::pin(requests);
-        let mut timer: Option<(Instant, rt::Sleep)> = None;
+        let mut timer = rt::DeadlineTimer::default();
         let mut batch: Vec<DeviceRequest> = Vec::new();
         'run: loop {
-            match (self.next_deadline(&st), &timer) {
-                (None, _) => timer = None,
-                (Some(at), Some((current, _))) if *current == at => {}
-                (Some(at), _) => timer = Some((at, rt::sleep_until(at))),
-            }
+            timer.set(self.next_deadline(&st));
             let mut closed = false;
             let mut hw_event = None;
             let mut timed_out = false;
@@ -114,9 +110,7 @@ impl DeviceTask {
                 if let Poll::Ready(ev) = hw_events.poll_next_unpin(cx) {
                     hw_event = Some(ev);
                 }
-                if let Some((_, sleep)) = timer.as_mut() {
-                    timed_out = sleep.as_mut().poll(cx).is_ready();
-                }
+                timed_out = timer.poll_expired(cx);
                 if closed || hw_event.is_some() || timed_out || !batch.is_empty() {
                     Poll::Ready(())
                 } else {
@@ -146,7 +140,7 @@ impl DeviceTask {
                 None => {}
             }
             if timed_out {
-                timer = None;
+                timer.reset();
                 self.on_timer(&mut st).await;
             }
         }
