@@ -50,25 +50,14 @@ impl UnitReply {
             UnitReply::Oneshot(tx) => {
                 let _ = tx.send(result);
             }
-            UnitReply::Queued(mut q) => {
-                if let Some(queue) = q.queue.take() {
-                    queue.push((q.slot, result.map_err(ServerDeviceError::from)));
-                }
-            }
+            UnitReply::Queued(mut q) => q.settle(result.map_err(ServerDeviceError::from)),
         }
     }
-}
 
-impl UnitReply {
     /// Answer with an error found before the request reached the device task.
     pub(crate) fn fail(self, error: ServerDeviceError) {
-        match self {
-            UnitReply::Oneshot(_) => {}
-            UnitReply::Queued(mut q) => {
-                if let Some(queue) = q.queue.take() {
-                    queue.push((q.slot, Err(error)));
-                }
-            }
+        if let UnitReply::Queued(mut q) = self {
+            q.settle(Err(error));
         }
     }
 }
@@ -76,19 +65,25 @@ impl UnitReply {
 /// A request's place in a session's [`ReplyTracker`].
 #[derive(Debug)]
 pub(crate) struct QueuedReply {
+    /// `None` once answered.
     queue: Option<Arc<ReplyQueue>>,
     slot: u32,
     device: u32,
 }
 
+impl QueuedReply {
+    /// Answer the slot (the first answer counts; a second one is ignored).
+    fn settle(&mut self, result: Result<(), ServerDeviceError>) {
+        if let Some(queue) = self.queue.take() {
+            queue.push((self.slot, result));
+        }
+    }
+}
+
 impl Drop for QueuedReply {
     fn drop(&mut self) {
-        if let Some(queue) = self.queue.take() {
-            queue.push((
-                self.slot,
-                Err(ServerDeviceError::Gone { index: self.device }),
-            ));
-        }
+        let gone = ServerDeviceError::Gone { index: self.device };
+        self.settle(Err(gone));
     }
 }
 
