@@ -4,11 +4,11 @@ use std::future::Future;
 
 /// Executor threads the tasks run on unless `ASYNC_STD_THREAD_COUNT` says otherwise.
 ///
-/// One: a command crosses several tasks (WebSocket pump, frame loop, session, device task), and
-/// on a multi-threaded executor nearly every hop wakes a parked thread. Measured with
-/// `examples/bench_serve.rs` (10 simulated devices, one WebSocket client), one thread cut the
-/// server's CPU per command from about 9 to 5 µs with 64 commands in flight and from about 70 to
-/// 18 µs with one in flight, at the same throughput. Blocking work (serial, USB, HID enumeration)
+/// One: a command crosses tasks (the connection's session task, then the device task), and on a
+/// multi-threaded executor nearly every hop wakes a parked thread. Measured with
+/// `examples/bench_serve.rs` (10 simulated devices, one WebSocket client) when a command still
+/// crossed four tasks, one thread cut the server's CPU per command from about 9 to 5 µs with 64
+/// commands in flight and from about 70 to 18 µs with one in flight, at the same throughput. Blocking work (serial, USB, HID enumeration)
 /// runs on the separate blocking pool and btleplug on its own thread, so nothing blocks it.
 pub(crate) const EXECUTOR_THREADS: usize = 1;
 
