@@ -252,12 +252,24 @@ async fn relay(
     'relay: loop {
         futures::select! {
             m = from_client.next() => {
-                let Some(m) = m else { break };
-                if let Ok((_, v)) = m.handshake_request() {
-                    version = v;
+                let Some(mut m) = m else { break };
+                // One frame per message (any server reads that), but every message already
+                // waiting goes out in the same socket write.
+                loop {
+                    if let Ok((_, v)) = m.handshake_request() {
+                        version = v;
+                    }
+                    let frame = render_client_frame(std::slice::from_ref(&m));
+                    if outgoing.feed(Frame::Text(frame)).await.is_err() {
+                        break 'relay;
+                    }
+                    match from_client.try_recv() {
+                        Ok(next) => m = next,
+                        // Empty, or closed (the next `next()` ends the relay).
+                        Err(_) => break,
+                    }
                 }
-                let frame = render_client_frame(std::slice::from_ref(&m));
-                if outgoing.send(Frame::Text(frame)).await.is_err() {
+                if outgoing.flush().await.is_err() {
                     break;
                 }
             }

@@ -145,6 +145,41 @@ fn unparsable_replies_fail_the_request_with_error_msg() {
 }
 
 #[test]
+fn queued_messages_leave_one_frame_each_and_in_order() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .bind()
+            .await
+            .unwrap();
+        let url = format!("ws://{}", transport.local_addr());
+        let (frames_tx, mut frames) = mpsc::unbounded();
+        async_std::task::spawn(async move {
+            let mut connection = transport.accept().await.unwrap();
+            while let Some(Frame::Text(text)) = connection.next().await {
+                let _ = frames_tx.unbounded_send(text);
+            }
+        });
+        let connector = WebsocketClientConnector::new(url);
+        let (mut to_server, _from_server) = Box::new(connector).connect().await.unwrap();
+        // Queued faster than the relay writes, so several go out in one socket write.
+        for id in 1..=100u32 {
+            let text = format!(r#"[{{"RequestDeviceList":{{"Id":{id}}}}}]"#);
+            let message = parse_client_frame(&text, SpecVersion::V4)
+                .remove(0)
+                .unwrap();
+            to_server.send(message).await.unwrap();
+        }
+        for id in 1..=100u32 {
+            let text = within("a frame", frames.next()).await.unwrap();
+            let messages = parse_client_frame(&text, SpecVersion::V4);
+            assert_eq!(messages.len(), 1, "{text}");
+            assert_eq!(messages[0].as_ref().unwrap().id(), id, "{text}");
+        }
+    });
+}
+
+#[test]
 fn the_client_connector_enforces_its_frame_limit() {
     block_on(async {
         let transport = WebsocketServerTransport::builder()
