@@ -35,10 +35,12 @@ use crate::v2::{ClientMessageV2, ServerMessageV2};
 use crate::v3::{ClientMessageV3, ServerMessageV3};
 use crate::v4::{ClientMessageV4, ServerMessageV4};
 use crate::{ClientMessage, ErrorCode, HandshakeError, MessageError, ServerMessage, SpecVersion};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use strict::Strict;
 
@@ -270,32 +272,72 @@ fn parse_as<T: MessageSet, U>(
     version: SpecVersion,
     wrap: fn(T) -> U,
 ) -> Vec<Result<U, MessageError>> {
-    let checked = |m: T| m.validate().map(|()| wrap(m));
-    match fast_path::<T>(text) {
-        Some(messages) => messages.into_iter().map(checked).collect(),
+    match fast_path::<T, U>(text, wrap) {
+        Some(messages) => messages,
         None => slow_path::<T>(text, version)
             .into_iter()
-            .map(|r| r.and_then(checked))
+            .map(|r| r.and_then(|m| m.validate().map(|()| wrap(m))))
             .collect(),
     }
 }
 
-/// Typed parse of every array in the text; `None` on any problem.
-fn fast_path<T: MessageSet>(text: &str) -> Option<Vec<T>> {
+/// Typed parse of every array in the text, each message validated and wrapped as it is read;
+/// `None` on any problem (the slow path then finds and reports it).
+fn fast_path<T: MessageSet, U>(
+    text: &str,
+    wrap: fn(T) -> U,
+) -> Option<Vec<Result<U, MessageError>>> {
+    let mut out = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
-    let mut messages = Vec::<T>::deserialize(Strict(&mut de)).ok()?;
-    if messages.is_empty() {
-        return None;
-    }
-    // `end` fails on anything but trailing whitespace; then try the next concatenated array.
-    while de.end().is_err() {
-        let more = Vec::<T>::deserialize(Strict(&mut de)).ok()?;
-        if more.is_empty() {
+    loop {
+        let read = AppendChecked::<T, U> {
+            out: &mut out,
+            wrap,
+            marker: PhantomData,
+        }
+        .deserialize(Strict(&mut de))
+        .ok()?;
+        if read == 0 {
             return None;
         }
-        messages.extend(more);
+        // `end` fails on anything but trailing whitespace; then read the next concatenated array.
+        if de.end().is_ok() {
+            return Some(out);
+        }
     }
-    Some(messages)
+}
+
+/// Reads one JSON array of messages, appending each one, validated and wrapped, to `out`; the
+/// value is the number of messages read. No intermediate list of parsed messages is built.
+struct AppendChecked<'a, T, U> {
+    out: &'a mut Vec<Result<U, MessageError>>,
+    wrap: fn(T) -> U,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: MessageSet, U> DeserializeSeed<'de> for AppendChecked<'_, T, U> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: MessageSet, U> Visitor<'de> for AppendChecked<'_, T, U> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of messages")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut read = 0;
+        while let Some(m) = seq.next_element::<T>()? {
+            self.out.push(m.validate().map(|()| (self.wrap)(m)));
+            read += 1;
+        }
+        Ok(read)
+    }
 }
 
 /// Element-by-element parse, for precise errors. Each element is located as raw text, examined
