@@ -198,12 +198,15 @@ pub trait Hardware: Send + Sync + std::fmt::Debug {
     /// A new stream of notifications and the disconnect event. Every call returns an independent
     /// stream that sees events from the moment of the call.
     fn event_stream(&self) -> BoxStream<'static, HardwareEvent>;
+}
 
-    /// Execute one [`HardwareCommand`].
+impl dyn Hardware + '_ {
+    /// Execute one [`HardwareCommand`]. (Not a trait method, so that the command path does not
+    /// box one more future per write.)
     ///
     /// # Errors
     /// As for the underlying operation.
-    async fn execute(&self, command: &HardwareCommand) -> Result<(), HardwareError> {
+    pub async fn execute(&self, command: &HardwareCommand) -> Result<(), HardwareError> {
         match command {
             HardwareCommand::Write {
                 endpoint,

@@ -651,7 +651,7 @@ impl Session {
                     i64::from(c.value()),
                     c.duration(),
                 );
-                self.outputs(version, id, &device, checked.map(|c| vec![c]))
+                self.outputs(version, id, &device, checked.map(std::iter::once))
                     .await
             }
             C::V4(v4::ClientMessageV4::InputCmd(m)) => {
@@ -1160,7 +1160,7 @@ impl Session {
         version: SpecVersion,
         id: u32,
         device: &ServerDevice,
-        commands: Result<Vec<OutputCommand>, ServerDeviceError>,
+        commands: Result<impl IntoIterator<Item = OutputCommand>, ServerDeviceError>,
     ) -> Dispatch {
         let commands = match commands {
             Ok(c) => c,
