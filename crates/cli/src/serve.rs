@@ -132,6 +132,9 @@ pub(crate) fn device_manager(
                 plan.name,
                 plan.protocol
             );
+            // Nothing reads the record here; without this a long-running simulated server
+            // would keep up to SIMULATED_RECORD_LIMIT commands per device.
+            plan.hardware.set_record_limit(0);
             sim = sim.device(SimulatedDevice {
                 hardware: plan.hardware,
                 specifier: plan.specifier,

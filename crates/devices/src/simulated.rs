@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 /// (with a warning): a slow consumer never blocks the device.
 pub const SIMULATED_EVENT_CAPACITY: usize = 1024;
 
-/// Upper bound of kept records; older ones are dropped first so a long-running simulated
-/// device cannot grow without bound.
+/// Default upper bound of kept records; older ones are dropped first so a long-running simulated
+/// device cannot grow without bound ([`SimulatedHardware::set_record_limit`] changes it).
 pub const SIMULATED_RECORD_LIMIT: usize = 100_000;
 
 /// One command the simulated device received, with the time it arrived.
@@ -41,6 +41,7 @@ struct ScriptedReply {
 struct State {
     connected: bool,
     records: VecDeque<RecordedCommand>,
+    record_limit: usize,
     total_recorded: u64,
     subscribed: BTreeSet<Endpoint>,
     read_queue: HashMap<Endpoint, VecDeque<Vec<u8>>>,
@@ -99,6 +100,7 @@ impl SimulatedHardwareBuilder {
                 requires_keepalive: self.requires_keepalive,
                 state: Mutex::new(State {
                     connected: true,
+                    record_limit: SIMULATED_RECORD_LIMIT,
                     ..State::default()
                 }),
             }),
@@ -248,6 +250,17 @@ impl SimulatedHardware {
         self.state().records.drain(..).map(|r| r.command).collect()
     }
 
+    /// Keep at most `limit` recorded commands from now on (oldest dropped first; 0 keeps none).
+    /// [`total_recorded`](Self::total_recorded) and [`record_stream`](Self::record_stream)
+    /// still see every command. A server that never reads the record (`buttplug serve
+    /// --simulate`) sets 0, so its memory does not grow with the commands it is sent.
+    pub fn set_record_limit(&self, limit: usize) {
+        let mut state = self.state();
+        state.record_limit = limit;
+        let excess = state.records.len().saturating_sub(limit);
+        state.records.drain(..excess);
+    }
+
     /// How many commands were recorded since the device was built (including dropped ones).
     pub fn total_recorded(&self) -> u64 {
         self.state().total_recorded
@@ -300,9 +313,11 @@ impl SimulatedHardware {
             at: Instant::now(),
             command,
         };
-        state.record_listeners.retain(|l| !l.is_closed());
-        for l in &state.record_listeners {
-            let _ = l.try_send(rec.clone());
+        if !state.record_listeners.is_empty() {
+            state.record_listeners.retain(|l| !l.is_closed());
+            for l in &state.record_listeners {
+                let _ = l.try_send(rec.clone());
+            }
         }
         let trigger: Option<(Endpoint, Option<&Vec<u8>>)> = match &rec.command {
             HardwareCommand::Subscribe { endpoint } => {
@@ -330,11 +345,14 @@ impl SimulatedHardware {
                 broadcast(&mut state.listeners, event);
             }
         }
-        if state.records.len() >= SIMULATED_RECORD_LIMIT {
+        state.total_recorded += 1;
+        if state.record_limit == 0 {
+            return Ok(());
+        }
+        if state.records.len() >= state.record_limit {
             state.records.pop_front();
         }
         state.records.push_back(rec);
-        state.total_recorded += 1;
         Ok(())
     }
 }
@@ -539,5 +557,40 @@ mod tests {
             })
         ));
         assert!(hw.commands().is_empty());
+    }
+
+    #[test]
+    fn the_record_limit_keeps_the_newest_and_zero_keeps_none() {
+        let hw = SimulatedHardware::builder("x", "y").build();
+        let mut stream = hw.record_stream();
+        block_on(async {
+            for b in 1..=5u8 {
+                hw.write(Endpoint::Tx, &[b], false).await.unwrap();
+            }
+        });
+        hw.set_record_limit(2);
+        let writes = |hw: &SimulatedHardware| {
+            hw.writes()
+                .into_iter()
+                .map(|(_, d)| d[0])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(writes(&hw), vec![4, 5]);
+        block_on(hw.write(Endpoint::Tx, &[6], false)).unwrap();
+        assert_eq!(writes(&hw), vec![5, 6]);
+        hw.set_record_limit(0);
+        assert!(hw.commands().is_empty());
+        block_on(hw.write(Endpoint::Tx, &[7], false)).unwrap();
+        assert!(hw.commands().is_empty());
+        // The count and the stream still see every command.
+        assert_eq!(hw.total_recorded(), 7);
+        let streamed: Vec<u8> = block_on(stream.by_ref().take(7).collect::<Vec<_>>())
+            .into_iter()
+            .map(|r| match r.command {
+                HardwareCommand::Write { data, .. } => data[0],
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(streamed, vec![1, 2, 3, 4, 5, 6, 7]);
     }
 }
