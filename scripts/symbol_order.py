@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Print the functions of the `buttplug` binary that ran in callgrind profiles, one mangled name per
-line, in the order of the profiles given and without repeats: the input of the linker's
---symbol-ordering-file. Profiles must be recorded with --dump-instr=yes --demangle=no."""
+"""Print the functions of the `buttplug` binary that ran in callgrind profiles, one mangled name
+per line: those of the first profile (sorted), then those new in the next one, and so on. This is
+the input of the linker's --symbol-ordering-file. Profiles must be recorded with
+--dump-instr=yes --demangle=no."""
 
 import re
 import sys
@@ -39,12 +40,15 @@ def main():
     binary, paths = sys.argv[1], sys.argv[2:]
     seen = set()
     for path in paths:
+        # Each profile's new names sorted, so that a re-recorded list diffs cleanly.
+        new = set()
         for name in functions(path, binary):
             name = re.sub(r"'\d+$", "", name)  # callgrind's recursion-depth suffix
             # Skip addresses without a symbol ("0x...") and "(below main)".
-            if not SYMBOL.match(name) or name in seen:
-                continue
-            seen.add(name)
+            if SYMBOL.match(name) and name not in seen:
+                new.add(name)
+        seen |= new
+        for name in sorted(new):
             print(name)
 
 
