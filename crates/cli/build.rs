@@ -8,6 +8,7 @@
 //! `BUTTPLUG_NO_SYMBOL_ORDER=1` to build without it.
 
 use std::env;
+use std::path::Path;
 use std::process::Command;
 
 fn main() {
@@ -32,10 +33,21 @@ fn main() {
     println!("cargo:rustc-link-arg-bin=buttplug=-Wl,--no-warn-symbol-ordering");
 }
 
-/// Whether the compiler is 1.90 or newer, the first to link with its bundled LLD by default here.
+/// Whether the compiler is 1.90 or newer (the first to link with its bundled LLD by default
+/// here) and ships that LLD (a distribution's own build may not, and then links with the
+/// system's `ld`, which does not know the option).
 fn rustc_uses_lld() -> bool {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(out) = Command::new(rustc).arg("-vV").output() else {
+    let Ok(sysroot) = Command::new(&rustc).args(["--print", "sysroot"]).output() else {
+        return false;
+    };
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    let bundled =
+        Path::new(&sysroot).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld");
+    if !bundled.exists() {
+        return false;
+    }
+    let Ok(out) = Command::new(&rustc).arg("-vV").output() else {
         return false;
     };
     let text = String::from_utf8_lossy(&out.stdout);
