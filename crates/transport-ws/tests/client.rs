@@ -10,7 +10,6 @@ use buttplug_core::{
 };
 use buttplug_transport_ws::{
     Connection, DialOptions, TransportError, WebsocketClientConnector, WebsocketClientTransport,
-    WebsocketServerTransport,
 };
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
@@ -53,12 +52,8 @@ async fn tiny_server(mut connection: Connection, seen: mpsc::UnboundedSender<Cli
 }
 
 async fn serve_once() -> (String, mpsc::UnboundedReceiver<ClientMessage>) {
-    let transport = WebsocketServerTransport::builder()
-        .port(0)
-        .bind()
-        .await
-        .unwrap();
-    let url = format!("ws://{}", transport.local_addr());
+    let transport = bind_loopback().await;
+    let url = url_of(&transport);
     let (seen, seen_rx) = mpsc::unbounded();
     async_std::task::spawn(async move {
         let connection = transport.accept().await.unwrap();
@@ -119,12 +114,8 @@ fn buttplug_client_over_websocket_at_v3() {
 #[test]
 fn unparsable_replies_fail_the_request_with_error_msg() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
-        let url = format!("ws://{}", transport.local_addr());
+        let transport = bind_loopback().await;
+        let url = url_of(&transport);
         async_std::task::spawn(async move {
             let mut connection = transport.accept().await.unwrap();
             let Some(Frame::Text(_)) = connection.next().await else {
@@ -147,12 +138,8 @@ fn unparsable_replies_fail_the_request_with_error_msg() {
 #[test]
 fn queued_messages_leave_one_frame_each_and_in_order() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
-        let url = format!("ws://{}", transport.local_addr());
+        let transport = bind_loopback().await;
+        let url = url_of(&transport);
         let (frames_tx, mut frames) = mpsc::unbounded();
         async_std::task::spawn(async move {
             let mut connection = transport.accept().await.unwrap();
@@ -182,12 +169,8 @@ fn queued_messages_leave_one_frame_each_and_in_order() {
 #[test]
 fn the_client_connector_enforces_its_frame_limit() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
-        let url = format!("ws://{}", transport.local_addr());
+        let transport = bind_loopback().await;
+        let url = url_of(&transport);
         async_std::task::spawn(async move {
             let mut connection = transport.accept().await.unwrap();
             let _ = connection
@@ -266,11 +249,7 @@ fn wss_needs_the_tls_feature() {
 #[test]
 fn wss_fails_against_a_plain_server() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let transport = bind_loopback().await;
         let addr = transport.local_addr();
         let options = DialOptions::new().connect_timeout(Duration::from_secs(2));
         let result =

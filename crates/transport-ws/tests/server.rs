@@ -12,11 +12,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn binds_loopback_unless_told_otherwise() {
     block_on(async {
-        let local = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let local = bind_loopback().await;
         assert_eq!(local.local_addr().ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_ne!(local.local_addr().port(), 0);
         let all = WebsocketServerTransport::builder()
@@ -39,11 +35,7 @@ fn binds_loopback_unless_told_otherwise() {
 #[test]
 fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let transport = bind_loopback().await;
         let addr = transport.local_addr();
 
         let mut first = ws_client(addr).await;
@@ -112,11 +104,7 @@ fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
 #[test]
 fn the_slot_is_freed_when_the_server_drops_the_connection() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let transport = bind_loopback().await;
         let addr = transport.local_addr();
         let mut first = ws_client(addr).await;
         let connection = within("the first client", transport.accept())
@@ -134,11 +122,7 @@ fn the_slot_is_freed_when_the_server_drops_the_connection() {
 #[test]
 fn binary_frames_arrive_as_binary() {
     block_on(async {
-        let transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let transport = bind_loopback().await;
         let mut client = ws_client(transport.local_addr()).await;
         let mut connection = within("the client", transport.accept()).await.unwrap();
         client
@@ -268,11 +252,7 @@ fn the_server_pings_and_drops_a_silent_client() {
 #[test]
 fn connections_are_a_stream_and_dropping_the_transport_stops_listening() {
     block_on(async {
-        let mut transport = WebsocketServerTransport::builder()
-            .port(0)
-            .bind()
-            .await
-            .unwrap();
+        let mut transport = bind_loopback().await;
         let addr = transport.local_addr();
         let _client = ws_client(addr).await;
         let connection = within("the client", transport.next()).await;

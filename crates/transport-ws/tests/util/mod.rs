@@ -3,6 +3,7 @@
 use async_std::net::TcpStream;
 use async_tungstenite::WebSocketStream;
 use async_tungstenite::tungstenite::Message;
+use buttplug_transport_ws::WebsocketServerTransport;
 use futures::StreamExt;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,6 +25,20 @@ pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
 }
 
 pub type Ws = WebSocketStream<TcpStream>;
+
+/// A server transport on a free loopback port.
+pub async fn bind_loopback() -> WebsocketServerTransport {
+    WebsocketServerTransport::builder()
+        .port(0)
+        .bind()
+        .await
+        .unwrap()
+}
+
+/// The `ws://` URL of a bound transport.
+pub fn url_of(transport: &WebsocketServerTransport) -> String {
+    format!("ws://{}", transport.local_addr())
+}
 
 /// A raw WebSocket client.
 pub async fn ws_client(addr: SocketAddr) -> Ws {
