@@ -121,21 +121,12 @@ fn object_members(json: &str) -> Option<Vec<(&str, &str)>> {
 /// or closing bracket outside strings and nested brackets.
 fn token_end(json: &str) -> Option<usize> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     for (i, c) in json.char_indices() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
+        if strings.feed(c) {
             continue;
         }
         match c {
-            '"' => in_string = true,
             '{' | '[' => depth += 1,
             '}' | ']' if depth == 0 => return Some(i),
             '}' | ']' => depth -= 1,
@@ -143,7 +134,33 @@ fn token_end(json: &str) -> Option<usize> {
             _ => {}
         }
     }
-    (depth == 0 && !in_string && !json.is_empty()).then_some(json.len())
+    (depth == 0 && !strings.inside && !json.is_empty()).then_some(json.len())
+}
+
+/// Where a character-by-character scan of JSON text is relative to string literals.
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// Takes the next character; whether it belongs to a string literal (its quotes included).
+    fn feed(&mut self, c: char) -> bool {
+        if self.inside {
+            if self.escaped {
+                self.escaped = false;
+            } else if c == '\\' {
+                self.escaped = true;
+            } else if c == '"' {
+                self.inside = false;
+            }
+            true
+        } else {
+            self.inside = c == '"';
+            self.inside
+        }
+    }
 }
 
 /// The protocol id of a file: its stem, which must be a plain id (it is written into JSON as is).
@@ -169,21 +186,10 @@ fn protocol_id(path: &Path) -> Result<String, Box<dyn Error>> {
 
 /// Append `json` without the whitespace between tokens (string contents are kept as they are).
 fn push_compact(out: &mut String, json: &str) {
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     for c in json.chars() {
-        if in_string {
+        if strings.feed(c) || !matches!(c, ' ' | '\n' | '\r' | '\t') {
             out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
-            out.push(c);
-            in_string = c == '"';
         }
     }
 }
