@@ -353,12 +353,9 @@ impl DeviceTask {
             // A queued value must never land after the stop.
             st.pending
                 .retain(|p| feature.is_some_and(|i| i != p.feature_index));
-            // Stops skip the message gap: they are the safety path.
+            // Stops skip the message gap: they are the safety path. (`write_outputs` also
+            // recomputes `st.active`.)
             result = self.write_outputs(st, &targets).await;
-            st.active = st
-                .last_values
-                .iter()
-                .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value());
         }
         if inputs {
             let subs: Vec<(u32, InputType)> = st
