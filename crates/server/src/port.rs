@@ -3,6 +3,7 @@
 //! from the socket through parsing, dispatch and rendering in the session's own task.
 
 use crate::server::MAX_CLIENT_FRAME;
+use crate::session::error_message;
 use buttplug_core::{
     ClientMessage, ErrorCode, Frame, ServerMessage, SpecVersion, handshake_version,
     parse_client_frame_typed, render_server_frame,
@@ -31,8 +32,9 @@ pub(crate) trait Port: Send {
     /// The next item from the client; `None` when the client has gone.
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Self::Item>>;
 
-    /// Turn one item into client messages and ready replies, in order. `version` is the session's spec version once
-    /// the handshake is done. Returns `false` when the item ends the connection.
+    /// Turn one item into client messages and ready replies, in order. `version` is the
+    /// session's spec version once the handshake is done. Returns `false` when the item ends the
+    /// connection.
     fn decode(
         &mut self,
         item: Self::Item,
@@ -161,12 +163,7 @@ where
 }
 
 fn frame_error(version: Option<SpecVersion>, text: &str) -> ServerMessage {
-    let e = buttplug_core::v0::ErrorV0 {
-        id: 0,
-        error_message: text.to_string(),
-        error_code: ErrorCode::Msg,
-    };
-    ServerMessage::error(e, version.unwrap_or(SpecVersion::V4))
+    error_message(version.unwrap_or(SpecVersion::V4), 0, ErrorCode::Msg, text)
 }
 
 /// A stream and a sink used as one connection.

@@ -68,6 +68,23 @@ impl DeadlineTimer {
     }
 }
 
+/// Move ready items from `poll` into `batch` until it holds `limit` or nothing more is ready
+/// (the waker is then registered). Returns whether the source has ended.
+pub(crate) fn take_ready<T>(
+    batch: &mut Vec<T>,
+    limit: usize,
+    mut poll: impl FnMut() -> std::task::Poll<Option<T>>,
+) -> bool {
+    while batch.len() < limit {
+        match poll() {
+            std::task::Poll::Ready(Some(item)) => batch.push(item),
+            std::task::Poll::Ready(None) => return true,
+            std::task::Poll::Pending => break,
+        }
+    }
+    false
+}
+
 /// Let the other ready tasks run before continuing.
 pub(crate) async fn yield_now() {
     async_std::task::yield_now().await;

@@ -117,7 +117,8 @@ fn settled_reply(
     }
 }
 
-fn error_message(
+/// An `Error` reply; the text is cut to 1 KiB, so a reply quoting bad input stays bounded.
+pub(crate) fn error_message(
     version: SpecVersion,
     id: u32,
     code: ErrorCode,
@@ -215,18 +216,8 @@ impl Session {
             let mut event = None;
             let mut timed_out = false;
             std::future::poll_fn(|cx| {
-                let mut ready = false;
-                while items.len() < INPUT_BATCH {
-                    match port.poll_item(cx) {
-                        Poll::Ready(Some(item)) => items.push(item),
-                        Poll::Ready(None) => {
-                            input_ended = true;
-                            break;
-                        }
-                        Poll::Pending => break,
-                    }
-                }
-                ready |= input_ended || !items.is_empty();
+                input_ended = rt::take_ready(&mut items, INPUT_BATCH, || port.poll_item(cx));
+                let mut ready = input_ended || !items.is_empty();
                 while let Poll::Ready(Some(done)) = pending.poll_next_unpin(cx) {
                     out.extend(done);
                     ready = true;

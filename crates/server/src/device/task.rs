@@ -97,16 +97,9 @@ impl DeviceTask {
             // Take every request that is queued (in order), a hardware event and the timer,
             // then handle them; wait only when nothing is ready.
             std::future::poll_fn(|cx| {
-                while batch.len() < REQUEST_BATCH {
-                    match requests.as_mut().poll_next(cx) {
-                        Poll::Ready(Some(r)) => batch.push(r),
-                        Poll::Ready(None) => {
-                            closed = true;
-                            break;
-                        }
-                        Poll::Pending => break,
-                    }
-                }
+                closed = rt::take_ready(&mut batch, REQUEST_BATCH, || {
+                    requests.as_mut().poll_next(cx)
+                });
                 if let Poll::Ready(ev) = hw_events.poll_next_unpin(cx) {
                     hw_event = Some(ev);
                 }
