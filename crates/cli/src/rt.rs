@@ -8,8 +8,9 @@ use std::future::Future;
 /// multi-threaded executor nearly every hop wakes a parked thread. Measured with
 /// `examples/bench_serve.rs` (10 simulated devices, one WebSocket client) when a command still
 /// crossed four tasks, one thread cut the server's CPU per command from about 9 to 5 µs with 64
-/// commands in flight and from about 70 to 18 µs with one in flight, at the same throughput. Blocking work (serial, USB, HID enumeration)
-/// runs on the separate blocking pool and btleplug on its own thread, so nothing blocks it.
+/// commands in flight and from about 70 to 18 µs with one in flight, at the same throughput.
+/// Blocking work (serial, USB, HID enumeration) runs on the separate blocking pool and btleplug
+/// on its own thread, so nothing blocks it.
 pub(crate) const EXECUTOR_THREADS: usize = 1;
 
 /// Configure the executor. Call first thing in `main`, before anything is spawned.

@@ -42,8 +42,8 @@ struct Pinger {
 }
 
 /// One WebSocket connection: a [`Stream`] of the peer's frames (when the peer goes away, stops
-/// answering pings, or breaks the protocol, it yields [`Frame::Close`] once and then ends) and a [`Sink`] of frames to it
-/// ([`Frame::Close`] closes the socket). Dropping it closes the socket.
+/// answering pings, or breaks the protocol, it yields [`Frame::Close`] once and then ends) and a
+/// [`Sink`] of frames to it ([`Frame::Close`] closes the socket). Dropping it closes the socket.
 ///
 /// Poll it from one task (e.g. with `StreamExt::next` and `SinkExt::send`); use
 /// `StreamExt::split` to drive the two directions from different places.
