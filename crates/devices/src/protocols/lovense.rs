@@ -14,7 +14,6 @@ use crate::{
 use async_trait::async_trait;
 use buttplug_core::{InputType, OutputType};
 use futures::StreamExt;
-use std::io::Write;
 use std::time::Duration;
 
 const ID: &str = "lovense";
@@ -276,12 +275,31 @@ fn text(command: &str) -> HardwareCommand {
     HardwareCommand::write(Endpoint::Tx, command.as_bytes().to_vec())
 }
 
-/// `prefix`, the decimal `value`, `;` as one write (the hot path of every Lovense output: built
-/// straight into the packet, without an intermediate `String`).
+/// `prefix`, the decimal `value`, `;` as one write (the hot path of every Lovense output:
+/// built in place, without the formatting machinery).
 fn text_value(prefix: &str, value: impl Into<i64>) -> HardwareCommand {
+    let value: i64 = value.into();
     let mut data = Vec::with_capacity(prefix.len() + 12);
-    // Writing into a Vec cannot fail.
-    let _ = write!(data, "{prefix}{};", value.into());
+    data.extend_from_slice(prefix.as_bytes());
+    if value < 0 {
+        data.push(b'-');
+    }
+    let mut digits = [0u8; 20];
+    let mut n = value.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `n % 10` is below 10, so the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (n % 10) as u8;
+        digits[at] = b'0' + digit;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    data.extend_from_slice(&digits[at..]);
+    data.push(b';');
     HardwareCommand::write(Endpoint::Tx, data)
 }
 
