@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates crates/cli/link/symbol-order.txt, the list of functions the release `buttplug` binary
-# places first (see crates/cli/build.rs): what runs at start-up and while idle, then what one client
+# Regenerates buttplug-cli/link/symbol-order.txt, the list of functions the release `buttplug` binary
+# places first (see buttplug-cli/build.rs): what runs at start-up and while idle, then what one client
 # session with commands to ten simulated devices runs. Recorded with valgrind's callgrind, so it
 # needs valgrind and python3. Run it after a dependency or toolchain update, or when idle RSS grows;
 # run it twice after the list has changed a lot (the first run records a binary built from the old list,
@@ -34,5 +34,5 @@ echo "recording a client session (bench_serve throughput under callgrind)"
 PROFILE=2-session BUTTPLUG_BIN="$work/callgrind" target/release/examples/bench_serve throughput >/dev/null
 
 python3 scripts/symbol_order.py buttplug "$work"/1-idle.*.out "$work"/2-session.*.out \
-    > crates/cli/link/symbol-order.txt
-echo "crates/cli/link/symbol-order.txt: $(wc -l < crates/cli/link/symbol-order.txt) functions"
+    > buttplug-cli/link/symbol-order.txt
+echo "buttplug-cli/link/symbol-order.txt: $(wc -l < buttplug-cli/link/symbol-order.txt) functions"

@@ -1,7 +1,7 @@
 //! The device database: which protocol a discovered device speaks, and what the device is.
 //!
 //! - [`DeviceDatabase::builtin`] is the database shipped in this crate (configuration format v5,
-//!   one file per protocol under `crates/devices/database/protocols/`, embedded at build time;
+//!   one file per protocol under `buttplug-devices/database/protocols/`, embedded at build time;
 //!   the data derives from the upstream Buttplug device database, see `NOTICE`).
 //!   [`DeviceDatabase::from_json`] loads any base file in format v4 or v5.
 //! - [`DeviceDatabase::with_user_config`] layers a user device config file on top (extra

@@ -4,7 +4,7 @@
 //! client message → server session → protocol → simulated hardware.
 //!
 //! The format is documented in `docs/DESIGN.md` (section "Fixtures"); the files live in
-//! `crates/devices/fixtures/<protocol>/`. Run them all with `cargo test -p buttplug-server`, or
+//! `buttplug-devices/fixtures/<protocol>/`. Run them all with `cargo test -p buttplug-server`, or
 //! some with `buttplug fixture FILE...`.
 
 use crate::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};

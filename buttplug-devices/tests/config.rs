@@ -20,7 +20,7 @@ fn manifest_dir() -> PathBuf {
 
 /// A reference file from `../shared/reference`, or `None` (with a visible SKIPPED line).
 fn reference(name: &str) -> Option<String> {
-    let path = manifest_dir().join("../../../shared/reference").join(name);
+    let path = manifest_dir().join("../../shared/reference").join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(_) => {

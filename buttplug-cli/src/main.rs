@@ -4,7 +4,7 @@
 //! buttplug serve --websocket-port 12345 --use-bluetooth-le --simulate "Lovense Hush"
 //! buttplug devices hush
 //! buttplug simulate "Lovense Hush" --server ws://127.0.0.1:54817
-//! buttplug fixture crates/devices/fixtures/lovense/hush.json
+//! buttplug fixture buttplug-devices/fixtures/lovense/hush.json
 //! ```
 //!
 //! `serve` accepts the flags intiface-engine users already know (same names, same meaning).

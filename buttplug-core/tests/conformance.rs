@@ -54,7 +54,7 @@ const NOT_IN_VERSION_LIST: &[(SpecVersion, &str, &str)] = &[
 ];
 
 fn schema_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/buttplug-schema.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/buttplug-schema.json")
 }
 
 /// The schema, or `None` (with a visible SKIPPED line) when `../shared` is absent.

@@ -37,7 +37,7 @@
 //!
 //! # Fixtures: data-driven protocol tests
 //!
-//! Every protocol has fixture files in `crates/devices/fixtures/<protocol-id>/*.json`. A fixture
+//! Every protocol has fixture files in `buttplug-devices/fixtures/<protocol-id>/*.json`. A fixture
 //! describes a simulated device (name, address, endpoints, manufacturer data or an explicit
 //! specifier), scripted replies (`on_write` or `on_subscribe` → `notify`), read answers, the
 //! exact commands of identify + initialize (`init`), and steps: a client message at any spec

@@ -1,4 +1,4 @@
-//! Runs every device fixture (`crates/devices/fixtures/**.json`) over the full path: JSON client
+//! Runs every device fixture (`buttplug-devices/fixtures/**.json`) over the full path: JSON client
 //! message at the fixture's spec version → session → protocol → simulated hardware.
 
 use buttplug_devices::config::DeviceDatabase;
@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[test]
 fn every_fixture_passes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../devices/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../buttplug-devices/fixtures");
     let files = discover_fixtures(&dir);
     assert!(!files.is_empty(), "no fixtures found in {}", dir.display());
     let only = std::env::var("FIXTURE").ok();
@@ -42,7 +42,7 @@ fn every_fixture_passes() {
 #[test]
 #[ignore = "stress helper: run by hand"]
 fn fixture_stress() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../devices/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../buttplug-devices/fixtures");
     let name = std::env::var("FIXTURE").unwrap_or_else(|_| "luvmazer".into());
     let files: Vec<_> = discover_fixtures(&dir)
         .into_iter()
