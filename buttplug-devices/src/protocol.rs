@@ -190,6 +190,36 @@ pub trait ProtocolHandler: Send + Sync + Debug {
         Err(DeviceError::unsupported_output(self.protocol_id(), cmd))
     }
 
+    /// Turn the whole change of one client message into hardware commands.
+    ///
+    /// `cmds` holds every output the message changes (a v3 `ScalarCmd` with two motors, a stop of
+    /// every output, or the v4 `OutputCmd`s that the message gap coalesced), at most one per
+    /// (feature, output type), in the order the client gave them. Outputs not in `cmds` keep the
+    /// value this handler last saw. The server calls this, never [`ProtocolHandler::handle_output`]
+    /// directly.
+    ///
+    /// The default suits protocols whose wire format is one packet per output: it concatenates
+    /// what [`ProtocolHandler::handle_output`] returns for each command. A protocol whose packet
+    /// carries several outputs at once must override it and return that packet once, with every
+    /// change applied; otherwise the device briefly gets a state the client never asked for.
+    ///
+    /// # Errors
+    /// [`DeviceError::Unsupported`] when the protocol has no such output; then nothing of this
+    /// change is written.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if let [cmd] = cmds {
+            return self.handle_output(cmd);
+        }
+        let mut out = Vec::new();
+        for cmd in cmds {
+            out.extend(self.handle_output(cmd)?);
+        }
+        Ok(out)
+    }
+
     /// For protocols with their own write loop (stepping, resending): how often
     /// [`ProtocolHandler::tick`] is called. `None` (default) = no loop.
     fn tick_interval(&self) -> Option<Duration> {

@@ -501,7 +501,7 @@ impl Inner {
             gap.map_or(0, |g| u32::try_from(g.as_millis()).unwrap_or(u32::MAX)),
             hardware.endpoints(),
         );
-        let task = DeviceTask {
+        let mut task = DeviceTask {
             index,
             hardware: hardware.clone(),
             handler,
@@ -511,7 +511,13 @@ impl Inner {
                 timers: self.options.timers,
             },
             events: self.device_events.clone(),
+            written: Vec::new(),
         };
+        if task.stops_on_connect() {
+            task.stop_on_connect()
+                .await
+                .map_err(|e| format!("stop on connect failed: {e}"))?;
+        }
         rt::spawn(task.run(rx));
         if let Some(old) = self.devices.insert(index, device.clone()) {
             tracing::warn!(

@@ -86,8 +86,8 @@ mod server;
 mod session;
 
 pub use device::{
-    DEVICE_REQUEST_CAPACITY, PendingReply, RawCommand, RawReading, ServerDevice, ServerDeviceError,
-    TRANSPORT_KEEPALIVE_INTERVAL,
+    DEVICE_REQUEST_CAPACITY, OutputBatch, PendingReply, RawCommand, RawReading, ServerDevice,
+    ServerDeviceError, TRANSPORT_KEEPALIVE_INTERVAL,
 };
 pub use device_manager::{
     DEVICE_MANAGER_EVENT_CAPACITY, DEVICE_SETUP_TIMEOUT, DeviceManager, DeviceManagerBuilder,

@@ -7,7 +7,7 @@
 //! vibrate command to another device. Every client message gets exactly one reply.
 
 use crate::ServerDevice;
-use crate::device::{RawCommand, ReplyTracker, ServerDeviceError};
+use crate::device::{OutputBatch, RawCommand, ReplyTracker, ServerDeviceError};
 use crate::device_manager::{DeviceManager, DeviceManagerEvent};
 use crate::port::{Inbound, Port};
 use crate::render;
@@ -1158,12 +1158,12 @@ impl Session {
             Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
         };
         let slot = self.replies.open(version, id);
-        for c in commands {
+        // The whole change of this message goes to the device task as one request, so the
+        // protocol writes it at once. (An empty change is answered Ok at close.)
+        if let Some(batch) = OutputBatch::collect(commands) {
             let reply = self.replies.reply_for(slot, device.index());
             // On failure the reply was settled with the error.
-            if device.queue_output_tracked(c, reply).await.is_err() {
-                break;
-            }
+            let _ = device.queue_outputs_tracked(batch, reply).await;
         }
         self.replies.close(slot, &mut self.settled);
         Dispatch::Queued

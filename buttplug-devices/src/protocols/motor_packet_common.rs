@@ -67,6 +67,19 @@ impl MotorPacket {
         self
     }
 
+    /// The slot a command addresses.
+    fn slot_of(&self, cmd: &OutputCommand) -> Result<usize, DeviceError> {
+        if !self.accepts.contains(&cmd.output_type) {
+            return Err(DeviceError::unsupported_output(self.id, cmd));
+        }
+        self.slots
+            .iter()
+            .position(|i| *i == cmd.feature_index)
+            .ok_or(DeviceError::NoFeature {
+                index: cmd.feature_index,
+            })
+    }
+
     /// How many motors the device has (features with an accepted output).
     #[cfg(test)]
     pub(crate) fn motor_count(&self) -> usize {
@@ -85,20 +98,24 @@ impl ProtocolHandler for MotorPacket {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !self.accepts.contains(&cmd.output_type) {
-            return Err(DeviceError::unsupported_output(self.id, cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        // Check every command before changing any slot: a rejected change writes nothing.
+        for cmd in cmds {
+            self.slot_of(cmd)?;
         }
-        let slot = self
-            .slots
-            .iter()
-            .position(|i| *i == cmd.feature_index)
-            .ok_or(DeviceError::NoFeature {
-                index: cmd.feature_index,
-            })?;
-        let value = u8::try_from(cmd.value.unsigned_abs()).unwrap_or(u8::MAX);
-        if let Some(v) = self.values.get_mut(slot) {
-            *v = value;
+        for cmd in cmds {
+            let slot = self.slot_of(cmd)?;
+            if let Some(v) = self.values.get_mut(slot) {
+                *v = u8::try_from(cmd.value.unsigned_abs()).unwrap_or(u8::MAX);
+            }
         }
+        // One packet for the whole change.
         let data = (self.build)(&self.values);
         Ok(vec![HardwareCommand::Write {
             endpoint: self.endpoint,
@@ -138,12 +155,46 @@ pub(crate) fn magic_motion_packet(mode: [u8; 2], motors: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, out, with_battery};
+    use crate::protocols::testing::{definition, out, outs, with_battery};
 
     fn sum_packet(values: &[u8]) -> Vec<u8> {
         let mut v = vec![0xaa];
         v.extend_from_slice(values);
         v
+    }
+
+    #[test]
+    fn one_packet_for_a_change_of_several_motors() {
+        let def = definition(
+            "x",
+            &[
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        );
+        let mut h = MotorPacket::new("x", &def, &[OutputType::Vibrate], 2, sum_packet);
+        assert_eq!(
+            outs(
+                &mut h,
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 3),
+                    OutputCommand::new(1, OutputType::Vibrate, 9)
+                ]
+            ),
+            vec![HardwareCommand::write(Endpoint::Tx, vec![0xaa, 3, 9])]
+        );
+        // A change with one bad command changes nothing.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 1),
+                OutputCommand::new(0, OutputType::Rotate, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            out(&mut h, OutputCommand::new(1, OutputType::Vibrate, 2)),
+            vec![HardwareCommand::write(Endpoint::Tx, vec![0xaa, 3, 2])]
+        );
     }
 
     #[test]

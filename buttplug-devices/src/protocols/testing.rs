@@ -83,3 +83,15 @@ pub(crate) fn out(handler: &mut dyn ProtocolHandler, cmd: OutputCommand) -> Vec<
         Err(e) => panic!("handle_output({cmd:?}) failed: {e}"),
     }
 }
+
+/// Run the change of one client message (several commands at once) and return the commands,
+/// panicking on error (tests only).
+pub(crate) fn outs(
+    handler: &mut dyn ProtocolHandler,
+    cmds: &[OutputCommand],
+) -> Vec<HardwareCommand> {
+    match handler.handle_outputs(cmds) {
+        Ok(v) => v,
+        Err(e) => panic!("handle_outputs({cmds:?}) failed: {e}"),
+    }
+}

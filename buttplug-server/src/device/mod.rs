@@ -146,9 +146,57 @@ pub(crate) enum DeviceEvent {
     Gone { index: u32 },
 }
 
+/// The outputs one client message changes on one device, handed to the device task as one
+/// request so the protocol sees the whole change at once. A single command (every v4 `OutputCmd`)
+/// needs no allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputBatch {
+    /// One output.
+    One(OutputCommand),
+    /// Several outputs, at most one per (feature, output type).
+    Many(Vec<OutputCommand>),
+}
+
+impl OutputBatch {
+    /// The commands of the batch.
+    pub fn as_slice(&self) -> &[OutputCommand] {
+        match self {
+            OutputBatch::One(c) => std::slice::from_ref(c),
+            OutputBatch::Many(v) => v,
+        }
+    }
+
+    /// A batch of these commands; a later command for the same (feature, output type) replaces
+    /// an earlier one. `None` when there are none.
+    pub fn collect(commands: impl IntoIterator<Item = OutputCommand>) -> Option<Self> {
+        let mut commands = commands.into_iter();
+        let first = commands.next()?;
+        let Some(second) = commands.next() else {
+            return Some(OutputBatch::One(first));
+        };
+        let mut all: Vec<OutputCommand> = Vec::with_capacity(2 + commands.size_hint().0);
+        for c in [first, second].into_iter().chain(commands) {
+            match all
+                .iter_mut()
+                .find(|p| (p.feature_index, p.output_type) == (c.feature_index, c.output_type))
+            {
+                Some(p) => *p = c,
+                None => all.push(c),
+            }
+        }
+        Some(OutputBatch::Many(all))
+    }
+}
+
+impl From<OutputCommand> for OutputBatch {
+    fn from(command: OutputCommand) -> Self {
+        OutputBatch::One(command)
+    }
+}
+
 pub(crate) enum DeviceRequest {
     Output {
-        command: OutputCommand,
+        commands: OutputBatch,
         reply: UnitReply,
     },
     Stop {
@@ -296,8 +344,20 @@ impl ServerDevice {
         &self,
         command: OutputCommand,
     ) -> Result<PendingReply<()>, ServerDeviceError> {
+        self.queue_outputs(command.into()).await
+    }
+
+    /// Queue the outputs one client message changes, as one request: the protocol writes the
+    /// whole change at once (one packet on devices whose packets carry every motor).
+    ///
+    /// # Errors
+    /// The device is gone.
+    pub async fn queue_outputs(
+        &self,
+        commands: OutputBatch,
+    ) -> Result<PendingReply<()>, ServerDeviceError> {
         self.enqueue(|reply| DeviceRequest::Output {
-            command,
+            commands,
             reply: UnitReply::Oneshot(reply),
         })
         .await
@@ -326,12 +386,12 @@ impl ServerDevice {
     /// Queue an output command answered through a session's [`ReplyTracker`]. The reply is
     /// always settled: by the device task, or here with the error when the request could not be
     /// queued.
-    pub(crate) async fn queue_output_tracked(
+    pub(crate) async fn queue_outputs_tracked(
         &self,
-        command: OutputCommand,
+        commands: OutputBatch,
         reply: UnitReply,
     ) -> Result<(), ServerDeviceError> {
-        self.send_request(DeviceRequest::Output { command, reply })
+        self.send_request(DeviceRequest::Output { commands, reply })
             .await
     }
 
@@ -493,6 +553,14 @@ impl ServerDevice {
     /// The device is gone, or the protocol/hardware failed.
     pub async fn output(&self, command: OutputCommand) -> Result<(), ServerDeviceError> {
         self.queue_output(command).await?.wait().await
+    }
+
+    /// Send the outputs of one change together (see [`ServerDevice::queue_outputs`]).
+    ///
+    /// # Errors
+    /// The device is gone, or the protocol/hardware failed.
+    pub async fn outputs(&self, commands: OutputBatch) -> Result<(), ServerDeviceError> {
+        self.queue_outputs(commands).await?.wait().await
     }
 
     /// Stop outputs and/or inputs of one feature or of the whole device.

@@ -4,7 +4,7 @@
 //! Writes to one device are serialized by this task; devices never wait on each other because
 //! each has its own task.
 
-use super::{DeviceEvent, DeviceRequest, RawReading};
+use super::{DeviceEvent, DeviceRequest, OutputBatch, RawReading};
 use crate::rt;
 use buttplug_core::{InputType, OutputType};
 use buttplug_devices::{
@@ -50,6 +50,8 @@ pub(crate) struct DeviceTask {
     pub definition: Arc<DeviceDefinition>,
     pub options: TaskOptions,
     pub events: async_channel::Sender<DeviceEvent>,
+    /// Values already written before the task runs (the stop on connect).
+    pub written: Vec<((u32, OutputType), (i32, u32))>,
 }
 
 struct State {
@@ -68,12 +70,43 @@ struct State {
 }
 
 impl DeviceTask {
+    /// Whether the device is stopped right after initialisation, before it is announced: when
+    /// the protocol replays its last packet (always, or because the transport requires it), the
+    /// first packet it replays is a stop; and those devices keep running on their last state
+    /// across connections, so a new connection must not inherit it.
+    pub(crate) fn stops_on_connect(&self) -> bool {
+        match self.handler.keepalive() {
+            KeepaliveStrategy::RepeatLastEvery(_) => true,
+            KeepaliveStrategy::RepeatLastWhenRequired => self.hardware.requires_keepalive(),
+            KeepaliveStrategy::RepeatPacketWhenRequired(_) => false,
+        }
+    }
+
+    /// Write the stop of every output (one change) before the task runs.
+    ///
+    /// # Errors
+    /// The protocol or the hardware failed; the device is then not added.
+    pub(crate) async fn stop_on_connect(&mut self) -> Result<(), DeviceError> {
+        let targets = stop_targets(&self.definition, None);
+        if targets.is_empty() {
+            return Ok(());
+        }
+        for command in self.handler.handle_outputs(&targets)? {
+            self.hardware.execute(&command).await?;
+        }
+        self.written = targets
+            .iter()
+            .map(|c| ((c.feature_index, c.output_type), (0, 0)))
+            .collect();
+        Ok(())
+    }
+
     pub(crate) async fn run(mut self, requests: async_channel::Receiver<DeviceRequest>) {
         let mut hw_events = self.hardware.event_stream();
         let track_writes = self.options.gap.is_some()
             || (self.options.timers && self.keepalive_interval().is_some());
         let mut st = State {
-            last_values: Vec::new(),
+            last_values: std::mem::take(&mut self.written),
             track_writes,
             pending: Vec::new(),
             last_write: None,
@@ -190,8 +223,8 @@ impl DeviceTask {
 
     async fn handle_request(&mut self, st: &mut State, req: DeviceRequest) {
         match req {
-            DeviceRequest::Output { command, reply } => {
-                let r = self.output(st, command).await;
+            DeviceRequest::Output { commands, reply } => {
+                let r = self.output(st, commands).await;
                 if let Err(e) = &r {
                     tracing::debug!(device = self.index, "output failed: {e}");
                 }
@@ -241,61 +274,81 @@ impl DeviceTask {
         }
     }
 
-    async fn output(&mut self, st: &mut State, command: OutputCommand) -> Result<(), DeviceError> {
-        let key = (command.feature_index, command.output_type);
-        if last_value(st, key) == Some((command.value, command.duration_ms))
-            && !st
-                .pending
-                .iter()
-                .any(|p| (p.feature_index, p.output_type) == key)
-        {
-            // Identical repeat: answered Ok, not written.
-            return Ok(());
-        }
-        if let Some(p) = st
-            .pending
-            .iter_mut()
-            .find(|p| (p.feature_index, p.output_type) == key)
-        {
-            // Coalesce: the device always gets the latest value, the queue never grows.
-            *p = command;
-            return Ok(());
-        }
+    async fn output(&mut self, st: &mut State, batch: OutputBatch) -> Result<(), DeviceError> {
         let may_write_now = match self.options.gap {
             None => true,
             Some(_) => self.earliest_write(st) <= Instant::now(),
         };
-        if may_write_now && st.pending.is_empty() {
-            self.write_outputs(st, &[command]).await
-        } else {
-            st.pending.push(command);
-            Ok(())
+        if !(may_write_now && st.pending.is_empty()) {
+            // Coalesce under the message gap: the device always gets the latest value of each
+            // output, the queue never grows past one entry per output, and every change that
+            // is pending when the gap ends is written as one change.
+            for command in batch.as_slice() {
+                let key = (command.feature_index, command.output_type);
+                let repeat = is_repeat(st, command);
+                match st
+                    .pending
+                    .iter_mut()
+                    .find(|p| (p.feature_index, p.output_type) == key)
+                {
+                    Some(p) => *p = *command,
+                    None if repeat => {}
+                    None => st.pending.push(*command),
+                }
+            }
+            return Ok(());
+        }
+        // Identical repeats are answered Ok and not written; the rest is one change.
+        match batch {
+            OutputBatch::One(command) if is_repeat(st, &command) => Ok(()),
+            OutputBatch::One(command) => self.write_outputs(st, &[command]).await,
+            OutputBatch::Many(mut commands) => {
+                commands.retain(|c| !is_repeat(st, c));
+                if commands.is_empty() {
+                    return Ok(());
+                }
+                self.write_outputs(st, &commands).await
+            }
         }
     }
 
+    /// Hand one change (the outputs of one client message, a stop, or what the message gap
+    /// coalesced) to the protocol in one call and write what it returns.
     async fn write_outputs(
         &mut self,
         st: &mut State,
         commands: &[OutputCommand],
     ) -> Result<(), DeviceError> {
-        let mut result = Ok(());
-        for command in commands {
-            let hw_commands = match self.handler.handle_output(command) {
-                Ok(c) => c,
-                Err(e) => {
-                    result = Err(e);
-                    continue;
-                }
-            };
-            set_last_value(
-                st,
-                (command.feature_index, command.output_type),
-                (command.value, command.duration_ms),
-            );
-            if let Err(e) = self.execute(st, &hw_commands).await {
-                result = Err(e);
-            }
+        if commands.is_empty() {
+            return Ok(());
         }
+        let result = match self.handler.handle_outputs(commands) {
+            Ok(hw_commands) => {
+                for command in commands {
+                    remember(st, command);
+                }
+                self.execute(st, &hw_commands).await
+            }
+            Err(e) if commands.len() > 1 => {
+                // The protocol refused the change as a whole (an output it does not implement):
+                // still do what it can, one output at a time, so a stop stops what it can.
+                tracing::debug!(
+                    device = self.index,
+                    "change refused ({e}); output by output"
+                );
+                let mut result = Err(e);
+                for command in commands {
+                    if let Ok(hw_commands) = self.handler.handle_output(command) {
+                        remember(st, command);
+                        if let Err(e) = self.execute(st, &hw_commands).await {
+                            result = Err(e);
+                        }
+                    }
+                }
+                result
+            }
+            Err(e) => Err(e),
+        };
         st.active = st
             .last_values
             .iter()
@@ -327,27 +380,14 @@ impl DeviceTask {
     ) -> Result<(), DeviceError> {
         let mut result = Ok(());
         if outputs {
-            // Every output that is not at rest gets value 0; outputs already at 0 (or never
-            // driven since connect) are left alone, as for any repeated value.
-            let targets: Vec<OutputCommand> = self
-                .definition
-                .features
-                .iter()
-                .filter(|f| feature.is_none_or(|i| i == f.index))
-                .flat_map(|f| {
-                    STOP_PRIORITY
-                        .iter()
-                        .filter(|t| f.output(**t).is_some_and(|o| !o.disabled))
-                        .filter(|t| last_value(st, (f.index, **t)).is_some_and(|(v, _)| v != 0))
-                        .map(|t| OutputCommand::new(f.index, *t, 0))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            // Every output of the addressed features gets its stop, whether or not this
+            // session drove it: the device may be running from before we connected.
+            let targets = stop_targets(&self.definition, feature);
             // A queued value must never land after the stop.
             st.pending
                 .retain(|p| feature.is_some_and(|i| i != p.feature_index));
-            // Stops skip the message gap: they are the safety path. (`write_outputs` also
-            // recomputes `st.active`.)
+            // Stops skip the message gap: they are the safety path. The protocol gets the stop
+            // of every output as one change (one packet where its packets carry every motor).
             result = self.write_outputs(st, &targets).await;
         }
         if inputs {
@@ -506,6 +546,39 @@ impl DeviceTask {
             }
         }
     }
+}
+
+/// The stop of every output of the addressed features (every feature for `None`), in
+/// [`STOP_PRIORITY`] order within a feature.
+pub(crate) fn stop_targets(
+    definition: &DeviceDefinition,
+    feature: Option<u32>,
+) -> Vec<OutputCommand> {
+    definition
+        .features
+        .iter()
+        .filter(|f| feature.is_none_or(|i| i == f.index))
+        .flat_map(|f| {
+            STOP_PRIORITY
+                .iter()
+                .filter(|t| f.output(**t).is_some_and(|o| !o.disabled))
+                .map(|t| OutputCommand::new(f.index, *t, 0))
+        })
+        .collect()
+}
+
+/// Whether `command` repeats the value last written to its output.
+fn is_repeat(st: &State, command: &OutputCommand) -> bool {
+    last_value(st, (command.feature_index, command.output_type))
+        == Some((command.value, command.duration_ms))
+}
+
+fn remember(st: &mut State, command: &OutputCommand) {
+    set_last_value(
+        st,
+        (command.feature_index, command.output_type),
+        (command.value, command.duration_ms),
+    );
 }
 
 fn last_value(st: &State, key: (u32, OutputType)) -> Option<(i32, u32)> {
