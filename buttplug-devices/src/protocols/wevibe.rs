@@ -51,7 +51,7 @@ impl Protocol for WeVibeProtocol {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{HardwareCommand, OutputCommand, SimulatedHardware};
 
     fn w(data: Vec<u8>) -> HardwareCommand {
@@ -96,6 +96,34 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 8)),
             vec![w(vec![0x0f, 3, 0, 0x88, 0, 3, 0, 0])]
+        );
+    }
+
+    #[test]
+    fn both_motors_in_one_change_are_one_packet() {
+        let hw = SimulatedHardware::builder("4 Plus", "a").build();
+        let v = (OutputType::Vibrate, [0, 15]);
+        let mut h = handler_for(&PROTOCOL, &hw, &definition(ID, &[&[v], &[v]]));
+        // int 8 in the high nibble, ext 4 in the low one.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 8),
+                    OutputCommand::new(1, OutputType::Vibrate, 4)
+                ]
+            ),
+            vec![w(vec![0x0f, 3, 0, 0x84, 0, 3, 0, 0])]
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![w(STOP.to_vec())]
         );
     }
 }

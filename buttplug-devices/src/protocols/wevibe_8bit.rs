@@ -32,7 +32,7 @@ pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |def| {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{Endpoint, HardwareCommand, OutputCommand, SimulatedHardware};
 
     fn w(data: Vec<u8>) -> HardwareCommand {
@@ -74,6 +74,34 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 11)),
             vec![w(vec![0x0f, 3, 0, 14, 14, 3, 0, 0])]
+        );
+    }
+
+    #[test]
+    fn both_motors_in_one_change_are_one_packet() {
+        // The Vector: two motors 0-12; both at 6 → ext+3 = 9, int+3 = 9, both on.
+        let hw = SimulatedHardware::builder("Vector", "a").build();
+        let v = (OutputType::Vibrate, [0, 12]);
+        let mut h = handler_for(&PROTOCOL, &hw, &definition(ID, &[&[v], &[v]]));
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 6),
+                    OutputCommand::new(1, OutputType::Vibrate, 6)
+                ]
+            ),
+            vec![w(vec![0x0f, 3, 0, 9, 9, 3, 0, 0])]
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![w(STOP.to_vec())]
         );
     }
 }

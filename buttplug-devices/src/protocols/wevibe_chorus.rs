@@ -23,7 +23,7 @@ pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |def| {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{Endpoint, HardwareCommand, OutputCommand, SimulatedHardware};
 
     fn w(data: Vec<u8>) -> HardwareCommand {
@@ -64,6 +64,33 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 7)),
             vec![w(vec![0x0f, 3, 0, 7, 7, 3, 0, 0])]
+        );
+    }
+
+    #[test]
+    fn both_motors_in_one_change_are_one_packet() {
+        let hw = SimulatedHardware::builder("Chorus", "a").build();
+        let v = (OutputType::Vibrate, [0, 30]);
+        let mut h = handler_for(&PROTOCOL, &hw, &definition(ID, &[&[v], &[v]]));
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 15),
+                    OutputCommand::new(1, OutputType::Vibrate, 8)
+                ]
+            ),
+            vec![w(vec![0x0f, 3, 0, 15, 8, 3, 0, 0])]
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![w(STOP.to_vec())]
         );
     }
 }
