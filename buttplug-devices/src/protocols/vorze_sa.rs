@@ -105,6 +105,50 @@ struct VorzeHandler {
     kind: Kind,
 }
 
+impl VorzeHandler {
+    /// Whether this device has the command's output; checked for a whole change before any
+    /// state changes.
+    fn check(&self, cmd: &OutputCommand) -> Result<(), DeviceError> {
+        let ok = match (&self.kind, cmd.output_type) {
+            (Kind::DualRotator(_), OutputType::Rotate) => cmd.feature_index < 2,
+            (Kind::SingleRotator(_), OutputType::Rotate)
+            | (Kind::SingleVibrator(_), OutputType::Vibrate)
+            | (Kind::Piston { .. }, OutputType::HwPositionWithDuration) => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(DeviceError::unsupported_output(ID, cmd));
+        }
+        Ok(())
+    }
+
+    /// The packet of one checked command (for the dual rotator: after storing its speed).
+    fn packet(&mut self, cmd: &OutputCommand) -> Result<Vec<u8>, DeviceError> {
+        Ok(match &mut self.kind {
+            Kind::SingleRotator(device) => vec![*device, ACTION_ROTATE, rotation(cmd.value)],
+            Kind::DualRotator(speeds) => {
+                *feature_slot(speeds, cmd)? = cmd.value;
+                dual_rotator_packet(*speeds)
+            }
+            Kind::SingleVibrator(device) => {
+                let s = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
+                vec![*device, ACTION_VIBRATE, s]
+            }
+            Kind::Piston { previous } => {
+                let position = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
+                let distance = (f64::from(*previous) - f64::from(position)).abs();
+                *previous = position;
+                vec![PISTON, position, piston_speed(distance, cmd.duration_ms)]
+            }
+        })
+    }
+}
+
+/// The UFO TW packet: both rotation bytes, left (feature 0) then right.
+fn dual_rotator_packet(speeds: [i32; 2]) -> Vec<u8> {
+    vec![UFO_TW, rotation(speeds[0]), rotation(speeds[1])]
+}
+
 #[async_trait]
 impl ProtocolHandler for VorzeHandler {
     fn protocol_id(&self) -> &'static str {
@@ -112,30 +156,35 @@ impl ProtocolHandler for VorzeHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let data = match (&mut self.kind, cmd.output_type) {
-            (Kind::SingleRotator(device), OutputType::Rotate) => {
-                vec![*device, ACTION_ROTATE, rotation(cmd.value)]
-            }
-            (Kind::DualRotator(speeds), OutputType::Rotate) => {
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            self.check(cmd)?;
+        }
+        if let Kind::DualRotator(speeds) = &mut self.kind {
+            // Both rotors share one packet: apply the whole change, write it once.
+            for cmd in cmds {
                 *feature_slot(speeds, cmd)? = cmd.value;
-                vec![UFO_TW, rotation(speeds[0]), rotation(speeds[1])]
             }
-            (Kind::SingleVibrator(device), OutputType::Vibrate) => {
-                let s = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
-                vec![*device, ACTION_VIBRATE, s]
-            }
-            (Kind::Piston { previous }, OutputType::HwPositionWithDuration) => {
-                let position = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
-                let distance = (f64::from(*previous) - f64::from(position)).abs();
-                *previous = position;
-                vec![PISTON, position, piston_speed(distance, cmd.duration_ms)]
-            }
-            _ => return Err(DeviceError::unsupported_output(ID, cmd)),
-        };
-        Ok(vec![HardwareCommand::write_with_response(
-            Endpoint::Tx,
-            data,
-        )])
+            let data = dual_rotator_packet(*speeds);
+            return Ok(vec![HardwareCommand::write_with_response(
+                Endpoint::Tx,
+                data,
+            )]);
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            out.push(HardwareCommand::write_with_response(
+                Endpoint::Tx,
+                self.packet(cmd)?,
+            ));
+        }
+        Ok(out)
     }
 }
 
@@ -143,7 +192,7 @@ impl ProtocolHandler for VorzeHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, out};
+    use crate::protocols::testing::{definition, out, outs};
     use futures::executor::block_on;
 
     fn w(data: Vec<u8>) -> HardwareCommand {
@@ -204,6 +253,64 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Rotate, 0)),
             vec![w(vec![5, 0x80, 20])]
+        );
+    }
+
+    #[test]
+    fn dual_rotator_change_of_both_rotors_is_one_packet() {
+        let mut h = init("UFO-TW", "vorze-sa-dual-rotator", &[&[ROT], &[ROT]]).expect("ufo tw");
+        // Left 10 clockwise (0x80 | 10), right 20 counter-clockwise (20).
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Rotate, 10),
+                    OutputCommand::new(1, OutputType::Rotate, -20)
+                ]
+            ),
+            vec![w(vec![5, 0x8a, 0x14])]
+        );
+        // A change with an output the device lacks is refused whole and changes nothing.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Rotate, 99),
+                OutputCommand::new(1, OutputType::Vibrate, 5)
+            ])
+            .is_err()
+        );
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Rotate, 99),
+                OutputCommand::new(2, OutputType::Rotate, 5)
+            ])
+            .is_err()
+        );
+        // The stop of both rotors: one packet, both at rest (clockwise bit, speed 0).
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Rotate, 0),
+                    OutputCommand::new(1, OutputType::Rotate, 0)
+                ]
+            ),
+            vec![w(vec![5, 0x80, 0x80])]
+        );
+    }
+
+    #[test]
+    fn omorfi_change_of_both_motors_is_one_packet() {
+        let v99 = (OutputType::Vibrate, [0, 99]);
+        let mut h = init("OMORFI", "vorze-sa-dual-vibrator", &[&[v99], &[v99]]).expect("omorfi");
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 50),
+                    OutputCommand::new(1, OutputType::Vibrate, 25)
+                ]
+            ),
+            vec![w(vec![9, 50, 25])]
         );
     }
 
