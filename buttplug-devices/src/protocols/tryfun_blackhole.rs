@@ -12,21 +12,50 @@ struct TryFunBlackHole {
     packet_id: u8,
 }
 
+impl TryFunBlackHole {
+    /// The command code of an output, or the error for an output the device lacks.
+    fn code(cmd: &OutputCommand) -> Result<u8, DeviceError> {
+        match cmd.output_type {
+            OutputType::Oscillate => Ok(0x0c),
+            OutputType::Vibrate => Ok(0x09),
+            _ => Err(DeviceError::unsupported_output("tryfun-blackhole", cmd)),
+        }
+    }
+
+    /// The frame of one checked command; takes the next packet id.
+    fn frame(&mut self, code: u8, cmd: &OutputCommand) -> HardwareCommand {
+        let mut data = vec![self.packet_id, 0x02, 0x00, 0x03, code, cmd.value as u8];
+        data.push(checksum(&data[1..], 6));
+        self.packet_id = self.packet_id.wrapping_add(1);
+        tx(data)
+    }
+}
+
 impl ProtocolHandler for TryFunBlackHole {
     fn protocol_id(&self) -> &'static str {
         "tryfun-blackhole"
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let code = match cmd.output_type {
-            OutputType::Oscillate => 0x0c,
-            OutputType::Vibrate => 0x09,
-            _ => return Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
-        };
-        let mut data = vec![self.packet_id, 0x02, 0x00, 0x03, code, cmd.value as u8];
-        data.push(checksum(&data[1..], 6));
-        self.packet_id = self.packet_id.wrapping_add(1);
-        Ok(vec![tx(data)])
+        let code = Self::code(cmd)?;
+        Ok(vec![self.frame(code, cmd)])
+    }
+
+    /// One frame per output (each frame carries one output), numbered in order; a change with
+    /// an output the device lacks is refused before any packet id is used.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            Self::code(cmd)?;
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            let code = Self::code(cmd)?;
+            out.push(self.frame(code, cmd));
+        }
+        Ok(out)
     }
 }
 
@@ -38,7 +67,7 @@ pub static PROTOCOL: SimpleProtocol =
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     #[test]
     fn counter_checksum_and_stop() {
@@ -67,6 +96,41 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(0, OutputType::Rotate, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_change_of_two_outputs_is_two_numbered_frames() {
+        let hw = SimulatedHardware::builder("TF-BHPLUS", "aa").build();
+        let def = definition(
+            "tryfun-blackhole",
+            &[
+                &[(OutputType::Oscillate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        // A refused change uses no packet id.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Oscillate, 50),
+                OutputCommand::new(1, OutputType::Rotate, 1)
+            ])
+            .is_err()
+        );
+        // checksum = 0x100 - code - speed: osc 0x32 → 0xc2, vib 0x19 → 0xde
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Oscillate, 50),
+                    OutputCommand::new(1, OutputType::Vibrate, 25)
+                ]
+            ),
+            vec![
+                tx([0x00, 0x02, 0x00, 0x03, 0x0c, 0x32, 0xc2]),
+                tx([0x01, 0x02, 0x00, 0x03, 0x09, 0x19, 0xde])
+            ]
         );
     }
 }

@@ -14,23 +14,53 @@ struct TryFunMeta2 {
     packet_id: u8,
 }
 
+impl TryFunMeta2 {
+    /// The command code and wire value of an output, or the error for an output the device
+    /// lacks.
+    fn code_value(cmd: &OutputCommand) -> Result<(u8, u8), DeviceError> {
+        match cmd.output_type {
+            OutputType::Oscillate => Ok((0x0b, cmd.value as u8)),
+            OutputType::Vibrate => Ok((0x08, cmd.value as u8)),
+            OutputType::Rotate if cmd.value >= 0 => Ok((0x0e, (-(cmd.value + 1)) as i8 as u8)),
+            OutputType::Rotate => Ok((0x0e, cmd.value.unsigned_abs() as u8)),
+            _ => Err(DeviceError::unsupported_output("tryfun-meta2", cmd)),
+        }
+    }
+
+    /// The frame of one checked command; takes the next packet id.
+    fn frame(&mut self, (code, value): (u8, u8)) -> HardwareCommand {
+        let mut data = vec![self.packet_id, 0x02, 0x00, 0x05, 0x21, 0x05, code, value];
+        data.push(checksum(&data[1..], 8));
+        self.packet_id = self.packet_id.wrapping_add(1);
+        tx(data)
+    }
+}
+
 impl ProtocolHandler for TryFunMeta2 {
     fn protocol_id(&self) -> &'static str {
         "tryfun-meta2"
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let (code, value) = match cmd.output_type {
-            OutputType::Oscillate => (0x0b, cmd.value as u8),
-            OutputType::Vibrate => (0x08, cmd.value as u8),
-            OutputType::Rotate if cmd.value >= 0 => (0x0e, (-(cmd.value + 1)) as i8 as u8),
-            OutputType::Rotate => (0x0e, cmd.value.unsigned_abs() as u8),
-            _ => return Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
-        };
-        let mut data = vec![self.packet_id, 0x02, 0x00, 0x05, 0x21, 0x05, code, value];
-        data.push(checksum(&data[1..], 8));
-        self.packet_id = self.packet_id.wrapping_add(1);
-        Ok(vec![tx(data)])
+        let code_value = Self::code_value(cmd)?;
+        Ok(vec![self.frame(code_value)])
+    }
+
+    /// One frame per output (each frame carries one output), numbered in order; a change with
+    /// an output the device lacks is refused before any packet id is used.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            Self::code_value(cmd)?;
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            let code_value = Self::code_value(cmd)?;
+            out.push(self.frame(code_value));
+        }
+        Ok(out)
     }
 }
 
@@ -42,7 +72,7 @@ pub static PROTOCOL: SimpleProtocol =
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn frame(id: u8, code: u8, value: u8) -> Vec<HardwareCommand> {
         let mut data = vec![id, 0x02, 0x00, 0x05, 0x21, 0x05, code, value];
@@ -86,6 +116,44 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(0, OutputType::Constrict, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_change_of_three_outputs_is_three_numbered_frames() {
+        let hw = SimulatedHardware::builder("TF-META2", "aa").build();
+        let def = definition(
+            "tryfun-meta2",
+            &[
+                &[(OutputType::Oscillate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Rotate, [-100, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        // A refused change uses no packet id.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(1, OutputType::Vibrate, 5),
+                OutputCommand::new(0, OutputType::Constrict, 1)
+            ])
+            .is_err()
+        );
+        // The stop of every output: checksum = 0xda - code - value; rotate 0 clockwise is 0xff.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Oscillate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0),
+                    OutputCommand::new(2, OutputType::Rotate, 0)
+                ]
+            ),
+            vec![
+                tx([0x00, 0x02, 0x00, 0x05, 0x21, 0x05, 0x0b, 0x00, 0xcf]),
+                tx([0x01, 0x02, 0x00, 0x05, 0x21, 0x05, 0x08, 0x00, 0xd2]),
+                tx([0x02, 0x02, 0x00, 0x05, 0x21, 0x05, 0x0e, 0xff, 0xcd])
+            ]
         );
     }
 }
