@@ -58,47 +58,64 @@ impl ProtocolHandler for UmoveHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        match cmd.output_type {
-            OutputType::Vibrate => {
-                self.vibrate = cmd.value.clamp(0, i32::from(u16::MAX)) as u16;
-                if self.moving() {
-                    return Ok(Vec::new());
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Vibration and position share the state packet: a change of both writes it once (with
+    /// the next packet id); temperature has its own packet, written after the state packet.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if !matches!(
+                cmd.output_type,
+                OutputType::Vibrate
+                    | OutputType::Position
+                    | OutputType::HwPositionWithDuration
+                    | OutputType::Temperature
+            ) {
+                return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
+            }
+        }
+        let mut vibrate_changed = false;
+        let mut position_set = false;
+        let mut temperature = None;
+        for cmd in cmds {
+            match cmd.output_type {
+                OutputType::Vibrate => {
+                    self.vibrate = cmd.value.clamp(0, i32::from(u16::MAX)) as u16;
+                    vibrate_changed = true;
                 }
-                Ok(vec![self.state_packet()])
+                OutputType::Position => {
+                    self.goal = cmd.value;
+                    self.current = cmd.value;
+                    self.planned_goal = cmd.value;
+                    self.duration_ms = 0;
+                    position_set = true;
+                }
+                OutputType::HwPositionWithDuration => {
+                    self.goal = cmd.value;
+                    self.duration_ms = cmd.duration_ms;
+                }
+                _ => temperature = Some(cmd.value as u8),
             }
-            OutputType::Position => {
-                self.goal = cmd.value;
-                self.current = cmd.value;
-                self.planned_goal = cmd.value;
-                self.duration_ms = 0;
-                Ok(vec![self.state_packet()])
-            }
-            OutputType::HwPositionWithDuration => {
-                self.goal = cmd.value;
-                self.duration_ms = cmd.duration_ms;
-                Ok(Vec::new())
-            }
-            OutputType::Temperature => Ok(vec![HardwareCommand::write(
+        }
+        let mut out = Vec::with_capacity(2);
+        // A moving stroker carries a new vibration in its next step.
+        if position_set || (vibrate_changed && !self.moving()) {
+            out.push(self.state_packet());
+        }
+        if let Some(level) = temperature {
+            out.push(HardwareCommand::write(
                 Endpoint::Tx,
                 vec![
-                    0x5a,
-                    0xa5,
-                    0x55,
-                    0x06,
-                    0xff,
-                    0xff,
-                    0x00,
-                    0x00,
-                    0xff,
-                    0xff,
-                    0xff,
-                    0xff,
-                    cmd.value as u8,
+                    0x5a, 0xa5, 0x55, 0x06, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, level,
                     0xff,
                 ],
-            )]),
-            _ => Err(DeviceError::unsupported_output(self.protocol_id(), cmd)),
+            ));
         }
+        Ok(out)
     }
 
     fn tick_interval(&self) -> Option<Duration> {
@@ -164,7 +181,7 @@ impl Protocol for Umove {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use futures::executor::block_on;
 
     fn state(vibrate: u16, id: u32, position: u32) -> Vec<HardwareCommand> {
@@ -281,5 +298,64 @@ mod tests {
         assert_eq!(h.tick(), state(5, 6, 9));
         assert_eq!(h.tick(), state(5, 7, 10));
         assert!(h.tick().is_empty());
+    }
+
+    fn temperature(level: u8) -> HardwareCommand {
+        HardwareCommand::write(
+            Endpoint::Tx,
+            vec![
+                0x5a, 0xa5, 0x55, 0x06, 0xff, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, level, 0xff,
+            ],
+        )
+    }
+
+    #[test]
+    fn vibrate_and_position_in_one_change_are_one_state_packet() {
+        let hw = SimulatedHardware::builder("UMMiB01", "aa").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &def());
+        // Vibrate 5000 (88 13), position 158 (9e), packet id 0: one packet.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 5000),
+                    OutputCommand::new(1, OutputType::Position, 158)
+                ]
+            ),
+            state(5000, 0, 158)
+        );
+        // The stop of vibration and heat: the state packet (id 1), then the heat packet.
+        let mut stop = state(0, 1, 158);
+        stop.push(temperature(0));
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(2, OutputType::Temperature, 0)
+                ]
+            ),
+            stop
+        );
+        // A refused change uses no packet id and changes nothing.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 7),
+                OutputCommand::new(0, OutputType::Rotate, 1)
+            ])
+            .is_err()
+        );
+        // Vibrate with a stroke to run: the stroke's first step carries the vibration.
+        assert!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 9),
+                    OutputCommand::position_with_duration(1, 258, 100)
+                ]
+            )
+            .is_empty()
+        );
+        assert_eq!(h.tick(), state(9, 2, 258));
     }
 }
