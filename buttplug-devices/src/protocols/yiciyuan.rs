@@ -16,6 +16,9 @@ use std::time::Duration;
 /// The device's highest level per axis.
 const DEVICE_MAX: i32 = 20;
 
+/// The axes in a packet (features 0-2: stroke, vibrate, axis c).
+const AXES: u32 = 3;
+
 /// How long a battery read waits for the device's next push (it pushes about once a second).
 const BATTERY_TIMEOUT: Duration = Duration::from_millis(1500);
 
@@ -41,10 +44,23 @@ impl ProtocolHandler for Yiciyuan {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let supported = matches!(cmd.output_type, OutputType::Oscillate | OutputType::Vibrate);
-        let level = (cmd.value.clamp(0, 100) * DEVICE_MAX + 50) / 100;
-        if !supported || !self.axes.set(cmd.feature_index, level) {
-            return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// All three axes are in the one packet: apply the whole change, then write it once.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            let supported = matches!(cmd.output_type, OutputType::Oscillate | OutputType::Vibrate);
+            if !supported || cmd.feature_index >= AXES {
+                return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
+            }
+        }
+        for cmd in cmds {
+            let level = (cmd.value.clamp(0, 100) * DEVICE_MAX + 50) / 100;
+            self.axes.set(cmd.feature_index, level);
         }
         let mut data = vec![0u8; 16];
         data[0] = 0x35;
@@ -119,7 +135,7 @@ impl ProtocolHandler for Yiciyuan {
 /// The `yiciyuan` protocol.
 pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("yiciyuan", |_| {
     Box::new(Yiciyuan {
-        axes: FeatureValues::with_len(3),
+        axes: FeatureValues::with_len(AXES as usize),
         battery_feature: None,
     })
 });
@@ -128,7 +144,7 @@ pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("yiciyuan", |_| {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
     use futures::executor::block_on;
 
     fn def() -> crate::DeviceDefinition {
@@ -237,5 +253,46 @@ mod tests {
             Some(vec![HardwareCommand::unsubscribe(Endpoint::RxBleBattery)])
         );
         assert!(h.subscribe_input(feature, InputType::Pressure).is_err());
+    }
+
+    #[test]
+    fn a_change_of_every_axis_is_one_packet() {
+        let hw = SimulatedHardware::builder("YCY-FJB-01", "aa").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &def());
+        let packet = |a: u8, b: u8, c: u8| {
+            let mut data = vec![0u8; 16];
+            data[..5].copy_from_slice(&[0x35, 0x12, a, b, c]);
+            vec![HardwareCommand::write(Endpoint::Tx, data)]
+        };
+        // 50 → level 10, 25 → 5, 75 → 15.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Oscillate, 50),
+                    OutputCommand::new(1, OutputType::Vibrate, 25),
+                    OutputCommand::new(2, OutputType::Vibrate, 75)
+                ]
+            ),
+            packet(10, 5, 15)
+        );
+        // A refused change (the battery feature has no output) changes no axis.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(1, OutputType::Vibrate, 100),
+                OutputCommand::new(3, OutputType::Vibrate, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(1, OutputType::Vibrate, 0),
+                    OutputCommand::new(2, OutputType::Vibrate, 0)
+                ]
+            ),
+            packet(10, 0, 0)
+        );
     }
 }
