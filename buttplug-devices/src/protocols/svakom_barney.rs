@@ -22,7 +22,7 @@ pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("svakom-barney", |def|
 mod tests {
     use super::*;
     use crate::protocols::svakom_common::tests::tx;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{DeviceError, KeepaliveStrategy, OutputCommand, SimulatedHardware};
     use buttplug_core::OutputType;
 
@@ -59,5 +59,22 @@ mod tests {
             h.handle_output(&OutputCommand::new(0, OutputType::Oscillate, 1)),
             Err(DeviceError::Unsupported { .. })
         ));
+    }
+
+    #[test]
+    fn a_change_of_both_vibrators_is_one_packet() {
+        let v = (OutputType::Vibrate, [0, 10]);
+        let hw = SimulatedHardware::builder("Barney", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &definition("svakom-barney", &[&[v], &[v]]));
+        let vib = |f, x| OutputCommand::new(f, OutputType::Vibrate, x);
+        // Both running: select 00, running 03, max 5.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 5), vib(1, 2)]),
+            vec![tx(&[0x55, 3, 0, 0, 3, 5, 0])]
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0)]),
+            vec![tx(&[0x55, 3, 0, 0, 0, 0, 0])]
+        );
     }
 }

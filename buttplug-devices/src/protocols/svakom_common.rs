@@ -86,29 +86,63 @@ impl DualVibratorHandler {
     }
 }
 
+impl DualVibratorHandler {
+    /// Whether a command drives one of the two vibrators of the shared packet.
+    fn is_dual(cmd: &OutputCommand) -> bool {
+        cmd.output_type == OutputType::Vibrate && cmd.feature_index < 2
+    }
+
+    /// The shared packet of the two vibrators' current values.
+    fn dual_packet(&self) -> HardwareCommand {
+        let mut data = dual_vibrator_packet(
+            self.single_motor,
+            self.layout.running_code,
+            byte(self.motors.get(0)),
+            byte(self.motors.get(1)),
+        );
+        if self.layout.trailing_zero {
+            data.push(0x00);
+        }
+        tx(data)
+    }
+}
+
 impl ProtocolHandler for DualVibratorHandler {
     fn protocol_id(&self) -> &'static str {
         self.layout.id
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type == OutputType::Vibrate && cmd.feature_index < 2 {
-            self.motors.set_command(cmd)?;
-            let mut data = dual_vibrator_packet(
-                self.single_motor,
-                self.layout.running_code,
-                byte(self.motors.get(0)),
-                byte(self.motors.get(1)),
-            );
-            if self.layout.trailing_zero {
-                data.push(0x00);
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Both vibrators of a change go into one shared packet (written where the first of them
+    /// comes in the change); every other output keeps its own packet.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if !Self::is_dual(cmd) && (self.layout.other)(cmd).is_none() {
+                return Err(DeviceError::unsupported_output(self.layout.id, cmd));
             }
-            return Ok(vec![tx(data)]);
         }
-        match (self.layout.other)(cmd) {
-            Some(data) => Ok(vec![tx(data)]),
-            None => Err(DeviceError::unsupported_output(self.layout.id, cmd)),
+        for cmd in cmds.iter().filter(|c| Self::is_dual(c)) {
+            self.motors.set_command(cmd)?;
         }
+        let mut out = Vec::with_capacity(cmds.len());
+        let mut dual_written = false;
+        for cmd in cmds {
+            if Self::is_dual(cmd) {
+                if !dual_written {
+                    out.push(self.dual_packet());
+                    dual_written = true;
+                }
+            } else if let Some(data) = (self.layout.other)(cmd) {
+                out.push(tx(data));
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -28,10 +28,28 @@ impl ProtocolHandler for Handler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate {
-            return Err(DeviceError::unsupported_output(ID, cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Every write carries the state of both vibrators: apply the whole change, then write
+    /// that state once.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if cmd.output_type != OutputType::Vibrate {
+                return Err(DeviceError::unsupported_output(ID, cmd));
+            }
+            if cmd.feature_index >= 2 {
+                return Err(DeviceError::NoFeature {
+                    index: cmd.feature_index,
+                });
+            }
         }
-        self.motors.set_command(cmd)?;
+        for cmd in cmds {
+            self.motors.set_command(cmd)?;
+        }
         let (v0, v1) = (byte(self.motors.get(0)), byte(self.motors.get(1)));
         if v0 == 0 && v1 == 0 {
             return Ok(vec![tx(vec![HEADER, 0x07, 0x00, 0x00, 0x00, 0x00])]);
@@ -48,7 +66,7 @@ impl ProtocolHandler for Handler {
 mod tests {
     use super::*;
     use crate::protocols::svakom_common::tests::tx;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{KeepaliveStrategy, SimulatedHardware};
 
     #[test]
@@ -82,5 +100,26 @@ mod tests {
             h.handle_output(&vib(2, 1)),
             Err(DeviceError::NoFeature { index: 2 })
         ));
+    }
+
+    #[test]
+    fn a_change_of_both_vibrators_writes_the_state_once() {
+        let v = (OutputType::Vibrate, [0, 10]);
+        let hw = SimulatedHardware::builder("Iker", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &definition(ID, &[&[v], &[v]]));
+        let vib = |f, x| OutputCommand::new(f, OutputType::Vibrate, x);
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 6), vib(1, 3)]),
+            vec![tx(&[0x55, 3, 3, 0, 1, 6]), tx(&[0x55, 7, 0, 0, 3, 0])]
+        );
+        // A refused change changes neither motor.
+        assert!(
+            h.handle_outputs(&[vib(0, 0), OutputCommand::new(1, OutputType::Rotate, 1)])
+                .is_err()
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0)]),
+            vec![tx(&[0x55, 7, 0, 0, 0, 0])]
+        );
     }
 }

@@ -22,7 +22,7 @@ pub static PROTOCOL: SimpleProtocol =
 mod tests {
     use super::*;
     use crate::protocols::svakom_common::tests::tx;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{DeviceError, KeepaliveStrategy, OutputCommand, SimulatedHardware};
     use buttplug_core::OutputType;
 
@@ -88,6 +88,31 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), vib(0, 0)),
             vec![tx(&[0x55, 3, 0, 0, 0, 0, 0])]
+        );
+    }
+
+    #[test]
+    fn a_change_of_both_vibrators_is_one_packet() {
+        let v = (OutputType::Vibrate, [0, 10]);
+        let hw = SimulatedHardware::builder("Erica", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &definition("svakom-v4", &[&[v], &[v]]));
+        // Both running: select 00, on, max 7.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 3), vib(1, 7)]),
+            vec![tx(&[0x55, 3, 0, 0, 1, 7, 0])]
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0)]),
+            vec![tx(&[0x55, 3, 0, 0, 0, 0, 0])]
+        );
+        // A refused change changes neither motor.
+        assert!(
+            h.handle_outputs(&[vib(0, 9), OutputCommand::new(1, OutputType::Rotate, 1)])
+                .is_err()
+        );
+        assert_eq!(
+            out(h.as_mut(), vib(1, 2)),
+            vec![tx(&[0x55, 3, 2, 0, 1, 2, 0])]
         );
     }
 }

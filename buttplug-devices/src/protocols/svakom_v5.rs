@@ -28,7 +28,7 @@ fn oscillate(cmd: &OutputCommand) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::protocols::svakom_common::tests::tx;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{DeviceError, KeepaliveStrategy, SimulatedHardware};
 
     fn vib(f: u32, x: i32) -> OutputCommand {
@@ -68,5 +68,39 @@ mod tests {
         let mut h = handler_for(&PROTOCOL, &hw, &def);
         assert_eq!(out(h.as_mut(), vib(0, 5)), vec![tx(&[0x55, 3, 1, 0, 1, 5])]);
         assert_eq!(out(h.as_mut(), vib(0, 0)), vec![tx(&[0x55, 3, 0, 0, 0, 0])]);
+    }
+
+    #[test]
+    fn a_change_of_both_vibrators_is_one_packet_oscillation_its_own() {
+        let v = (OutputType::Vibrate, [0, 10]);
+        let o = (OutputType::Oscillate, [0, 10]);
+        let hw = SimulatedHardware::builder("Chika", "a").build();
+        let mut h = handler_for(
+            &PROTOCOL,
+            &hw,
+            &definition("svakom-v5", &[&[v], &[v], &[o]]),
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    vib(0, 3),
+                    vib(1, 6),
+                    OutputCommand::new(2, OutputType::Oscillate, 7)
+                ]
+            ),
+            vec![tx(&[0x55, 3, 0, 0, 1, 6]), tx(&[0x55, 9, 0, 0, 7, 0])]
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    vib(0, 0),
+                    vib(1, 0),
+                    OutputCommand::new(2, OutputType::Oscillate, 0)
+                ]
+            ),
+            vec![tx(&[0x55, 3, 0, 0, 0, 0]), tx(&[0x55, 9, 0, 0, 0, 0])]
+        );
     }
 }

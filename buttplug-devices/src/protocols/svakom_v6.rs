@@ -40,7 +40,7 @@ fn third_vibrator(cmd: &OutputCommand) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::protocols::svakom_common::tests::tx;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use crate::{DeviceError, KeepaliveStrategy, SimulatedHardware};
 
     fn vib(f: u32, x: i32) -> OutputCommand {
@@ -113,5 +113,24 @@ mod tests {
                 Err(DeviceError::Unsupported { .. })
             ));
         }
+    }
+
+    #[test]
+    fn a_change_of_three_vibrators_is_the_shared_packet_and_the_third() {
+        let v = (OutputType::Vibrate, [0, 10]);
+        let hw = SimulatedHardware::builder("Iker Neo", "a").build();
+        let mut h = handler_for(
+            &PROTOCOL,
+            &hw,
+            &definition("svakom-v6", &[&[v], &[v], &[v]]),
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 2), vib(1, 9), vib(2, 5)]),
+            vec![tx(&[0x55, 3, 0, 0, 1, 9, 0]), tx(&[0x55, 7, 0, 0, 1, 5, 0])]
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0), vib(2, 0)]),
+            vec![tx(&[0x55, 3, 0, 0, 0, 0, 0]), tx(&[0x55, 7, 0, 0, 0, 0, 0])]
+        );
     }
 }
