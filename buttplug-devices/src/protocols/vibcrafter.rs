@@ -14,7 +14,7 @@ pub static PROTOCOL: Family = Family {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, out};
+    use crate::protocols::testing::{definition, out, outs};
     use crate::protocols::vibcrafter_common::tests::{handshake, handshake_with_reply};
     use crate::{Endpoint, HardwareCommand, OutputCommand};
     use buttplug_core::OutputType;
@@ -74,5 +74,54 @@ mod tests {
         assert!(handshake_with_reply(&PROTOCOL, &PROTOCOL, "OK;"));
         assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "NO;"));
         assert!(!handshake_with_reply(&PROTOCOL, &PROTOCOL, "ab-d:tok;"));
+    }
+
+    #[test]
+    fn a_change_of_both_motors_is_one_packet() {
+        let v = (OutputType::Vibrate, [0, 99]);
+        let mut h = handshake(
+            &PROTOCOL,
+            &PROTOCOL,
+            "be gentle",
+            &definition("vibcrafter", &[&[v], &[v]]),
+        );
+        // AES-128-ECB of "MtInt:5025;" and of "MtInt:0000;" (PKCS#7) under the VibCrafter key,
+        // computed independently.
+        let both = [
+            0xd0, 0xaf, 0x89, 0xae, 0x01, 0x71, 0x58, 0x13, 0xb8, 0x1a, 0xe7, 0x1d, 0xc9, 0x43,
+            0x15, 0xd1,
+        ];
+        let stop = [
+            0xdf, 0xf0, 0x2f, 0x0d, 0xf4, 0x5b, 0x1f, 0x07, 0x21, 0x62, 0x3f, 0x8c, 0xf1, 0xb9,
+            0x61, 0x38,
+        ];
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 50),
+                    OutputCommand::new(1, OutputType::Vibrate, 25)
+                ]
+            ),
+            vec![HardwareCommand::write(Endpoint::Tx, both.to_vec())]
+        );
+        // A refused change changes neither motor.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 1),
+                OutputCommand::new(2, OutputType::Vibrate, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![HardwareCommand::write(Endpoint::Tx, stop.to_vec())]
+        );
     }
 }

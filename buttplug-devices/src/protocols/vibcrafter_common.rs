@@ -28,6 +28,9 @@ pub(crate) const HANDSHAKE_STEP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Most challenge rounds accepted before giving up.
 const MAX_ROUNDS: usize = 8;
 
+/// Motors in an `MtInt` packet.
+const MOTORS: u32 = 2;
+
 /// One member of the family; each protocol file's `PROTOCOL` is one of these.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Family {
@@ -161,7 +164,7 @@ impl Protocol for Family {
             if text == "OK;" {
                 return Ok(Box::new(FamilyHandler {
                     family: *self,
-                    motors: FeatureValues::with_len(2),
+                    motors: FeatureValues::with_len(MOTORS as usize),
                 }));
             }
             let token = self.challenge_token(&text).ok_or_else(|| {
@@ -188,9 +191,21 @@ impl ProtocolHandler for FamilyHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate || !self.motors.set(cmd.feature_index, cmd.value)
-        {
-            return Err(DeviceError::unsupported_output(self.family.id, cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Both motors are in every `MtInt` packet: apply the whole change, then write it once.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if cmd.output_type != OutputType::Vibrate || cmd.feature_index >= MOTORS {
+                return Err(DeviceError::unsupported_output(self.family.id, cmd));
+            }
+        }
+        for cmd in cmds {
+            self.motors.set(cmd.feature_index, cmd.value);
         }
         let text = format!("MtInt:{:02}{:02};", self.motors.get(0), self.motors.get(1));
         Ok(vec![HardwareCommand::write(
