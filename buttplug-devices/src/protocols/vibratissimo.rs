@@ -25,13 +25,31 @@ impl ProtocolHandler for VibratissimoHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let slot = self
-            .motors
-            .iter_mut()
-            .find(|(index, _)| *index == cmd.feature_index)
-            .filter(|_| cmd.output_type == OutputType::Vibrate)
-            .ok_or_else(|| DeviceError::unsupported_output("vibratissimo", cmd))?;
-        slot.1 = cmd.value as u8;
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Every vibrator is in the one `txvibrate` packet: apply the whole change, then write the
+    /// mode and that packet once.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        let slot_of = |motors: &[(u32, u8)], cmd: &OutputCommand| {
+            motors
+                .iter()
+                .position(|(index, _)| *index == cmd.feature_index)
+                .filter(|_| cmd.output_type == OutputType::Vibrate)
+                .ok_or_else(|| DeviceError::unsupported_output("vibratissimo", cmd))
+        };
+        for cmd in cmds {
+            slot_of(&self.motors, cmd)?;
+        }
+        for cmd in cmds {
+            let slot = slot_of(&self.motors, cmd)?;
+            if let Some(motor) = self.motors.get_mut(slot) {
+                motor.1 = cmd.value as u8;
+            }
+        }
         let mut data: Vec<u8> = self.motors.iter().map(|(_, v)| *v).collect();
         if data.len() == 1 {
             data.push(0x00);
@@ -82,7 +100,7 @@ impl Protocol for Vibratissimo {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
     use futures::executor::block_on;
 
     fn hw() -> SimulatedHardware {
@@ -172,6 +190,38 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(3, OutputType::Vibrate, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_change_of_every_motor_is_one_packet() {
+        let hw = hw();
+        let def = with_battery(definition(
+            "vibratissimo",
+            &[
+                &[(OutputType::Vibrate, [0, 255])],
+                &[(OutputType::Vibrate, [0, 255])],
+                &[(OutputType::Vibrate, [0, 2])],
+            ],
+        ));
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let mode = HardwareCommand::write(Endpoint::TxMode, vec![0x03, 0xff]);
+        let v = |i, x| OutputCommand::new(i, OutputType::Vibrate, x);
+        assert_eq!(
+            outs(h.as_mut(), &[v(0, 64), v(1, 128), v(2, 1)]),
+            vec![
+                mode.clone(),
+                HardwareCommand::write(Endpoint::TxVibrate, vec![64, 128, 1])
+            ]
+        );
+        // A refused change (the battery feature) changes no motor.
+        assert!(h.handle_outputs(&[v(0, 9), v(3, 1)]).is_err());
+        assert_eq!(
+            outs(h.as_mut(), &[v(0, 0), v(1, 0), v(2, 0)]),
+            vec![
+                mode,
+                HardwareCommand::write(Endpoint::TxVibrate, vec![0, 0, 0])
+            ]
         );
     }
 }

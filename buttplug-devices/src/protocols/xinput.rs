@@ -11,6 +11,9 @@ use crate::{
 use async_trait::async_trait;
 use buttplug_core::{InputType, OutputType};
 
+/// Rumble motors in a packet.
+const MOTORS: u32 = 2;
+
 /// Handler state: both motors.
 #[derive(Debug)]
 struct XInput {
@@ -34,11 +37,24 @@ impl ProtocolHandler for XInput {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate || !self.motors.set(cmd.feature_index, cmd.value)
-        {
-            return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// Both motors are in every packet: apply the whole change, then write it once.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if cmd.output_type != OutputType::Vibrate || cmd.feature_index >= MOTORS {
+                return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
+            }
         }
-        let mut data = (self.motors.get(1) as u16).to_le_bytes().to_vec();
+        for cmd in cmds {
+            self.motors.set(cmd.feature_index, cmd.value);
+        }
+        let mut data = Vec::with_capacity(4);
+        data.extend((self.motors.get(1) as u16).to_le_bytes());
         data.extend((self.motors.get(0) as u16).to_le_bytes());
         Ok(vec![HardwareCommand::write(Endpoint::Tx, data)])
     }
@@ -60,7 +76,7 @@ impl ProtocolHandler for XInput {
 /// The `xinput` protocol.
 pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("xinput", |_| {
     Box::new(XInput {
-        motors: FeatureValues::with_len(2),
+        motors: FeatureValues::with_len(MOTORS as usize),
     })
 });
 
@@ -68,7 +84,7 @@ pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("xinput", |_| {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
     use futures::executor::block_on;
 
     fn def() -> crate::DeviceDefinition {
@@ -104,5 +120,24 @@ mod tests {
             let got = block_on(h.read_input(&hw, feature, InputType::Battery)).ok();
             assert_eq!(got, Some(percent));
         }
+    }
+
+    #[test]
+    fn a_change_of_both_motors_is_one_packet() {
+        let hw = SimulatedHardware::builder("XInput Gamepad 1", "xinput-1").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &def());
+        let v = |i, x| OutputCommand::new(i, OutputType::Vibrate, x);
+        let w = |d: &[u8]| vec![HardwareCommand::write(Endpoint::Tx, d.to_vec())];
+        // Feature 1 (0x8000) first, then feature 0 (0x4000), little-endian.
+        assert_eq!(
+            outs(h.as_mut(), &[v(0, 0x4000), v(1, 0x8000)]),
+            w(&[0x00, 0x80, 0x00, 0x40])
+        );
+        // A refused change changes neither motor.
+        assert!(h.handle_outputs(&[v(0, 1), v(2, 1)]).is_err());
+        assert_eq!(
+            outs(h.as_mut(), &[v(0, 0), v(1, 0)]),
+            w(&[0x00, 0x00, 0x00, 0x00])
+        );
     }
 }
