@@ -512,6 +512,7 @@ impl Inner {
             },
             events: self.device_events.clone(),
             written: Vec::new(),
+            written_at: None,
         };
         if task.stops_on_connect() {
             task.stop_on_connect()

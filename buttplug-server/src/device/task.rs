@@ -52,6 +52,8 @@ pub(crate) struct DeviceTask {
     pub events: async_channel::Sender<DeviceEvent>,
     /// Values already written before the task runs (the stop on connect).
     pub written: Vec<((u32, OutputType), (i32, u32))>,
+    /// When the stop on connect was written, and its last packet.
+    pub written_at: Option<(Instant, HardwareCommand)>,
 }
 
 struct State {
@@ -93,6 +95,9 @@ impl DeviceTask {
         }
         for command in self.handler.handle_outputs(&targets)? {
             self.hardware.execute(&command).await?;
+            if matches!(command, HardwareCommand::Write { .. }) {
+                self.written_at = Some((Instant::now(), command));
+            }
         }
         self.written = targets
             .iter()
@@ -116,6 +121,11 @@ impl DeviceTask {
             raw_subscribed: BTreeSet::new(),
             next_tick: None,
         };
+        if let (true, Some((at, packet))) = (track_writes, self.written_at.take()) {
+            // The stop on connect counts for the message gap and primes the keep-alive.
+            st.last_write = Some(at);
+            st.last_packet = Some(packet);
+        }
         if self.options.timers {
             st.next_tick = self.handler.tick_interval().map(|i| Instant::now() + i);
         }
