@@ -124,6 +124,10 @@ fn a_change_of_two_outputs_is_one_change() {
     for (name, fixture) in fixtures() {
         let r: Result<(), String> = buttplug_server::block_on(async {
             let outputs = outputs_of(&fixture).await?;
+            let protocol = name.split('/').next().unwrap_or_default();
+            if ONE_SPEED.contains(&protocol) {
+                return Ok(());
+            }
             for [x, y] in pairs(&outputs) {
                 let a = set(&fixture, &[x]).await?;
                 let b = set(&fixture, &[y]).await?;
@@ -204,6 +208,13 @@ async fn outputs_of(fixture: &Fixture) -> Result<Vec<(u32, OutputType, i64)>, St
     rig.shutdown().await;
     Ok(outputs?)
 }
+
+/// Protocols whose packet carries one speed for several motors, so a change of two motors
+/// is rightly one packet equal to one of the single changes. `cueme`: the device runs one motor
+/// at a time (the handler's loop alternates between the motors that are on). `jejoue`: `[pattern
+/// speed]` where the speed is motor 0's whenever it runs (the bytes the reference implementation
+/// sends; pattern 01 "both" is never chosen while motor 0 runs).
+const ONE_SPEED: [&str; 2] = ["cueme", "jejoue"];
 
 /// Protocols whose stop depends on the device's mode by design. `ossm`: the speed stop
 /// (`set:speed:0`) is written only in stroke-engine mode; in streaming mode it would stall the
