@@ -340,8 +340,26 @@ impl DeviceTask {
                 self.execute(st, &hw_commands).await
             }
             Err(e) if commands.len() > 1 => {
-                // The protocol refused the change as a whole (an output it does not implement):
-                // still do what it can, one output at a time, so a stop stops what it can.
+                // The protocol refused the change as a whole: usually one output the database
+                // lists but the protocol cannot drive. Write the rest as one change, so a stop
+                // stops what it can without partial packets; the refusal is still reported.
+                for skip in 0..commands.len() {
+                    let rest: Vec<OutputCommand> = commands
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != skip)
+                        .map(|(_, c)| *c)
+                        .collect();
+                    if let Ok(hw_commands) = self.handler.handle_outputs(&rest) {
+                        for command in &rest {
+                            remember(st, command);
+                        }
+                        let written = self.execute(st, &hw_commands).await;
+                        st.active = any_active(st);
+                        return written.and(Err(e));
+                    }
+                }
+                // Several refused: still do what it can, one output at a time.
                 tracing::debug!(
                     device = self.index,
                     "change refused ({e}); output by output"
@@ -359,10 +377,7 @@ impl DeviceTask {
             }
             Err(e) => Err(e),
         };
-        st.active = st
-            .last_values
-            .iter()
-            .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value());
+        st.active = any_active(st);
         result
     }
 
@@ -575,6 +590,13 @@ pub(crate) fn stop_targets(
                 .map(|t| OutputCommand::new(f.index, *t, 0))
         })
         .collect()
+}
+
+/// Whether an output with a stop value is away from it.
+fn any_active(st: &State) -> bool {
+    st.last_values
+        .iter()
+        .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value())
 }
 
 /// Whether `command` repeats the value last written to its output.
