@@ -84,6 +84,7 @@ mod render;
 mod rt;
 mod server;
 mod session;
+pub mod user_config;
 
 pub use device::{
     DEVICE_REQUEST_CAPACITY, PendingReply, RawCommand, RawReading, ServerDevice, ServerDeviceError,
