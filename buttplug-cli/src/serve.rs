@@ -36,7 +36,9 @@ pub(crate) struct ServeArgs {
     /// Device config file replacing the built-in database.
     #[arg(long)]
     pub device_config_file: Option<PathBuf>,
-    /// User device config file (extra specifiers, allow/deny, indexes, ranges).
+    /// User device config file (extra specifiers, allow/deny, indexes, ranges, simulated
+    /// devices). Must load, or the server does not start; newly seen devices are added to it so
+    /// they keep their index.
     #[arg(long)]
     pub user_device_config_file: Option<PathBuf>,
     /// Ping timeout in ms (0 = off).
