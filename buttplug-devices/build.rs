@@ -12,11 +12,11 @@
 //! - `OUT_DIR/device-database-index.rs`: the protocol ids, and the byte spans of each protocol's
 //!   `communication` value and of its object in the devices file.
 //!
-//! Only files inside this crate are read. Whitespace outside strings is dropped and each
-//! protocol's `communication` key is moved out of its object, nothing else is changed; the JSON
-//! itself is checked by the crate's tests (which also compare the reassembled whole document with
-//! the upstream reference).
+//! Only files inside this crate are read. Each file is parsed with serde_json and written back
+//! compact, its `communication` key moved out of its object; the JSON itself is checked by the
+//! crate's tests (which also compare the reassembled whole document with the upstream reference).
 
+use serde_json::{Map, Value};
 use std::error::Error;
 use std::fmt::Write as _;
 use std::fs;
@@ -38,39 +38,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     files.sort();
 
-    let mut version = String::new();
-    push_compact(
-        &mut version,
-        &fs::read_to_string(database.join("version.json"))?,
-    );
+    let version: Value = serde_json::from_str(&fs::read_to_string(database.join("version.json"))?)?;
     let mut communication = String::from("[");
     let mut devices = String::with_capacity(1 << 18);
     let mut index = String::from("const BUILTIN_PROTOCOLS: &[(&str, u32, u32, u32, u32)] = &[\n");
     for (i, (id, path)) in files.iter().enumerate() {
-        let mut compact = String::new();
-        push_compact(&mut compact, &fs::read_to_string(path)?);
-        let members = object_members(&compact)
-            .ok_or_else(|| format!("{}: not a JSON object", path.display()))?;
+        let mut object: Map<String, Value> = serde_json::from_str(&fs::read_to_string(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         if i > 0 {
             communication.push(',');
         }
         let comm_start = communication.len();
+        let comm = object.remove("communication").unwrap_or(Value::Null);
+        communication.push_str(&serde_json::to_string(&comm)?);
         let start = devices.len();
-        devices.push('{');
-        for (key, value) in members {
-            if key == "\"communication\"" {
-                communication.push_str(value);
-            } else {
-                if !devices.ends_with('{') {
-                    devices.push(',');
-                }
-                write!(devices, "{key}:{value}")?;
-            }
-        }
-        devices.push('}');
-        if communication.len() == comm_start {
-            communication.push_str("null");
-        }
+        devices.push_str(&serde_json::to_string(&object)?);
         writeln!(
             index,
             "    ({id:?}, {comm_start}, {}, {start}, {}),",
@@ -85,7 +67,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
-    fs::write(out_dir.join("device-database-version.json"), version)?;
+    fs::write(
+        out_dir.join("device-database-version.json"),
+        serde_json::to_string(&version)?,
+    )?;
     fs::write(
         out_dir.join("device-database-communication.json"),
         communication,
@@ -93,74 +78,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(out_dir.join("device-database-devices.json"), devices)?;
     fs::write(out_dir.join("device-database-index.rs"), index)?;
     Ok(())
-}
-
-/// The members of a compact JSON object (`{"a":1,"b":[2]}`) as `(key, value)` texts, the key with
-/// its quotes. `None` when `json` is not an object.
-fn object_members(json: &str) -> Option<Vec<(&str, &str)>> {
-    let inner = json.strip_prefix('{')?.strip_suffix('}')?;
-    let mut members = Vec::new();
-    let mut rest = inner;
-    while !rest.is_empty() {
-        let key_end = token_end(rest)?;
-        let (key, after) = rest.split_at(key_end);
-        let after = after.strip_prefix(':')?;
-        let value_end = token_end(after)?;
-        let (value, after) = after.split_at(value_end);
-        members.push((key, value));
-        rest = match after.strip_prefix(',') {
-            Some(next) => next,
-            None if after.is_empty() => after,
-            None => return None,
-        };
-    }
-    Some(members)
-}
-
-/// The length of the JSON value (or key) at the start of compact `json`: up to the first `,`, `:`
-/// or closing bracket outside strings and nested brackets.
-fn token_end(json: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut strings = Strings::default();
-    for (i, c) in json.char_indices() {
-        if strings.feed(c) {
-            continue;
-        }
-        match c {
-            '{' | '[' => depth += 1,
-            '}' | ']' if depth == 0 => return Some(i),
-            '}' | ']' => depth -= 1,
-            ',' | ':' if depth == 0 => return Some(i),
-            _ => {}
-        }
-    }
-    (depth == 0 && !strings.inside && !json.is_empty()).then_some(json.len())
-}
-
-/// Where a character-by-character scan of JSON text is relative to string literals.
-#[derive(Default)]
-struct Strings {
-    inside: bool,
-    escaped: bool,
-}
-
-impl Strings {
-    /// Takes the next character; whether it belongs to a string literal (its quotes included).
-    fn feed(&mut self, c: char) -> bool {
-        if self.inside {
-            if self.escaped {
-                self.escaped = false;
-            } else if c == '\\' {
-                self.escaped = true;
-            } else if c == '"' {
-                self.inside = false;
-            }
-            true
-        } else {
-            self.inside = c == '"';
-            self.inside
-        }
-    }
 }
 
 /// The protocol id of a file: its stem, which must be a plain id (it is written into JSON as is).
@@ -181,15 +98,5 @@ fn protocol_id(path: &Path) -> Result<String, Box<dyn Error>> {
             path.display()
         )
         .into())
-    }
-}
-
-/// Append `json` without the whitespace between tokens (string contents are kept as they are).
-fn push_compact(out: &mut String, json: &str) {
-    let mut strings = Strings::default();
-    for c in json.chars() {
-        if strings.feed(c) || !matches!(c, ' ' | '\n' | '\r' | '\t') {
-            out.push(c);
-        }
     }
 }

@@ -11,6 +11,7 @@
 
 mod devices;
 mod fixture;
+mod managers;
 mod rt;
 mod serve;
 mod simulate;

@@ -1,11 +1,10 @@
 //! `buttplug serve`: the server apps connect to. Flags follow intiface-engine's names and
 //! meanings so existing launch scripts keep working.
 
+use crate::managers::manager_plans;
 use buttplug_devices::config::DeviceDatabase;
-use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
-use buttplug_server::managers::websocket_devices::{
-    DEFAULT_DEVICE_WEBSOCKET_PORT, WebsocketDeviceServerBuilder,
-};
+use buttplug_server::managers::websocket_devices::DEFAULT_DEVICE_WEBSOCKET_PORT;
+use buttplug_server::user_config::UserConfigFile;
 use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManager, DeviceManagerBuilder};
 use clap::Args;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -37,7 +36,9 @@ pub(crate) struct ServeArgs {
     /// Device config file replacing the built-in database.
     #[arg(long)]
     pub device_config_file: Option<PathBuf>,
-    /// User device config file (extra specifiers, allow/deny, indexes, ranges).
+    /// User device config file (extra specifiers, allow/deny, indexes, ranges, simulated
+    /// devices). Must load, or the server does not start; newly seen devices are added to it so
+    /// they keep their index.
     #[arg(long)]
     pub user_device_config_file: Option<PathBuf>,
     /// Ping timeout in ms (0 = off).
@@ -89,7 +90,17 @@ pub(crate) struct ServeArgs {
     pub allow_raw: bool,
 }
 
-fn load_database(args: &ServeArgs) -> Result<DeviceDatabase, String> {
+/// The device database: the base file (or the built-in one) with the user device config on top,
+/// and the user config file to write newly seen devices to.
+///
+/// # Errors
+/// An unreadable base file, and a user config file that exists but cannot be read or does not
+/// load: the message names the file, the line and column, the JSON path and what was expected.
+/// The server does not start without the user's deny list, reserved indexes and ranges (and
+/// would later overwrite them).
+pub(crate) fn load_database(
+    args: &ServeArgs,
+) -> Result<(DeviceDatabase, Option<Arc<UserConfigFile>>), String> {
     let mut db = match &args.device_config_file {
         Some(path) => {
             let text =
@@ -99,155 +110,50 @@ fn load_database(args: &ServeArgs) -> Result<DeviceDatabase, String> {
         }
         None => DeviceDatabase::builtin().clone(),
     };
+    let mut user_file = None;
     if let Some(path) = &args.user_device_config_file {
-        match std::fs::read_to_string(path) {
-            Ok(text) => match db.with_user_config(&text, &path.display().to_string()) {
-                Ok(with_user) => db = with_user,
-                // A bad user file never takes the server down: report it and go on.
-                Err(e) => tracing::error!("user device config ignored: {e}"),
-            },
-            Err(e) => tracing::error!("user device config {} unreadable: {e}", path.display()),
+        if !path.exists() {
+            tracing::info!(
+                "user device config {} does not exist yet; it is created when a device is first seen",
+                path.display()
+            );
         }
+        let (file, with_user) = UserConfigFile::load(path, &db).map_err(|e| {
+            format!("{e}\nthe server did not start: fix the user device config or remove it")
+        })?;
+        db = with_user;
+        user_file = Some(file);
     }
     for w in db.warnings() {
         tracing::warn!("{w}");
     }
-    Ok(db)
+    Ok((db, user_file))
 }
 
 /// Build the device manager with every manager the flags ask for.
 pub(crate) fn device_manager(
     args: &ServeArgs,
     db: DeviceDatabase,
+    user_file: Option<Arc<UserConfigFile>>,
 ) -> Result<DeviceManager, String> {
     let mut builder = DeviceManagerBuilder::new(Arc::new(db.clone()));
-    if !args.simulate.is_empty() {
-        let mut sim = SimulatedCommunicationManagerBuilder::new();
-        for (i, spec) in args.simulate.iter().enumerate() {
-            let address = format!("SI:MU:LA:TE:{:02X}:{:02X}", i / 256, i % 256);
-            let plan = buttplug_devices::simulated_device(&db, spec, &address)
-                .map_err(|e| format!("--simulate {spec:?}: {e}"))?;
-            tracing::info!(
-                "simulated device: {} ({}) at {address}",
-                plan.name,
-                plan.protocol
-            );
-            // Nothing reads the record here; without this a long-running simulated server
-            // would keep up to SIMULATED_RECORD_LIMIT commands per device.
-            plan.hardware.set_record_limit(0);
-            sim = sim.device(SimulatedDevice {
-                hardware: plan.hardware,
-                specifier: plan.specifier,
+    if let Some(file) = user_file {
+        builder = builder.user_config_file(file);
+    }
+    for plan in manager_plans(args, &db)? {
+        if let Some(bound) = plan.bound {
+            crate::rt::spawn(async move {
+                if let Ok(addr) = bound.await {
+                    println!("device websocket server listening on ws://{addr}");
+                    let _ = std::io::Write::flush(&mut std::io::stdout());
+                }
             });
         }
-        builder = builder.comm_manager(sim);
+        if let Some(manager) = plan.builder {
+            builder = builder.boxed_comm_manager(manager);
+        }
     }
-    if args.use_device_websocket_server {
-        let ip = if args.websocket_use_all_interfaces {
-            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-        } else {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        };
-        let wsdm = WebsocketDeviceServerBuilder::new()
-            .listen_address(SocketAddr::new(ip, args.device_websocket_server_port));
-        let bound = wsdm.bound_address();
-        crate::rt::spawn(async move {
-            if let Ok(addr) = bound.await {
-                println!("device websocket server listening on ws://{addr}");
-                let _ = std::io::Write::flush(&mut std::io::stdout());
-            }
-        });
-        builder = builder.comm_manager(wsdm);
-    }
-    builder = hardware_managers(args, &db, builder);
     builder.finish().map_err(|e| e.to_string())
-}
-
-#[allow(dead_code)] // unused when every hardware feature is compiled in
-fn not_compiled(flag: &str, feature: &str) {
-    tracing::warn!("{flag} was given but this build has no `{feature}` feature; ignored");
-}
-
-#[allow(unused_variables, unused_mut)] // which branches exist depends on the features
-fn hardware_managers(
-    args: &ServeArgs,
-    db: &DeviceDatabase,
-    mut builder: DeviceManagerBuilder,
-) -> DeviceManagerBuilder {
-    if args.use_bluetooth_le {
-        #[cfg(feature = "btleplug")]
-        {
-            builder = builder.comm_manager(
-                buttplug_server::managers::btleplug::BtleplugManagerBuilder::from_database(db),
-            );
-        }
-        #[cfg(not(feature = "btleplug"))]
-        not_compiled("--use-bluetooth-le", "btleplug");
-    }
-    if args.use_serial {
-        #[cfg(feature = "serial")]
-        {
-            builder = builder.comm_manager(
-                buttplug_server::managers::serial::SerialManagerBuilder::from_database(db),
-            );
-        }
-        #[cfg(not(feature = "serial"))]
-        not_compiled("--use-serial", "serial");
-    }
-    if args.use_hid {
-        #[cfg(feature = "hid")]
-        {
-            builder =
-                builder.comm_manager(buttplug_server::managers::hid::HidManagerBuilder::new());
-        }
-        #[cfg(not(feature = "hid"))]
-        not_compiled("--use-hid", "hid");
-    }
-    if args.use_usb {
-        #[cfg(feature = "usb")]
-        {
-            builder =
-                builder.comm_manager(buttplug_server::managers::usb::UsbManagerBuilder::new());
-        }
-        #[cfg(not(feature = "usb"))]
-        not_compiled("--use-usb", "usb");
-    }
-    if args.use_lovense_dongle_hid || args.use_lovense_dongle_serial {
-        builder = lovense_dongles(args, builder);
-    }
-    if args.use_lovense_connect {
-        #[cfg(feature = "lovense-connect")]
-        {
-            use buttplug_server::managers::lovense_connect::LovenseConnectManagerBuilder;
-            let connect = match &args.lovense_connect_app {
-                Some(url) => LovenseConnectManagerBuilder::new().app_address(url.clone()),
-                None => LovenseConnectManagerBuilder::new().public_lookup(),
-            };
-            builder = builder.comm_manager(connect);
-        }
-        #[cfg(not(feature = "lovense-connect"))]
-        not_compiled("--use-lovense-connect", "lovense-connect");
-    }
-    if args.use_xinput {
-        tracing::warn!("--use-xinput: XInput gamepads exist only on Windows; ignored");
-    }
-    builder
-}
-
-#[allow(unused_variables, unused_mut)]
-fn lovense_dongles(args: &ServeArgs, mut builder: DeviceManagerBuilder) -> DeviceManagerBuilder {
-    #[cfg(feature = "lovense-dongle")]
-    {
-        use buttplug_server::managers::lovense_dongle::LovenseDongleManagerBuilder;
-        builder = builder.comm_manager(
-            LovenseDongleManagerBuilder::new()
-                .hid(args.use_lovense_dongle_hid)
-                .serial(args.use_lovense_dongle_serial),
-        );
-    }
-    #[cfg(not(feature = "lovense-dongle"))]
-    not_compiled("--use-lovense-dongle-*", "lovense-dongle");
-    builder
 }
 
 /// Where the client WebSocket server listens.
@@ -265,11 +171,11 @@ pub(crate) fn listen_address(args: &ServeArgs) -> SocketAddr {
 
 pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
     crate::init_logging(args.log.as_deref());
-    let db = load_database(&args)?;
+    let (db, user_file) = load_database(&args)?;
     // Boxed: the serving future is large, and on the main thread's stack it kept about 80 kB of
     // stack pages resident for the life of the process.
     crate::rt::block_on(Box::pin(async move {
-        let device_manager = device_manager(&args, db)?;
+        let device_manager = device_manager(&args, db, user_file.clone())?;
         let server = ButtplugServerBuilder::new()
             .name(args.server_name.clone())
             .max_ping_time(Duration::from_millis(args.max_ping_time))
@@ -286,6 +192,12 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
         let outcome = futures::future::select(serving, Box::pin(stop_rx.recv())).await;
         tracing::info!("stopping every device");
         device_manager.shutdown().await;
+        if let Some(file) = &user_file {
+            // Normally written already (on the blocking pool, when the device was seen).
+            if let Err(e) = file.save() {
+                tracing::error!("{e}");
+            }
+        }
         match outcome {
             futures::future::Either::Left((result, _)) => result,
             futures::future::Either::Right(_) => Ok(()),

@@ -102,11 +102,15 @@ impl ServerProcess {
         panic!("no device was added");
     }
 
-    /// Send SIGTERM and wait for the process.
+    /// Send SIGTERM (through the C library, not a `kill` program a minimal image may lack) and
+    /// wait for the process.
     pub fn terminate(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let pid = i32::try_from(self.child.id()).expect("pid fits in pid_t");
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .expect("send SIGTERM to the server");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {

@@ -4,3 +4,4 @@
 mod cli;
 mod fault;
 mod interop;
+mod user_config;

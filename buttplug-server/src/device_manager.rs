@@ -11,6 +11,7 @@ use crate::device::{
     DEVICE_REQUEST_CAPACITY, DeviceEvent, DeviceTask, RawReading, ServerDevice, TaskOptions,
 };
 use crate::rt;
+use crate::user_config::UserConfigFile;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
 use buttplug_devices::{DeviceError, HardwareRef, InputReading, Protocol, protocols};
 use dashmap::DashMap;
@@ -91,6 +92,7 @@ pub struct DeviceManagerBuilder {
     database: Arc<DeviceDatabase>,
     managers: Vec<Box<dyn DeviceCommunicationManagerBuilder>>,
     options: DeviceManagerOptions,
+    user_config_file: Option<Arc<UserConfigFile>>,
 }
 
 impl std::fmt::Debug for DeviceManagerBuilder {
@@ -109,7 +111,15 @@ impl DeviceManagerBuilder {
             database,
             managers: Vec::new(),
             options: DeviceManagerOptions::default(),
+            user_config_file: None,
         }
+    }
+
+    /// Write newly seen devices and their indexes to this user config file (load the database
+    /// with [`UserConfigFile::load`]), so they keep their indexes after a restart.
+    pub fn user_config_file(mut self, file: Arc<UserConfigFile>) -> Self {
+        self.user_config_file = Some(file);
+        self
     }
 
     /// Add a communication manager.
@@ -173,6 +183,7 @@ impl DeviceManagerBuilder {
             events: Broadcaster::new(DEVICE_MANAGER_EVENT_CAPACITY),
             options: self.options,
             device_events: dev_tx,
+            user_config_file: self.user_config_file,
         });
         let weak = Arc::downgrade(&inner);
         rt::spawn(async move {
@@ -203,6 +214,7 @@ struct Inner {
     events: Broadcaster<DeviceManagerEvent>,
     options: DeviceManagerOptions,
     device_events: async_channel::Sender<DeviceEvent>,
+    user_config_file: Option<Arc<UserConfigFile>>,
 }
 
 /// The device manager. Cheap to clone; shared by every session.
@@ -512,6 +524,7 @@ impl Inner {
             },
             events: self.device_events.clone(),
             written: Vec::new(),
+            written_at: None,
         };
         if task.stops_on_connect() {
             task.stop_on_connect()
@@ -554,7 +567,11 @@ impl Inner {
                     .chain(self.database.reserved_indexes())
                     .chain(self.devices.iter().map(|d| *d.key()))
                     .collect();
-                (0..).find(|i| !taken.contains(i)).unwrap_or(u32::MAX)
+                let index = (0..).find(|i| !taken.contains(i)).unwrap_or(u32::MAX);
+                if let Some(file) = &self.user_config_file {
+                    file.device_seen(address, protocol, identifier, index);
+                }
+                index
             }
         };
         known.insert(key, index);

@@ -84,6 +84,7 @@ mod render;
 mod rt;
 mod server;
 mod session;
+pub mod user_config;
 
 pub use device::{
     DEVICE_REQUEST_CAPACITY, OutputBatch, PendingReply, RawCommand, RawReading, ServerDevice,

@@ -68,6 +68,7 @@ enum ReadingShape {
     },
 }
 
+#[derive(PartialEq, Eq)]
 enum State {
     AwaitingHandshake,
     Running { version: SpecVersion },
@@ -336,7 +337,11 @@ impl Session {
                 if !out.is_empty() {
                     port.send(&mut out).await;
                 }
-                self.stop_everything().await;
+                // A v4 Disconnect stopped everything already (and nothing is dispatched after
+                // it); every other way out stops now.
+                if self.state != State::Closed {
+                    self.stop_everything().await;
+                }
                 self.state = State::Closed;
                 break;
             }

@@ -465,3 +465,87 @@ fn v3_sensor_subscription_streams_readings_until_unsubscribed() {
         assert!(r.is_err(), "no reading after unsubscribe: {r:?}");
     });
 }
+
+#[test]
+fn one_message_setting_two_motors_is_one_packet_and_a_gap_coalesces_into_one_change() {
+    run(async {
+        let db = buttplug_devices::DeviceDatabase::builtin();
+        // Satisfyer Double Desire: one packet carries both motors, each value four times.
+        let plan =
+            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b0").unwrap();
+        let hw = plan.hardware.clone();
+        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(3).await;
+        c.wait_for_devices(1).await;
+        // The protocol repeats its last packet, so the device was stopped on connect, right
+        // after the protocol's start byte.
+        assert_eq!(
+            hw.take_commands(),
+            vec![
+                buttplug_devices::HardwareCommand::write_with_response(
+                    buttplug_devices::Endpoint::Command,
+                    vec![1]
+                ),
+                buttplug_devices::HardwareCommand::write(
+                    buttplug_devices::Endpoint::Tx,
+                    vec![0; 8]
+                )
+            ]
+        );
+        let r = c
+            .request(json!({"ScalarCmd": {"DeviceIndex": 0, "Scalars": [
+                {"Index": 0, "Scalar": 0.5, "ActuatorType": "Vibrate"},
+                {"Index": 1, "Scalar": 0.25, "ActuatorType": "Vibrate"}]}}))
+            .await;
+        assert_eq!(name(&r), "Ok", "{r}");
+        assert_eq!(
+            hw.take_commands(),
+            vec![buttplug_devices::HardwareCommand::write(
+                buttplug_devices::Endpoint::Tx,
+                vec![50, 50, 50, 50, 25, 25, 25, 25]
+            )],
+            "one packet with both motors"
+        );
+        // A stop is one packet too, and so is a stop of a device this session never drove.
+        let r = c
+            .request(json!({"StopDeviceCmd": {"DeviceIndex": 0}}))
+            .await;
+        assert_eq!(name(&r), "Ok", "{r}");
+        let r = c
+            .request(json!({"StopDeviceCmd": {"DeviceIndex": 0}}))
+            .await;
+        assert_eq!(name(&r), "Ok", "{r}");
+        let stop =
+            buttplug_devices::HardwareCommand::write(buttplug_devices::Endpoint::Tx, vec![0; 8]);
+        assert_eq!(hw.take_commands(), vec![stop.clone(), stop]);
+    });
+}
+
+#[test]
+fn outputs_pending_under_the_message_gap_are_written_as_one_change() {
+    run(async {
+        let db = buttplug_devices::DeviceDatabase::builtin();
+        let plan =
+            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b1").unwrap();
+        let hw = plan.hardware.clone();
+        let gap = Duration::from_millis(200);
+        let server = server_with(vec![plan.hardware], Some(gap), Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        // The stop on connect opened a gap: both commands wait for its end, then land together.
+        hw.take_commands();
+        for (f, v) in [(0, 10), (1, 20), (0, 30)] {
+            assert_eq!(name(&c.request(vibrate(0, f, v)).await), "Ok");
+        }
+        buttplug_devices::sleep(gap * 2).await;
+        assert_eq!(
+            hw.take_commands(),
+            vec![buttplug_devices::HardwareCommand::write(
+                buttplug_devices::Endpoint::Tx,
+                vec![30, 30, 30, 30, 20, 20, 20, 20]
+            )]
+        );
+    });
+}

@@ -1,47 +1,40 @@
 //! Bananasome: one packet `[a0 03 v0 v1 v2]` carrying the current value of all three features
 //! (0-255).
 
-use super::layout_common::FeatureValues;
-use super::packet_util::{byte, tx};
-use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use super::motor_packet_common::{MotorPacket, slot};
+use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
 /// The `bananasome` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("bananasome", |_| {
-    Box::new(Bananasome {
-        values: FeatureValues::with_len(3),
-    })
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("bananasome", |def| {
+    Box::new(MotorPacket::new(
+        "bananasome",
+        def,
+        &[OutputType::Vibrate, OutputType::Oscillate],
+        3,
+        packet,
+    ))
 });
 
-/// Current value of each of the three slots.
-#[derive(Debug)]
-struct Bananasome {
-    values: FeatureValues,
-}
-
-impl ProtocolHandler for Bananasome {
-    fn protocol_id(&self) -> &'static str {
-        "bananasome"
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
-            return Err(DeviceError::unsupported_output("bananasome", cmd));
-        }
-        self.values.set_command(cmd)?;
-        let v = |index| byte(self.values.get(index));
-        Ok(vec![tx([0xa0, 0x03, v(0), v(1), v(2)])])
-    }
+/// `[a0 03 v0 v1 v2]`.
+fn packet(values: &[u8]) -> Vec<u8> {
+    vec![
+        0xa0,
+        0x03,
+        slot(values, 0),
+        slot(values, 1),
+        slot(values, 2),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::packet_util::tx;
+    use crate::protocols::testing::{definition, handler_for, out, outs};
+    use crate::{OutputCommand, ProtocolHandler, SimulatedHardware};
 
-    #[test]
-    fn all_slots_in_every_packet() {
+    fn rocket() -> Box<dyn ProtocolHandler> {
         let hw = SimulatedHardware::builder("火箭X7", "a").build();
         let def = definition(
             "bananasome",
@@ -51,7 +44,37 @@ mod tests {
                 &[(OutputType::Vibrate, [0, 255])],
             ],
         );
-        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        handler_for(&PROTOCOL, &hw, &def)
+    }
+
+    #[test]
+    fn one_packet_for_a_change_of_several_features() {
+        let mut h = rocket();
+        let osc = |v| OutputCommand::new(0, OutputType::Oscillate, v);
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        assert_eq!(
+            outs(h.as_mut(), &[osc(10), vib(2, 30)]),
+            vec![tx([0xa0, 0x03, 10, 0, 30])]
+        );
+        // A refused change writes nothing and changes nothing.
+        assert!(
+            h.handle_outputs(&[vib(1, 5), OutputCommand::new(1, OutputType::Rotate, 1)])
+                .is_err()
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(1, 7)]),
+            vec![tx([0xa0, 0x03, 10, 7, 30])]
+        );
+        // The stop of every feature is one packet.
+        assert_eq!(
+            outs(h.as_mut(), &[osc(0), vib(1, 0), vib(2, 0)]),
+            vec![tx([0xa0, 0x03, 0, 0, 0])]
+        );
+    }
+
+    #[test]
+    fn all_slots_in_every_packet() {
+        let mut h = rocket();
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Oscillate, 10)),
             vec![tx([0xa0, 0x03, 10, 0, 0])]

@@ -89,10 +89,23 @@ impl ProtocolHandler for CuemeHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate {
-            return Err(DeviceError::unsupported_output("cueme", cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        // Check the whole change first: a refused command changes no speed.
+        for cmd in cmds {
+            if cmd.output_type != OutputType::Vibrate {
+                return Err(DeviceError::unsupported_output("cueme", cmd));
+            }
+            feature_slot(&mut self.speeds, cmd)?;
         }
-        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
+        for cmd in cmds {
+            *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
+        }
         if self.speeds.iter().all(|s| *s == 0) {
             self.current = 0;
         } else if self.speeds.get(self.current).copied().unwrap_or(0) == 0 {
@@ -100,6 +113,7 @@ impl ProtocolHandler for CuemeHandler {
                 self.current = next;
             }
         }
+        // The device runs one motor at a time: one packet for the whole change.
         Ok(vec![self.packet()])
     }
 
@@ -125,7 +139,7 @@ impl ProtocolHandler for CuemeHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn four_motors() -> DeviceDefinition {
         let f: &[(OutputType, [i32; 2])] = &[(OutputType::Vibrate, [0, 15])];
@@ -189,6 +203,24 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(3, OutputType::Vibrate, 0)),
             vec![tx([0x25])]
+        );
+        assert!(h.tick().is_empty());
+    }
+
+    #[test]
+    fn one_packet_for_a_change_of_several_motors() {
+        let hw = SimulatedHardware::builder("FUNCODE_0001_3", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &four_motors());
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        // Motor 1 (0-based 0) runs first; motor 3 waits for the loop.
+        assert_eq!(outs(h.as_mut(), &[vib(0, 7), vib(2, 12)]), vec![tx([0x17])]);
+        assert_eq!(h.tick(), vec![tx([0x3c])]);
+        assert!(h.handle_outputs(&[vib(0, 1), vib(4, 1)]).is_err());
+        assert_eq!(h.tick(), vec![tx([0x17])]);
+        // The stop of every motor is one `00`.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0), vib(2, 0), vib(3, 0)]),
+            vec![tx([0x00])]
         );
         assert!(h.tick().is_empty());
     }

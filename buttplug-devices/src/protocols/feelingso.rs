@@ -1,44 +1,72 @@
 //! FeelingSo: one packet `[aa 40 03 vib osc 14 19]` carrying the current vibrate (feature 0) and
 //! oscillate (feature 1) values (0-19).
 
-use super::layout_common::FeatureValues;
-use super::packet_util::{byte, tx};
-use crate::{DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol};
+use super::motor_packet_common::{MotorPacket, slot};
+use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
 /// The `feelingso` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("feelingso", |_| {
-    Box::new(FeelingSo {
-        values: FeatureValues::with_len(2),
-    })
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new("feelingso", |def| {
+    Box::new(MotorPacket::new(
+        "feelingso",
+        def,
+        &[OutputType::Vibrate, OutputType::Oscillate],
+        2,
+        packet,
+    ))
 });
 
-/// Current value of the two slots (feature 0 and feature 1).
-#[derive(Debug)]
-struct FeelingSo {
-    values: FeatureValues,
-}
-
-impl ProtocolHandler for FeelingSo {
-    fn protocol_id(&self) -> &'static str {
-        "feelingso"
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
-            return Err(DeviceError::unsupported_output("feelingso", cmd));
-        }
-        self.values.set_command(cmd)?;
-        let v = |index| byte(self.values.get(index));
-        Ok(vec![tx([0xaa, 0x40, 0x03, v(0), v(1), 0x14, 0x19])])
-    }
+/// `[aa 40 03 v0 v1 14 19]`.
+fn packet(values: &[u8]) -> Vec<u8> {
+    vec![
+        0xaa,
+        0x40,
+        0x03,
+        slot(values, 0),
+        slot(values, 1),
+        0x14,
+        0x19,
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::packet_util::tx;
+    use crate::protocols::testing::{definition, handler_for, out, outs};
+    use crate::{OutputCommand, SimulatedHardware};
+
+    #[test]
+    fn one_packet_for_both_outputs() {
+        let hw = SimulatedHardware::builder("Flair Feel", "a").build();
+        let def = definition(
+            "feelingso",
+            &[
+                &[(OutputType::Vibrate, [0, 19])],
+                &[(OutputType::Oscillate, [0, 19])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let vib = |v| OutputCommand::new(0, OutputType::Vibrate, v);
+        let osc = |v| OutputCommand::new(1, OutputType::Oscillate, v);
+        assert_eq!(
+            outs(h.as_mut(), &[vib(5), osc(12)]),
+            vec![tx([0xaa, 0x40, 0x03, 5, 12, 0x14, 0x19])]
+        );
+        // A refused change writes nothing and changes nothing.
+        assert!(
+            h.handle_outputs(&[vib(9), OutputCommand::new(2, OutputType::Oscillate, 1)])
+                .is_err()
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[osc(3)]),
+            vec![tx([0xaa, 0x40, 0x03, 5, 3, 0x14, 0x19])]
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[osc(0), vib(0)]),
+            vec![tx([0xaa, 0x40, 0x03, 0, 0, 0x14, 0x19])]
+        );
+    }
 
     #[test]
     fn both_values_in_every_packet() {

@@ -194,17 +194,33 @@ impl ProtocolHandler for FlufferHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let value = match cmd.output_type {
-            OutputType::Vibrate | OutputType::Oscillate => byte(cmd.value),
-            OutputType::Rotate if cmd.value < 0 => byte(cmd.value.saturating_abs() + 100),
-            OutputType::Rotate => byte(cmd.value),
-            _ => return Err(DeviceError::unsupported_output("fluffer", cmd)),
-        };
-        *feature_slot(&mut self.speeds, cmd)? = value;
-        let [s1, s2] = self.speeds;
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        // Apply the whole change to a copy: a refused command leaves the state as it was.
+        let mut speeds = self.speeds;
+        for cmd in cmds {
+            *feature_slot(&mut speeds, cmd)? = slot_value(cmd)?;
+        }
+        self.speeds = speeds;
+        let [s1, s2] = speeds;
         Ok(vec![tx(encrypt(&[
             0x82, 0x0f, 0x05, 0x00, s1, s2, 0x00, 0x00,
         ]))])
+    }
+}
+
+/// The slot byte of a command: vibrate / oscillate as is, counter-clockwise rotation `|s| + 100`.
+fn slot_value(cmd: &OutputCommand) -> Result<u8, DeviceError> {
+    match cmd.output_type {
+        OutputType::Vibrate | OutputType::Oscillate => Ok(byte(cmd.value)),
+        OutputType::Rotate if cmd.value < 0 => Ok(byte(cmd.value.saturating_abs() + 100)),
+        OutputType::Rotate => Ok(byte(cmd.value)),
+        _ => Err(DeviceError::unsupported_output("fluffer", cmd)),
     }
 }
 
@@ -212,8 +228,41 @@ impl ProtocolHandler for FlufferHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use futures::executor::block_on;
+
+    #[test]
+    fn one_packet_for_both_outputs() {
+        let hw = SimulatedHardware::builder("MBO", "a").build();
+        let def = definition(
+            "fluffer",
+            &[
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Rotate, [-100, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let vib = |v| OutputCommand::new(0, OutputType::Vibrate, v);
+        let rot = |v| OutputCommand::new(1, OutputType::Rotate, v);
+        // Cross-checked with Python `cryptography`: AES-128-ECB of [82 0f 05 00 3c 8c 00 00]
+        // (vibrate 60, rotate -40 sent as 140) padded with eight 08 bytes.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(60), rot(-40)]),
+            vec![tx(hex("3118452452a98cc9ac80490dbb4ec2c0"))]
+        );
+        assert!(
+            h.handle_outputs(&[vib(1), OutputCommand::new(1, OutputType::Led, 1)])
+                .is_err()
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[rot(0)]),
+            vec![tx(encrypt(&[0x82, 0x0f, 0x05, 0x00, 60, 0, 0, 0]))]
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0), rot(0)]),
+            vec![tx(encrypt(&[0x82, 0x0f, 0x05, 0x00, 0, 0, 0, 0]))]
+        );
+    }
 
     #[test]
     fn aes_known_answer() {

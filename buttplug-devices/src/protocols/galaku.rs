@@ -101,6 +101,25 @@ struct Galaku {
 }
 
 impl Galaku {
+    /// The current value of output feature `index` (0 when there is none).
+    fn speed(&self, index: usize) -> u8 {
+        self.speeds.get(index).copied().unwrap_or(0)
+    }
+
+    /// The packet of a single-output device (plain for the pump variant).
+    fn single_packet(&self, cmd: &OutputCommand) -> HardwareCommand {
+        let s = byte(cmd.value);
+        if self.pump {
+            let mut data = vec![0xaa, 0x01, 0x0a, 0x03, s, u8::from(s != 0)];
+            data.extend([0x00; 10]);
+            tx(data)
+        } else {
+            tx(frame(&[
+                0x5a, 0x00, 0x00, 0x01, 0x31, s, 0x00, 0x00, 0x00, 0x00,
+            ]))
+        }
+    }
+
     fn new(definition: &DeviceDefinition, pump: bool) -> Self {
         Galaku {
             pump,
@@ -121,25 +140,32 @@ impl ProtocolHandler for Galaku {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !matches!(
-            cmd.output_type,
-            OutputType::Vibrate | OutputType::Oscillate | OutputType::Constrict
-        ) {
-            return Err(DeviceError::unsupported_output("galaku", cmd));
-        }
-        let s = byte(cmd.value);
-        if self.speeds.len() <= 1 {
-            if self.pump {
-                let mut data = vec![0xaa, 0x01, 0x0a, 0x03, s, u8::from(s != 0)];
-                data.extend([0x00; 10]);
-                return Ok(vec![tx(data)]);
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        for cmd in cmds {
+            if !matches!(
+                cmd.output_type,
+                OutputType::Vibrate | OutputType::Oscillate | OutputType::Constrict
+            ) {
+                return Err(DeviceError::unsupported_output("galaku", cmd));
             }
-            return Ok(vec![tx(frame(&[
-                0x5a, 0x00, 0x00, 0x01, 0x31, s, 0x00, 0x00, 0x00, 0x00,
-            ]))]);
         }
-        *feature_slot(&mut self.speeds, cmd)? = s;
-        let (s0, s1) = (self.speeds[0], self.speeds[1]);
+        if self.speeds.len() <= 1 {
+            // One output: its own packet per command.
+            return Ok(cmds.iter().map(|cmd| self.single_packet(cmd)).collect());
+        }
+        // Two outputs share one frame: apply the whole change to a copy first.
+        let mut speeds = [self.speed(0), self.speed(1)];
+        for cmd in cmds {
+            *feature_slot(&mut speeds, cmd)? = byte(cmd.value);
+        }
+        self.speeds[..2].copy_from_slice(&speeds);
+        let [s0, s1] = speeds;
         Ok(vec![tx(frame(&[
             0x5a, 0x00, 0x00, 0x01, 0x40, 0x03, s0, s1, 0x00, 0x00,
         ]))])
@@ -210,7 +236,7 @@ mod tests {
     use super::*;
     use crate::SimulatedHardware;
     use crate::protocols::packet_util::tx_wwr;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
 
     /// Independent reference: decipher with the same table, to check round trips.
     fn decipher(data: &[u8]) -> Vec<u8> {
@@ -288,6 +314,43 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(1, OutputType::Rotate, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn one_frame_for_a_change_of_both_outputs() {
+        let h_hw = hw("G302");
+        let def = with_battery(definition(
+            "galaku",
+            &[
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        ));
+        let mut h = handler_for(&PROTOCOL, &h_hw, &def);
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        // Plain [23 5a 00 00 01 40 03 32 4b 00 00 3e], enciphered with the key table.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 50), vib(1, 75)]),
+            vec![tx(vec![
+                0x23, 0x81, 0xbb, 0xab, 0xd2, 0x7b, 0x44, 0x61, 0x72, 0x3b, 0x3b, 0x21
+            ])]
+        );
+        assert!(
+            h.handle_outputs(&[vib(0, 1), OutputCommand::new(1, OutputType::Rotate, 1)])
+                .is_err()
+        );
+        let plain = |cmds: &[HardwareCommand]| match cmds {
+            [HardwareCommand::Write { data, .. }] => decipher(data),
+            _ => panic!("expected one write"),
+        };
+        assert_eq!(
+            plain(&outs(h.as_mut(), &[vib(1, 0)])),
+            vec![0x23, 0x5a, 0, 0, 0x01, 0x40, 0x03, 50, 0, 0, 0, 0xf3]
+        );
+        assert_eq!(
+            plain(&outs(h.as_mut(), &[vib(0, 0), vib(1, 0)])),
+            vec![0x23, 0x5a, 0, 0, 0x01, 0x40, 0x03, 0, 0, 0, 0, 0xc1]
         );
     }
 

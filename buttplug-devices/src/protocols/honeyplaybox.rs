@@ -237,14 +237,28 @@ impl ProtocolHandler for HoneyPlayBoxHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !matches!(
-            cmd.output_type,
-            OutputType::Vibrate | OutputType::Oscillate | OutputType::Rotate
-        ) {
-            return Err(DeviceError::unsupported_output("honeyplaybox", cmd));
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        // Check the whole change first: a refused command changes no strength.
+        for cmd in cmds {
+            if !matches!(
+                cmd.output_type,
+                OutputType::Vibrate | OutputType::Oscillate | OutputType::Rotate
+            ) {
+                return Err(DeviceError::unsupported_output("honeyplaybox", cmd));
+            }
+            feature_slot(&mut self.strengths, cmd)?;
         }
-        *feature_slot(&mut self.strengths, cmd)? =
-            super::packet_util::byte(cmd.value.saturating_abs());
+        for cmd in cmds {
+            *feature_slot(&mut self.strengths, cmd)? =
+                super::packet_util::byte(cmd.value.saturating_abs());
+        }
+        // One signed frame (one counter step) for the whole change.
         Ok(vec![self.motor_frame()])
     }
 
@@ -268,7 +282,7 @@ impl ProtocolHandler for HoneyPlayBoxHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, out, with_battery};
+    use crate::protocols::testing::{definition, out, outs, with_battery};
     use futures::executor::block_on;
 
     const TOKEN: [u8; 16] = [
@@ -387,6 +401,37 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(0, OutputType::Constrict, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn one_frame_for_a_change_of_both_motors() {
+        let mut h = HoneyPlayBoxHandler {
+            token: TOKEN,
+            counter: 1,
+            strengths: vec![0; 2],
+            idle_ticks: 0,
+        };
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        // Counter 02, groups [01 00 05 00 3c 00 00 32] [11 00 05 00 3c 00 00 64], signature,
+        // CRC (computed independently with Python hashlib and a bitwise CRC-16/Modbus).
+        assert_eq!(
+            outs(&mut h, &[vib(0, 50), vib(1, 100)]),
+            vec![tx_wwr(hex(
+                "02a55a55aaf002b1030018010005003c000032110005003c00006496870a4ec562e38003acb2"
+            ))]
+        );
+        assert!(
+            h.handle_outputs(&[vib(0, 1), OutputCommand::new(1, OutputType::Constrict, 1)])
+                .is_err()
+        );
+        assert_eq!(h.counter, 2, "a refused change sends nothing");
+        assert_eq!(h.strengths, vec![50, 100]);
+        assert_eq!(
+            outs(&mut h, &[vib(0, 0), vib(1, 0)]),
+            vec![tx_wwr(hex(
+                "02a55a55aaf003b1030018010005003c000000110005003c000000f82dc35bd60832e403d675"
+            ))]
         );
     }
 

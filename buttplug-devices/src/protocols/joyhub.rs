@@ -46,32 +46,66 @@ impl ProtocolHandler for JoyHub {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let s = byte(cmd.value.saturating_abs());
-        let packet = match cmd.output_type {
-            OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
-                *feature_slot(&mut self.slots, cmd)? = s;
-                let [c0, c1, c2, c3] = self.slots;
-                vec![0xa0, 0x03, c0, c1, c2, c3, 0xaa]
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        // Check the whole change first (motor slots on a copy): a refused command changes
+        // nothing.
+        let mut slots = self.slots;
+        for cmd in cmds {
+            match cmd.output_type {
+                OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
+                    *feature_slot(&mut slots, cmd)? = byte(cmd.value.saturating_abs());
+                }
+                OutputType::Constrict
+                | OutputType::Temperature
+                | OutputType::Led
+                | OutputType::Spray => {}
+                _ => return Err(DeviceError::unsupported_output("joyhub", cmd)),
             }
-            OutputType::Constrict if cmd.feature_index == 4 => {
-                vec![0xa0, 0x07, on(cmd.value), 0x00, s, 0xff]
-            }
-            OutputType::Constrict => vec![0xa0, 0x0d, 0x00, 0x00, s, 0xff],
-            OutputType::Temperature if s == 0 => vec![0xa0, 0x04, 0x00, 0x00, 0x00, 0x00],
-            OutputType::Temperature => vec![0xa0, 0x04, 0x01, 0x00, 0x01, 0xff],
-            OutputType::Led if s == 0 => vec![0xa0, 0x14, 0x00, 0x00, 0x00, 0x00],
-            OutputType::Led => vec![0xa0, 0x14, 0x01, 0x00, 0x01, 0xff],
-            OutputType::Spray if s == 0 => {
-                self.spray_ticks_left = None;
-                SPRAY_OFF.to_vec()
-            }
-            OutputType::Spray => {
-                self.spray_ticks_left = Some(SPRAY_TICKS);
-                vec![0xa0, 0x24, 0x01, 0x00, 0x01, 0xff]
-            }
-            _ => return Err(DeviceError::unsupported_output("joyhub", cmd)),
-        };
-        Ok(vec![tx(packet)])
+        }
+        self.slots = slots;
+        // The motor slots share one packet, written where the first motor command stands;
+        // every other output has its own packet.
+        let mut writes = Vec::with_capacity(cmds.len());
+        let mut motor_packet_written = false;
+        for cmd in cmds {
+            let s = byte(cmd.value.saturating_abs());
+            let packet = match cmd.output_type {
+                OutputType::Vibrate | OutputType::Rotate | OutputType::Oscillate => {
+                    if motor_packet_written {
+                        continue;
+                    }
+                    motor_packet_written = true;
+                    let [c0, c1, c2, c3] = self.slots;
+                    vec![0xa0, 0x03, c0, c1, c2, c3, 0xaa]
+                }
+                OutputType::Constrict if cmd.feature_index == 4 => {
+                    vec![0xa0, 0x07, on(cmd.value), 0x00, s, 0xff]
+                }
+                OutputType::Constrict => vec![0xa0, 0x0d, 0x00, 0x00, s, 0xff],
+                OutputType::Temperature if s == 0 => vec![0xa0, 0x04, 0x00, 0x00, 0x00, 0x00],
+                OutputType::Temperature => vec![0xa0, 0x04, 0x01, 0x00, 0x01, 0xff],
+                OutputType::Led if s == 0 => vec![0xa0, 0x14, 0x00, 0x00, 0x00, 0x00],
+                OutputType::Led => vec![0xa0, 0x14, 0x01, 0x00, 0x01, 0xff],
+                OutputType::Spray if s == 0 => {
+                    self.spray_ticks_left = None;
+                    SPRAY_OFF.to_vec()
+                }
+                OutputType::Spray => {
+                    self.spray_ticks_left = Some(SPRAY_TICKS);
+                    vec![0xa0, 0x24, 0x01, 0x00, 0x01, 0xff]
+                }
+                // Refused above.
+                _ => continue,
+            };
+            writes.push(tx(packet));
+        }
+        Ok(writes)
     }
 
     fn tick_interval(&self) -> Option<Duration> {
@@ -97,7 +131,7 @@ impl ProtocolHandler for JoyHub {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn handler(features: &[&[(OutputType, [i32; 2])]]) -> Box<dyn ProtocolHandler> {
         let hw = SimulatedHardware::builder("J-Firedragon", "a").build();
@@ -130,6 +164,56 @@ mod tests {
         assert!(
             h.handle_output(&OutputCommand::new(5, OutputType::Vibrate, 1))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn one_motor_packet_per_change() {
+        // JoyHub Virtuoso 2: vibrate 0, rotate 1, constrict 5.
+        let mut h = handler(&[
+            &[(OutputType::Vibrate, [0, 255])],
+            &[(OutputType::Rotate, [0, 255])],
+            &[],
+            &[],
+            &[],
+            &[(OutputType::Constrict, [0, 3])],
+        ]);
+        let vib = OutputCommand::new(0, OutputType::Vibrate, 200);
+        let rot = OutputCommand::new(1, OutputType::Rotate, 30);
+        let con = OutputCommand::new(5, OutputType::Constrict, 2);
+        assert_eq!(
+            outs(h.as_mut(), &[con, vib, rot]),
+            vec![
+                tx([0xa0, 0x0d, 0x00, 0x00, 2, 0xff]),
+                tx([0xa0, 0x03, 200, 30, 0, 0, 0xaa]),
+            ]
+        );
+        // A refused change writes nothing and changes no slot.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 1),
+                OutputCommand::new(0, OutputType::Position, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            outs(h.as_mut(), &[OutputCommand::new(1, OutputType::Rotate, 0)]),
+            vec![tx([0xa0, 0x03, 200, 0, 0, 0, 0xaa])]
+        );
+        // The stop of every output: one motor packet, then the constrict stop.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Rotate, 0),
+                    OutputCommand::new(5, OutputType::Constrict, 0)
+                ]
+            ),
+            vec![
+                tx([0xa0, 0x03, 0, 0, 0, 0, 0xaa]),
+                tx([0xa0, 0x0d, 0x00, 0x00, 0, 0xff]),
+            ]
         );
     }
 

@@ -1,45 +1,48 @@
 //! `libo-shark` (Libo Shark): both motors in one byte on `tx`, `(v0 << 4) | v1` (each 0-3).
 
-use super::layout_common::feature_slot;
-use crate::{
-    DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol,
-};
+use super::motor_packet_common::{MotorPacket, slot};
+use crate::SimpleProtocol;
 use buttplug_core::OutputType;
 
 const ID: &str = "libo-shark";
 
 /// The `libo-shark` protocol.
-pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |_| Box::new(Handler::default()));
+pub static PROTOCOL: SimpleProtocol = SimpleProtocol::new(ID, |def| {
+    Box::new(MotorPacket::new(ID, def, &[OutputType::Vibrate], 2, packet))
+});
 
-#[derive(Debug, Default)]
-struct Handler {
-    motors: [u8; 2],
-}
-
-impl ProtocolHandler for Handler {
-    fn protocol_id(&self) -> &'static str {
-        ID
-    }
-
-    fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate {
-            return Err(DeviceError::unsupported_output(ID, cmd));
-        }
-        // Each motor has a nibble.
-        *feature_slot(&mut self.motors, cmd)? = u8::try_from(cmd.value.clamp(0, 0x0f)).unwrap_or(0);
-        let [v0, v1] = self.motors;
-        Ok(vec![HardwareCommand::write(
-            Endpoint::Tx,
-            vec![(v0 << 4) | v1],
-        )])
-    }
+/// `(v0 << 4) | v1`: each motor has a nibble.
+fn packet(values: &[u8]) -> Vec<u8> {
+    let nibble = |i| slot(values, i).min(0x0f);
+    vec![(nibble(0) << 4) | nibble(1)]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::testing::{definition, handler_for, out};
-    use crate::{KeepaliveStrategy, SimulatedHardware};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
+    use crate::{
+        DeviceError, Endpoint, HardwareCommand, KeepaliveStrategy, OutputCommand, SimulatedHardware,
+    };
+
+    #[test]
+    fn one_byte_for_both_motors() {
+        let def = definition(
+            ID,
+            &[
+                &[(OutputType::Vibrate, [0, 3])],
+                &[(OutputType::Vibrate, [0, 3])],
+            ],
+        );
+        let hw = SimulatedHardware::builder("ShaYu", "a").build();
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let vib = |f, x| OutputCommand::new(f, OutputType::Vibrate, x);
+        let tx = |d: u8| vec![HardwareCommand::write(Endpoint::Tx, vec![d])];
+        assert_eq!(outs(h.as_mut(), &[vib(0, 1), vib(1, 2)]), tx(0x12));
+        assert!(h.handle_outputs(&[vib(0, 3), vib(2, 1)]).is_err());
+        assert_eq!(outs(h.as_mut(), &[vib(1, 3)]), tx(0x13));
+        assert_eq!(outs(h.as_mut(), &[vib(0, 0), vib(1, 0)]), tx(0x00));
+    }
 
     #[test]
     fn both_motors_in_one_byte() {

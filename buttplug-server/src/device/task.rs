@@ -52,6 +52,8 @@ pub(crate) struct DeviceTask {
     pub events: async_channel::Sender<DeviceEvent>,
     /// Values already written before the task runs (the stop on connect).
     pub written: Vec<((u32, OutputType), (i32, u32))>,
+    /// When the stop on connect was written, and its last packet.
+    pub written_at: Option<(Instant, HardwareCommand)>,
 }
 
 struct State {
@@ -93,6 +95,9 @@ impl DeviceTask {
         }
         for command in self.handler.handle_outputs(&targets)? {
             self.hardware.execute(&command).await?;
+            if matches!(command, HardwareCommand::Write { .. }) {
+                self.written_at = Some((Instant::now(), command));
+            }
         }
         self.written = targets
             .iter()
@@ -116,6 +121,11 @@ impl DeviceTask {
             raw_subscribed: BTreeSet::new(),
             next_tick: None,
         };
+        if let (true, Some((at, packet))) = (track_writes, self.written_at.take()) {
+            // The stop on connect counts for the message gap and primes the keep-alive.
+            st.last_write = Some(at);
+            st.last_packet = Some(packet);
+        }
         if self.options.timers {
             st.next_tick = self.handler.tick_interval().map(|i| Instant::now() + i);
         }
@@ -330,8 +340,26 @@ impl DeviceTask {
                 self.execute(st, &hw_commands).await
             }
             Err(e) if commands.len() > 1 => {
-                // The protocol refused the change as a whole (an output it does not implement):
-                // still do what it can, one output at a time, so a stop stops what it can.
+                // The protocol refused the change as a whole: usually one output the database
+                // lists but the protocol cannot drive. Write the rest as one change, so a stop
+                // stops what it can without partial packets; the refusal is still reported.
+                for skip in 0..commands.len() {
+                    let rest: Vec<OutputCommand> = commands
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != skip)
+                        .map(|(_, c)| *c)
+                        .collect();
+                    if let Ok(hw_commands) = self.handler.handle_outputs(&rest) {
+                        for command in &rest {
+                            remember(st, command);
+                        }
+                        let written = self.execute(st, &hw_commands).await;
+                        st.active = any_active(st);
+                        return written.and(Err(e));
+                    }
+                }
+                // Several refused: still do what it can, one output at a time.
                 tracing::debug!(
                     device = self.index,
                     "change refused ({e}); output by output"
@@ -349,10 +377,7 @@ impl DeviceTask {
             }
             Err(e) => Err(e),
         };
-        st.active = st
-            .last_values
-            .iter()
-            .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value());
+        st.active = any_active(st);
         result
     }
 
@@ -565,6 +590,13 @@ pub(crate) fn stop_targets(
                 .map(|t| OutputCommand::new(f.index, *t, 0))
         })
         .collect()
+}
+
+/// Whether an output with a stop value is away from it.
+fn any_active(st: &State) -> bool {
+    st.last_values
+        .iter()
+        .any(|((_, t), (v, _))| *v != 0 && t.has_stop_value())
 }
 
 /// Whether `command` repeats the value last written to its output.

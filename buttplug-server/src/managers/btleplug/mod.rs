@@ -82,6 +82,12 @@ impl BtleplugManagerBuilder {
             .collect();
         BtleplugManagerBuilder { filter }
     }
+
+    /// The `btle` specifiers a peripheral must match to be reported (empty: every named
+    /// peripheral is reported).
+    pub fn filter(&self) -> &[CommunicationSpecifier] {
+        &self.filter
+    }
 }
 
 impl DeviceCommunicationManagerBuilder for BtleplugManagerBuilder {

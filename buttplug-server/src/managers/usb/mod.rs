@@ -96,6 +96,11 @@ impl UsbManagerBuilder {
         self
     }
 
+    /// The pairs looked for.
+    pub fn pairs(&self) -> impl Iterator<Item = &VidPid> {
+        self.pairs.iter()
+    }
+
     /// How often the bus is listed while scanning (default 1 s).
     pub fn rescan_interval(mut self, interval: Duration) -> Self {
         self.rescan_interval = interval;
