@@ -100,10 +100,7 @@ mod tests {
         );
         // Slot 4 does not exist: the change is refused and nothing of it sticks.
         assert!(h.handle_outputs(&[v(0, 1), v(4, 1)]).is_err());
-        assert_eq!(
-            out(h.as_mut(), v(1, 0)),
-            w(&[0x34, 0x12, 0, 0, 0, 0, 0, 0])
-        );
+        assert_eq!(out(h.as_mut(), v(1, 0)), w(&[0x34, 0x12, 0, 0, 0, 0, 0, 0]));
     }
 
     #[test]
