@@ -492,86 +492,162 @@ fn check_commands(
 /// # Errors
 /// [`FixtureError::Failed`] with a description of the first difference.
 pub async fn run_fixture(fixture: &Fixture, database: &DeviceDatabase) -> Result<(), FixtureError> {
-    let mut database = database.clone();
-    if let Some(user) = &fixture.user_config {
-        database = database
-            .with_user_config(&user.to_string(), "fixture user_config")
-            .map_err(|e| FixtureError::Failed(format!("user_config: {e}")))?;
-    }
-    let dev = &fixture.device;
-    let mut builder = SimulatedHardware::builder(&dev.name, &dev.address)
-        .endpoints(dev.endpoints.iter().copied());
-    for (company, data) in &dev.manufacturer_data {
-        builder = builder.manufacturer_data(*company, data.to_vec());
-    }
-    let hardware = builder.build();
-    for r in &fixture.replies {
-        match (&r.on_write, &r.on_subscribe) {
-            (Some(w), None) => hardware.add_reply(
-                w.endpoint,
-                w.data.to_vec(),
-                r.notify.endpoint,
-                r.notify.data.to_vec(),
-            ),
-            (None, Some(s)) => {
-                hardware.add_subscribe_reply(s.endpoint, r.notify.endpoint, r.notify.data.to_vec())
-            }
-            _ => return fail("a reply needs exactly one of on_write and on_subscribe"),
-        }
-    }
-    for (endpoint, answers) in &fixture.reads {
-        let mut answers = answers.iter().peekable();
-        while let Some(a) = answers.next() {
-            if answers.peek().is_some() {
-                hardware.push_read(*endpoint, a.to_vec());
-            } else {
-                hardware.set_read_value(*endpoint, a.to_vec());
-            }
-        }
-    }
-    let specifier = match &dev.specifier {
-        Some(v) => match v.pointer("/serial/port").and_then(Value::as_str) {
-            Some(port) => {
-                database = serial_user_config(database, dev.protocol.as_deref(), port)?;
-                CommunicationSpecifier::serial_port(port)
-            }
-            None => serde_json::from_value::<CommunicationSpecifier>(v.clone())
-                .map_err(|e| FixtureError::Failed(format!("device.specifier: {e}")))?,
-        },
-        None => CommunicationSpecifier::btle_advertisement(
-            dev.name.clone(),
-            hardware_mfg(dev),
-            dev.advertised_services.clone(),
-        ),
-    };
-    if let Some(p) = &dev.protocol {
-        let matched = database.matching_protocols(&specifier);
-        if !matched.iter().any(|m| m == p) {
-            return fail(format!(
-                "device {:?} does not match protocol {p} (matches {matched:?})",
-                dev.name
-            ));
-        }
-    }
-    let simulated = SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
-        hardware: hardware.clone(),
-        specifier,
-    });
-    let device_manager = DeviceManagerBuilder::new(Arc::new(database))
-        .comm_manager(simulated)
-        .message_gap_override(Some(Duration::ZERO))
-        .timers(fixture.timers)
-        .finish()
-        .map_err(|e| FixtureError::Failed(e.to_string()))?;
-    let server = ButtplugServerBuilder::new()
-        .name("fixture server")
-        .device_manager(device_manager.clone())
-        .finish();
-    let mut sessions: BTreeMap<u32, Session> = BTreeMap::new();
-    let result = run_steps(fixture, &server, &hardware, &mut sessions).await;
-    drop(sessions);
-    device_manager.shutdown().await;
+    let first_version = fixture
+        .steps
+        .iter()
+        .find_map(|s| s.send.as_ref().map(|_| s.version.unwrap_or(4)))
+        .unwrap_or(4);
+    let mut rig = FixtureRig::open(fixture, database, first_version).await?;
+    let result = run_steps(fixture, &mut rig).await;
+    rig.shutdown().await;
     result
+}
+
+/// A fixture's device on a running server (the fixture's `device`, `user_config`, `replies`,
+/// `reads` and `timers`; not its steps), for tests that drive it beyond the fixture's own steps,
+/// e.g. registry-wide properties of every protocol. Message gap 0, like a fixture run.
+pub struct FixtureRig {
+    server: crate::ButtplugServer,
+    device_manager: crate::DeviceManager,
+    hardware: SimulatedHardware,
+    sessions: BTreeMap<u32, Session>,
+}
+
+impl std::fmt::Debug for FixtureRig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FixtureRig")
+            .field("hardware", &self.hardware)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FixtureRig {
+    /// Start a server with the fixture's device and wait until it is added (a v4 session
+    /// scans for it). The hardware commands of identify and initialize stay recorded.
+    ///
+    /// # Errors
+    /// The fixture's device section is unusable or the device was not added in time.
+    pub async fn start(fixture: &Fixture, database: &DeviceDatabase) -> Result<Self, FixtureError> {
+        Self::open(fixture, database, 4).await
+    }
+
+    async fn open(
+        fixture: &Fixture,
+        database: &DeviceDatabase,
+        first_version: u32,
+    ) -> Result<Self, FixtureError> {
+        let mut database = database.clone();
+        if let Some(user) = &fixture.user_config {
+            database = database
+                .with_user_config(&user.to_string(), "fixture user_config")
+                .map_err(|e| FixtureError::Failed(format!("user_config: {e}")))?;
+        }
+        let dev = &fixture.device;
+        let mut builder = SimulatedHardware::builder(&dev.name, &dev.address)
+            .endpoints(dev.endpoints.iter().copied());
+        for (company, data) in &dev.manufacturer_data {
+            builder = builder.manufacturer_data(*company, data.to_vec());
+        }
+        let hardware = builder.build();
+        for r in &fixture.replies {
+            match (&r.on_write, &r.on_subscribe) {
+                (Some(w), None) => hardware.add_reply(
+                    w.endpoint,
+                    w.data.to_vec(),
+                    r.notify.endpoint,
+                    r.notify.data.to_vec(),
+                ),
+                (None, Some(s)) => hardware.add_subscribe_reply(
+                    s.endpoint,
+                    r.notify.endpoint,
+                    r.notify.data.to_vec(),
+                ),
+                _ => return fail("a reply needs exactly one of on_write and on_subscribe"),
+            }
+        }
+        for (endpoint, answers) in &fixture.reads {
+            let mut answers = answers.iter().peekable();
+            while let Some(a) = answers.next() {
+                if answers.peek().is_some() {
+                    hardware.push_read(*endpoint, a.to_vec());
+                } else {
+                    hardware.set_read_value(*endpoint, a.to_vec());
+                }
+            }
+        }
+        let specifier = match &dev.specifier {
+            Some(v) => match v.pointer("/serial/port").and_then(Value::as_str) {
+                Some(port) => {
+                    database = serial_user_config(database, dev.protocol.as_deref(), port)?;
+                    CommunicationSpecifier::serial_port(port)
+                }
+                None => serde_json::from_value::<CommunicationSpecifier>(v.clone())
+                    .map_err(|e| FixtureError::Failed(format!("device.specifier: {e}")))?,
+            },
+            None => CommunicationSpecifier::btle_advertisement(
+                dev.name.clone(),
+                hardware_mfg(dev),
+                dev.advertised_services.clone(),
+            ),
+        };
+        if let Some(p) = &dev.protocol {
+            let matched = database.matching_protocols(&specifier);
+            if !matched.iter().any(|m| m == p) {
+                return fail(format!(
+                    "device {:?} does not match protocol {p} (matches {matched:?})",
+                    dev.name
+                ));
+            }
+        }
+        let simulated = SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
+            hardware: hardware.clone(),
+            specifier,
+        });
+        let device_manager = DeviceManagerBuilder::new(Arc::new(database))
+            .comm_manager(simulated)
+            .message_gap_override(Some(Duration::ZERO))
+            .timers(fixture.timers)
+            .finish()
+            .map_err(|e| FixtureError::Failed(e.to_string()))?;
+        let server = ButtplugServerBuilder::new()
+            .name("fixture server")
+            .device_manager(device_manager.clone())
+            .finish();
+        let mut rig = FixtureRig {
+            server,
+            device_manager,
+            hardware,
+            sessions: BTreeMap::new(),
+        };
+        let s = open_session(&rig.server, first_version, true).await?;
+        rig.sessions.insert(first_version, s);
+        Ok(rig)
+    }
+
+    /// The simulated hardware (what the protocol wrote, scripted replies).
+    pub fn hardware(&self) -> &SimulatedHardware {
+        &self.hardware
+    }
+
+    /// The fixture's device (index 0) as the server sees it.
+    pub fn device(&self) -> Option<crate::ServerDevice> {
+        self.device_manager.devices().into_iter().next()
+    }
+
+    /// Send a client message (without `Id`) at a spec version and return its reply.
+    ///
+    /// # Errors
+    /// The session closed or no reply came in time.
+    pub async fn request(&mut self, version: u32, message: Value) -> Result<Value, FixtureError> {
+        let s = ensure_session(&self.server, &mut self.sessions, version).await?;
+        s.request(message).await
+    }
+
+    /// Close the sessions and shut the device manager down.
+    pub async fn shutdown(mut self) {
+        self.sessions.clear();
+        self.device_manager.shutdown().await;
+    }
 }
 
 /// A serial device matches only the ports named in the user config (the database says
@@ -659,19 +735,10 @@ async fn open_session(
     Ok(s)
 }
 
-async fn run_steps(
-    fixture: &Fixture,
-    server: &crate::ButtplugServer,
-    hardware: &SimulatedHardware,
-    sessions: &mut BTreeMap<u32, Session>,
-) -> Result<(), FixtureError> {
-    let first_version = fixture
-        .steps
-        .iter()
-        .find_map(|s| s.send.as_ref().map(|_| s.version.unwrap_or(4)))
-        .unwrap_or(4);
-    let s = open_session(server, first_version, true).await?;
-    sessions.insert(first_version, s);
+async fn run_steps(fixture: &Fixture, rig: &mut FixtureRig) -> Result<(), FixtureError> {
+    let server = &rig.server;
+    let hardware = &rig.hardware;
+    let sessions = &mut rig.sessions;
     check_commands("init", hardware, &fixture.init)?;
     if let Some(expect) = &fixture.expect_device {
         let s = ensure_session(server, sessions, 4).await?;

@@ -8,6 +8,7 @@ mod fault;
 mod fixtures;
 mod lovense_connect;
 mod lovense_dongle;
+mod one_change;
 mod serial;
 mod session;
 mod usb_hid;
