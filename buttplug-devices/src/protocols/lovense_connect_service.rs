@@ -110,8 +110,11 @@ impl ProtocolHandler for ConnectHandler {
             }
             OutputType::Rotate => {
                 let mut out = vec![self.command(&format!("/Rotate?v={v}&t={t}"))];
+                // `RotateChange?` toggles the toy's direction. A stop (0) has no direction:
+                // it leaves the toy's direction (and ours) alone, so a stop writes the same
+                // whatever ran before. (Upstream counts 0 as counter-clockwise and toggles.)
                 let clockwise = v > 0;
-                if clockwise != self.clockwise {
+                if v != 0 && clockwise != self.clockwise {
                     self.clockwise = clockwise;
                     out.push(self.command("RotateChange?"));
                 }
@@ -239,6 +242,15 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, 3)),
             vec![w("/Rotate?v=3&t=n")]
+        );
+        // A stop leaves the direction alone: the same request whatever ran before.
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, 0)),
+            vec![w("/Rotate?v=0&t=n")]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, -2)),
+            vec![w("/Rotate?v=-2&t=n"), w("RotateChange?")]
         );
     }
 
