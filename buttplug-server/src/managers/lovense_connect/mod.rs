@@ -17,7 +17,8 @@
 //! - **HTTP:** [`http::HttpClient`] (ureq): `http` for the app (IPv6 literals such as
 //!   `http://[::1]:34567` included) and `https` for the lookup, checked against the bundled webpki
 //!   roots ([`LovenseConnectManagerBuilder::tls_roots`] replaces them, for tests and private lookup
-//!   services). A lookup that fails is reported unavailable once per scan.
+//!   services). A failed lookup makes the scan report the manager unavailable; apps given directly
+//!   are still asked.
 //! - **Limits:** no notifications.
 
 pub mod http;
