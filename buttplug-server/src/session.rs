@@ -95,8 +95,6 @@ pub(crate) struct Session {
     /// Subscriptions this session made: (device, feature, input) → shape.
     subscriptions: HashMap<(u32, u32, InputType), ReadingShape>,
     raw_subscriptions: BTreeSet<(u32, Endpoint)>,
-    /// Last Launch position per device (FleshlightLaunchFW12Cmd speed → duration).
-    launch_positions: HashMap<u32, u32>,
     ping_deadline: Option<Instant>,
     /// A v4 `DeviceList` event is to be sent after the events being handled.
     device_list_due: bool,
@@ -168,7 +166,6 @@ impl Session {
             known_devices: BTreeSet::new(),
             subscriptions: HashMap::new(),
             raw_subscriptions: BTreeSet::new(),
-            launch_positions: HashMap::new(),
             ping_deadline: None,
             device_list_due: false,
             replies: ReplyTracker::new(settled_reply),
@@ -373,6 +370,7 @@ impl Session {
             out.push(render::device_list(
                 SpecVersion::V4,
                 0,
+                &self.devices,
                 &self.devices.devices(),
                 self.options.allow_raw,
             ));
@@ -392,6 +390,7 @@ impl Session {
                 } else if self.known_devices.insert(device.index()) {
                     vec![render::device_added(
                         version,
+                        &self.devices,
                         &device,
                         self.options.allow_raw,
                     )]
@@ -402,7 +401,6 @@ impl Session {
             DeviceManagerEvent::DeviceRemoved(index) => {
                 self.subscriptions.retain(|(d, _, _), _| *d != index);
                 self.raw_subscriptions.retain(|(d, _)| *d != index);
-                self.launch_positions.remove(&index);
                 if version == SpecVersion::V4 {
                     self.device_list_due = true;
                     Vec::new()
@@ -591,6 +589,7 @@ impl Session {
                 Dispatch::Now(vec![render::device_list(
                     version,
                     id,
+                    &self.devices,
                     &devices,
                     self.options.allow_raw,
                 )])
@@ -803,22 +802,33 @@ impl Session {
             C::V0(v0::ClientMessageV0::FleshlightLaunchFW12Cmd(m))
             | C::V1(v1::ClientMessageV1::FleshlightLaunchFW12Cmd(m)) => {
                 let device = device!(m.device_index);
-                let prev = self
-                    .launch_positions
-                    .get(&m.device_index)
-                    .copied()
-                    .unwrap_or(0);
-                let duration = launch_duration(prev, m.position, m.speed);
                 let cmds = match render::linear_features(&device).first() {
-                    Some((f, steps)) => {
-                        let pos = (f64::from(*steps) * f64::from(m.position) / 99.0).floor() as i64;
+                    Some(&(f, steps)) => {
+                        let pos = (f64::from(steps) * f64::from(m.position) / 99.0).floor() as i64;
+                        // The Launch moves at a speed; the output takes a duration: the one that
+                        // gives that speed over the distance from where the stroker is heading.
+                        let hw_max = device
+                            .definition()
+                            .feature(f)
+                            .and_then(|d| d.output(OutputType::HwPositionWithDuration))
+                            .map_or(0, |o| o.value.end);
                         device
-                            .check_output(
-                                *f,
-                                OutputType::HwPositionWithDuration,
-                                pos,
-                                Some(duration),
-                            )
+                            .check_output(f, OutputType::HwPositionWithDuration, pos, Some(0))
+                            .and_then(|target| {
+                                let from = self.devices.last_position(device.index(), f);
+                                let duration = launch_duration(
+                                    from.unwrap_or(0),
+                                    target.value,
+                                    hw_max,
+                                    m.speed,
+                                );
+                                device.check_output(
+                                    f,
+                                    OutputType::HwPositionWithDuration,
+                                    pos,
+                                    Some(duration),
+                                )
+                            })
                             .map(|c| vec![c])
                     }
                     None => Err(ServerDeviceError::NotOnFeature {
@@ -827,9 +837,6 @@ impl Session {
                         what: "FleshlightLaunchFW12Cmd (no position output)".into(),
                     }),
                 };
-                if cmds.is_ok() {
-                    self.launch_positions.insert(m.device_index, m.position);
-                }
                 self.outputs(version, id, &device, cmds).await
             }
             C::V0(v0::ClientMessageV0::VorzeA10CycloneCmd(m))
@@ -837,7 +844,8 @@ impl Session {
                 let device = device!(m.device_index);
                 let cmds = match render::rotate_features(&device).first() {
                     Some((f, steps)) => {
-                        let v = float_to_steps(f64::from(m.speed) / 99.0, *steps);
+                        // Speed is 0-99 (the schema allows 100: full speed too).
+                        let v = float_to_steps(f64::from(m.speed.min(99)) / 99.0, *steps);
                         device
                             .check_output(
                                 *f,
@@ -1062,6 +1070,21 @@ impl Session {
         };
         match render::input_feature(&device, input_type) {
             Some(f) => self.read(version, id, &device, f, input_type, shape).await,
+            None if input_type == InputType::Rssi && self.devices.supports_rssi(device_index) => {
+                // No RSSI feature: the transport reports the signal strength itself.
+                let devices = self.devices.clone();
+                Dispatch::Later(
+                    async move {
+                        vec![match devices.rssi(device_index).await {
+                            Ok(dbm) => render::rssi_reading(id, device_index, i32::from(dbm)),
+                            Err(e) => {
+                                device_error(version, id, &ServerDeviceError::Device(e.into()))
+                            }
+                        }]
+                    }
+                    .boxed(),
+                )
+            }
             None => Dispatch::Now(vec![device_error(
                 version,
                 id,
@@ -1159,6 +1182,10 @@ impl Session {
         };
         let slot = self.replies.open(version, id);
         for c in commands {
+            if c.output_type == OutputType::HwPositionWithDuration {
+                self.devices
+                    .note_position(device.index(), c.feature_index, c.value);
+            }
             let reply = self.replies.reply_for(slot, device.index());
             // On failure the reply was settled with the error.
             if device.queue_output_tracked(c, reply).await.is_err() {
@@ -1409,10 +1436,13 @@ fn sensor_feature(
     }
 }
 
-/// The Launch's speed (0–99) for a move of `from`→`to` (0–99) turned into a duration in ms:
-/// the inverse of the speed formula the Launch protocol uses.
-fn launch_duration(from: u32, to: u32, speed: u32) -> u32 {
-    let distance = (f64::from(from) - f64::from(to)).abs() / 99.0;
+/// The Launch's speed (0–99) for a move of `from`→`to` (hardware positions, `0..=max`) turned
+/// into a duration in ms: the inverse of the speed formula the Launch protocol uses.
+fn launch_duration(from: i32, to: i32, max: i32, speed: u32) -> u32 {
+    if max <= 0 {
+        return 0;
+    }
+    let distance = ((f64::from(from) - f64::from(to)).abs() / f64::from(max)).min(1.0);
     if distance <= 0.0 {
         return 0;
     }
@@ -1433,7 +1463,7 @@ fn lovense_command(
         feature: 0,
         what: format!("LovenseCmd {command:?}"),
     };
-    if device.definition().protocol != "lovense" {
+    if !render::legacy_commands(device).lovense {
         return Err(unsupported());
     }
     let body = command.trim().trim_end_matches(';');
