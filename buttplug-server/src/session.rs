@@ -21,7 +21,7 @@ use buttplug_core::{
     ClientMessage, ErrorCode, InputCommandType, InputType, OutputType, ServerMessage, SpecVersion,
     v0, v1, v2, v3, v4,
 };
-use buttplug_devices::{Endpoint, InputReading, OutputCommand};
+use buttplug_devices::{Endpoint, InputReading, OutputCommand, legacy};
 use futures::Stream;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
@@ -54,9 +54,6 @@ fn bounded(text: &str, max: usize) -> &str {
     }
     &text[..cut]
 }
-
-/// Default Kiiroo/Launch-style move duration used when a legacy command carries none.
-const LEGACY_MOVE_MS: u32 = 500;
 
 /// How a subscribed reading is rendered for this session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -816,7 +813,7 @@ impl Session {
                             .check_output(f, OutputType::HwPositionWithDuration, pos, Some(0))
                             .and_then(|target| {
                                 let from = self.devices.last_position(device.index(), f);
-                                let duration = launch_duration(
+                                let duration = legacy::launch_duration(
                                     from.unwrap_or(0),
                                     target.value,
                                     hw_max,
@@ -844,8 +841,7 @@ impl Session {
                 let device = device!(m.device_index);
                 let cmds = match render::rotate_features(&device).first() {
                     Some((f, steps)) => {
-                        // Speed is 0-99 (the schema allows 100: full speed too).
-                        let v = float_to_steps(f64::from(m.speed.min(99)) / 99.0, *steps);
+                        let v = float_to_steps(legacy::vorze_speed(m.speed), *steps);
                         device
                             .check_output(
                                 *f,
@@ -865,16 +861,13 @@ impl Session {
             }
             C::V0(v0::ClientMessageV0::KiirooCmd(m)) | C::V1(v1::ClientMessageV1::KiirooCmd(m)) => {
                 let device = device!(m.device_index);
-                let level = match m.command.trim().parse::<u8>() {
-                    Ok(l) if l <= 4 => f64::from(l) / 4.0,
-                    _ => {
-                        return Dispatch::Now(vec![error_message(
-                            version,
-                            id,
-                            ErrorCode::Msg,
-                            "KiirooCmd Command must be \"0\" to \"4\"",
-                        )]);
-                    }
+                let Some(level) = legacy::kiiroo_level(&m.command) else {
+                    return Dispatch::Now(vec![error_message(
+                        version,
+                        id,
+                        ErrorCode::Msg,
+                        "KiirooCmd Command must be \"0\" to \"4\"",
+                    )]);
                 };
                 let cmds = if let Some((f, steps)) = render::linear_features(&device).first() {
                     let pos = (f64::from(*steps) * level).floor() as i64;
@@ -883,7 +876,7 @@ impl Session {
                             *f,
                             OutputType::HwPositionWithDuration,
                             pos,
-                            Some(LEGACY_MOVE_MS),
+                            Some(legacy::LEGACY_MOVE_MS),
                         )
                         .map(|c| vec![c])
                 } else {
@@ -1436,28 +1429,13 @@ fn sensor_feature(
     }
 }
 
-/// The Launch's speed (0–99) for a move of `from`→`to` (hardware positions, `0..=max`) turned
-/// into a duration in ms: the inverse of the speed formula the Launch protocol uses.
-fn launch_duration(from: i32, to: i32, max: i32, speed: u32) -> u32 {
-    if max <= 0 {
-        return 0;
-    }
-    let distance = ((f64::from(from) - f64::from(to)).abs() / f64::from(max)).min(1.0);
-    if distance <= 0.0 {
-        return 0;
-    }
-    let speed = f64::from(speed.clamp(1, 99));
-    // speed = 99 × 250 × x^-1.05 with x = duration × 90 / (distance × 100)
-    let x = (speed / (99.0 * 250.0)).powf(-1.0 / 1.05);
-    let duration = x * distance * 100.0 / 90.0;
-    duration.clamp(0.0, 100_000.0) as u32
-}
-
-/// `LovenseCmd` for Lovense devices: `Vibrate:N;`, `VibrateK:N;`, `Rotate:N;`, `AirAuto:N;`.
+/// `LovenseCmd` for devices whose protocol takes it: the Lovense protocol's reading of the text
+/// ([`legacy::parse_lovense`]) as outputs.
 fn lovense_command(
     device: &ServerDevice,
     command: &str,
 ) -> Result<Vec<OutputCommand>, ServerDeviceError> {
+    use legacy::LovenseLegacyCommand as L;
     let unsupported = || ServerDeviceError::NotOnFeature {
         device: device.index(),
         feature: 0,
@@ -1466,39 +1444,35 @@ fn lovense_command(
     if !render::legacy_commands(device).lovense {
         return Err(unsupported());
     }
-    let body = command.trim().trim_end_matches(';');
-    let (name, value) = body.split_once(':').ok_or_else(unsupported)?;
-    let value: i64 = value.parse().map_err(|_| unsupported())?;
+    let parsed = legacy::parse_lovense(command).ok_or_else(unsupported)?;
     let vibes = render::vibrate_features(device);
-    match name {
-        "Vibrate" => vibes
+    match parsed {
+        L::VibrateAll(level) => vibes
             .iter()
-            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, value, None))
+            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, level, None))
             .collect(),
-        n if n.starts_with("Vibrate") => {
-            let k: usize = n["Vibrate".len()..].parse().map_err(|_| unsupported())?;
-            let (f, _) = vibes.get(k.wrapping_sub(1)).ok_or_else(unsupported)?;
+        L::Vibrate { motor, level } => {
+            let (f, _) = vibes.get(motor.wrapping_sub(1)).ok_or_else(unsupported)?;
             device
-                .check_output(*f, OutputType::Vibrate, value, None)
+                .check_output(*f, OutputType::Vibrate, level, None)
                 .map(|c| vec![c])
         }
-        "Rotate" => {
+        L::Rotate(level) => {
             let (f, _) = *render::rotate_features(device)
                 .first()
                 .ok_or_else(unsupported)?;
             device
-                .check_output(f, OutputType::Rotate, value, None)
+                .check_output(f, OutputType::Rotate, level, None)
                 .map(|c| vec![c])
         }
-        "AirAuto" | "Air:Level" => {
+        L::Air(level) => {
             let f = device
                 .definition()
                 .features_with_output(OutputType::Constrict);
             let f = *f.first().ok_or_else(unsupported)?;
             device
-                .check_output(f, OutputType::Constrict, value, None)
+                .check_output(f, OutputType::Constrict, level, None)
                 .map(|c| vec![c])
         }
-        _ => Err(unsupported()),
     }
 }
