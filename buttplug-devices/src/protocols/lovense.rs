@@ -477,6 +477,44 @@ impl ProtocolHandler for LovenseHandler {
     }
 }
 
+/// One v0/v1 `LovenseCmd` text command, as the Lovense protocol understands it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LovenseLegacyCommand {
+    /// `Vibrate:N;`: every vibrator at level N.
+    VibrateAll(i64),
+    /// `VibrateK:N;`: vibrator K (1-based, in the device's vibrator order) at level N.
+    Vibrate {
+        /// 1-based motor number.
+        motor: usize,
+        /// Level.
+        level: i64,
+    },
+    /// `Rotate:N;`: the rotator at speed N (direction unchanged).
+    Rotate(i64),
+    /// `AirAuto:N;` / `Air:Level:N;`: the air pump at level N.
+    Air(i64),
+}
+
+/// Parse a `LovenseCmd` command string (`Vibrate:N;`, `VibrateK:N;`, `Rotate:N;`, `AirAuto:N;`,
+/// `Air:Level:N;`); `None` for anything else.
+pub fn parse_legacy_command(text: &str) -> Option<LovenseLegacyCommand> {
+    let body = text.trim().trim_end_matches(';');
+    let (name, value) = body
+        .strip_prefix("Air:Level:")
+        .map(|v| ("Air:Level", v))
+        .or_else(|| body.split_once(':'))?;
+    let level: i64 = value.parse().ok()?;
+    match name {
+        "Vibrate" => Some(LovenseLegacyCommand::VibrateAll(level)),
+        "Rotate" => Some(LovenseLegacyCommand::Rotate(level)),
+        "AirAuto" | "Air:Level" => Some(LovenseLegacyCommand::Air(level)),
+        n => {
+            let motor: usize = n.strip_prefix("Vibrate")?.parse().ok()?;
+            Some(LovenseLegacyCommand::Vibrate { motor, level })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
