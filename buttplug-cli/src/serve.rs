@@ -69,7 +69,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub use_lovense_connect: bool,
     /// Address of a Lovense Connect app to use (e.g. http://192.168.1.44:34567) instead of
-    /// Lovense's public lookup (which needs TLS this build does not have).
+    /// finding apps through Lovense's public lookup (https).
     #[arg(long, value_name = "URL")]
     pub lovense_connect_app: Option<String>,
     /// Accepted for compatibility; XInput exists only on Windows.

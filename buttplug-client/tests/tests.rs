@@ -1,4 +1,5 @@
-//! Integration tests of the client against a scripted fake server.
+//! Integration tests of the client: against a scripted fake server (most modules) and end to end
+//! against the real server with simulated devices, in-process and over WebSocket (`real_server`).
 #![allow(clippy::unwrap_used)] // tests unwrap: a panic is the failure report
 
 mod util;
@@ -6,4 +7,5 @@ mod util;
 mod devices;
 mod events;
 mod handshake;
+mod real_server;
 mod requests;

@@ -208,6 +208,32 @@ pub struct DeviceInfo {
     /// `RawReadCmd`, `RawWriteCmd`, `RawSubscribeCmd` (and in v2 `RawUnsubscribeCmd`) with these
     /// endpoints; otherwise raw commands are not advertised.
     pub raw_endpoints: Option<Vec<String>>,
+    /// The device's protocol accepts the v0/v1 `LovenseCmd` text commands (the server sets this
+    /// from the protocol layer; nothing in the features implies it).
+    pub lovense_cmd: bool,
+    /// The hardware reports its signal strength, so v2 `RSSILevelCmd` is served even without an
+    /// `Rssi` input feature.
+    pub hardware_rssi: bool,
+}
+
+/// The v0/v1 commands a device accepts besides `StopDeviceCmd` (see
+/// [`DeviceInfo::legacy_commands`]). The v0 and v1 device lists advertise exactly these, and a
+/// server accepts exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LegacyCommands {
+    /// `SingleMotorVibrateCmd`: the device has a `Vibrate` output (drives every one).
+    pub single_motor_vibrate: bool,
+    /// `FleshlightLaunchFW12Cmd`: the device has a `HwPositionWithDuration` output (drives the
+    /// first of the `LinearCmd` index space).
+    pub fleshlight_launch_fw12: bool,
+    /// `KiirooCmd`: the device has a `HwPositionWithDuration` output (levels are positions) or a
+    /// `Vibrate` output (levels are speeds).
+    pub kiiroo: bool,
+    /// `LovenseCmd`: see [`DeviceInfo::lovense_cmd`].
+    pub lovense: bool,
+    /// `VorzeA10CycloneCmd`: the device has a bidirectional `Rotate` output (drives the first of
+    /// the `RotateCmd` index space).
+    pub vorze_a10_cyclone: bool,
 }
 
 /// A feature index and the output or input type that an index-space entry stands for.
@@ -335,6 +361,26 @@ impl DeviceInfo {
         self.readable_input(InputType::Rssi)
     }
 
+    /// Whether v2 `RSSILevelCmd` is served: a readable `Rssi` input, or hardware that reports
+    /// its signal strength ([`DeviceInfo::hardware_rssi`]).
+    pub fn v2_rssi_level(&self) -> bool {
+        self.hardware_rssi || self.v2_rssi_feature().is_some()
+    }
+
+    /// The v0/v1 commands this device accepts (besides `StopDeviceCmd`), derived from its
+    /// features and [`DeviceInfo::lovense_cmd`].
+    pub fn legacy_commands(&self) -> LegacyCommands {
+        let vibrates = !self.vibrate_entries().is_empty();
+        let strokes = !self.linear_entries().is_empty();
+        LegacyCommands {
+            single_motor_vibrate: vibrates,
+            fleshlight_launch_fw12: strokes,
+            kiiroo: strokes || vibrates,
+            lovense: self.lovense_cmd,
+            vorze_a10_cyclone: !self.rotate_entries().is_empty(),
+        }
+    }
+
     fn readable_input(&self, t: InputType) -> Option<u32> {
         self.inputs_where(|i| i.input_type == t && i.supports(InputCommandType::Read))
             .first()
@@ -350,13 +396,24 @@ impl DeviceInfo {
         }
     }
 
-    /// The v0 shape: `SingleMotorVibrateCmd` when the device vibrates, and `StopDeviceCmd`.
+    /// The v0 shape: the names of [`DeviceInfo::legacy_commands`] (in the order
+    /// `SingleMotorVibrateCmd`, `FleshlightLaunchFW12Cmd`, `KiirooCmd`, `LovenseCmd`,
+    /// `VorzeA10CycloneCmd`), then `StopDeviceCmd`.
     pub fn to_v0(&self) -> DeviceMessageInfoV0 {
-        let mut messages = Vec::new();
-        if !self.vibrate_entries().is_empty() {
-            messages.push(DEVICE_MESSAGE_NAMES_V0[1].to_string());
-        }
-        messages.push(DEVICE_MESSAGE_NAMES_V0[2].to_string());
+        let legacy = self.legacy_commands();
+        let [launch, single, stop, kiiroo, lovense, vorze] = DEVICE_MESSAGE_NAMES_V0;
+        let messages = [
+            (legacy.single_motor_vibrate, single),
+            (legacy.fleshlight_launch_fw12, launch),
+            (legacy.kiiroo, kiiroo),
+            (legacy.lovense, lovense),
+            (legacy.vorze_a10_cyclone, vorze),
+            (true, stop),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| name.to_string())
+        .collect();
         DeviceMessageInfoV0 {
             device_name: self.name.clone(),
             device_index: self.index,
@@ -364,31 +421,36 @@ impl DeviceInfo {
         }
     }
 
-    /// The v1 shape: `VibrateCmd`/`RotateCmd`/`LinearCmd` with `FeatureCount`,
-    /// `SingleMotorVibrateCmd` whenever `VibrateCmd` is listed, and `StopDeviceCmd`.
+    /// The v1 shape: `VibrateCmd`/`RotateCmd`/`LinearCmd` with `FeatureCount`, the commands of
+    /// [`DeviceInfo::legacy_commands`] (`SingleMotorVibrateCmd` whenever `VibrateCmd` is listed),
+    /// and `StopDeviceCmd`.
     pub fn to_v1(&self) -> DeviceMessageInfoV1 {
         let count = |n: usize| {
             (n > 0).then(|| GenericAttributesV1 {
                 feature_count: len32(n),
             })
         };
-        let vibrate = count(self.vibrate_entries().len());
+        let legacy = self.legacy_commands();
+        let null = |on: bool| on.then_some(NullAttributesV1 {});
         DeviceMessageInfoV1 {
             device_name: self.name.clone(),
             device_index: self.index,
             device_messages: DeviceMessagesV1 {
                 stop_device_cmd: Some(NullAttributesV1 {}),
-                single_motor_vibrate_cmd: vibrate.map(|_| NullAttributesV1 {}),
-                vibrate_cmd: vibrate,
+                single_motor_vibrate_cmd: null(legacy.single_motor_vibrate),
+                vibrate_cmd: count(self.vibrate_entries().len()),
                 rotate_cmd: count(self.rotate_entries().len()),
                 linear_cmd: count(self.linear_entries().len()),
-                ..DeviceMessagesV1::default()
+                fleshlight_launch_fw12_cmd: null(legacy.fleshlight_launch_fw12),
+                kiiroo_cmd: null(legacy.kiiroo),
+                lovense_cmd: null(legacy.lovense),
+                vorze_a10_cyclone_cmd: null(legacy.vorze_a10_cyclone),
             },
         }
     }
 
-    /// The v2 shape: generic commands with `FeatureCount` and `StepCount`, `BatteryLevelCmd` /
-    /// `RSSILevelCmd` for readable battery / RSSI inputs, raw commands when
+    /// The v2 shape: generic commands with `FeatureCount` and `StepCount`, `BatteryLevelCmd` for
+    /// a readable battery input, `RSSILevelCmd` when [`DeviceInfo::v2_rssi_level`], raw commands when
     /// [`DeviceInfo::raw_endpoints`] is set, and `StopDeviceCmd`.
     pub fn to_v2(&self) -> DeviceMessageInfoV2 {
         let generic = |e: Vec<(&FeatureInfo, &OutputInfo)>| {
@@ -407,7 +469,7 @@ impl DeviceInfo {
                 linear_cmd: generic(self.linear_entries()),
                 rotate_cmd: generic(self.rotate_entries()),
                 battery_level_cmd: self.v2_battery_feature().map(|_| NullAttributesV1 {}),
-                rssi_level_cmd: self.v2_rssi_feature().map(|_| NullAttributesV1 {}),
+                rssi_level_cmd: self.v2_rssi_level().then_some(NullAttributesV1 {}),
                 raw_read_cmd: raw.clone(),
                 raw_write_cmd: raw.clone(),
                 raw_subscribe_cmd: raw.clone(),
@@ -556,6 +618,8 @@ impl DeviceInfo {
             message_timing_gap_ms: d.device_message_timing_gap,
             features,
             raw_endpoints: None,
+            lovense_cmd: false,
+            hardware_rssi: false,
         }
     }
 
@@ -674,6 +738,8 @@ impl DeviceInfo {
             message_timing_gap_ms: d.device_message_timing_gap.unwrap_or(0),
             features,
             raw_endpoints: (!endpoints.is_empty()).then_some(endpoints),
+            lovense_cmd: false,
+            hardware_rssi: false,
         }
     }
 

@@ -96,8 +96,8 @@ pub use connector::{
 };
 pub use convert::ServerInfo;
 pub use device::{
-    DEFAULT_DURATION_RANGE, DeviceInfo, FeatureInfo, IndexEntry, InputInfo, OutputInfo,
-    device_list_message, device_removed_message,
+    DEFAULT_DURATION_RANGE, DeviceInfo, FeatureInfo, IndexEntry, InputInfo, LegacyCommands,
+    OutputInfo, device_list_message, device_removed_message,
 };
 pub use error::{
     ConnectorError, ErrorCode, HandshakeError, MAX_ECHO_BYTES, MessageError, TransportSource,

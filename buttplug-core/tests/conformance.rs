@@ -1,5 +1,6 @@
 //! Every message the codec emits, at every version, validates against the published JSON schema
-//! (`shared/reference/buttplug-schema.json`, draft-07, all versions in one file).
+//! (`reference/buttplug-schema.json` at the top of the repository, draft-07, all versions in
+//! one file).
 //!
 //! Two checks per message: against the schema's root (any of spec v4..v0, which is what the
 //! reference implementation validates), and against the message's own version
@@ -53,20 +54,20 @@ const NOT_IN_VERSION_LIST: &[(SpecVersion, &str, &str)] = &[
     ),
 ];
 
-fn schema_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/buttplug-schema.json")
+/// A file of the repository's `reference/` folder, parsed. It is part of the repository, so a
+/// missing or broken file fails the test.
+fn reference(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../reference")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (part of the repository)", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The schema, or `None` (with a visible SKIPPED line) when `../shared` is absent.
-fn load_schema(test: &str) -> Option<Value> {
-    let path = schema_path();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("schema is JSON")),
-        Err(_) => {
-            println!("SKIPPED: {test}: {} absent", path.display());
-            None
-        }
-    }
+/// The newest message schema (spec v0 to v4).
+fn load_schema() -> Value {
+    reference("buttplug-schema.json")
 }
 
 struct Validators {
@@ -133,17 +134,13 @@ impl Validators {
 
 #[test]
 fn schema_itself_is_valid_draft7() {
-    let Some(schema) = load_schema("schema_itself_is_valid_draft7") else {
-        return;
-    };
+    let schema = load_schema();
     assert!(jsonschema::meta::is_valid(&schema));
 }
 
 #[test]
 fn every_emitted_server_message_validates() {
-    let Some(schema) = load_schema("every_emitted_server_message_validates") else {
-        return;
-    };
+    let schema = load_schema();
     let validators = Validators::new(&schema);
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -163,9 +160,7 @@ fn every_emitted_server_message_validates() {
 
 #[test]
 fn every_emitted_client_message_validates() {
-    let Some(schema) = load_schema("every_emitted_client_message_validates") else {
-        return;
-    };
+    let schema = load_schema();
     let validators = Validators::new(&schema);
     let mut failures = Vec::new();
     for v in SpecVersion::ALL {
@@ -180,9 +175,7 @@ fn every_emitted_client_message_validates() {
 /// Codec errors (what the server sends back for bad frames) validate too.
 #[test]
 fn error_replies_validate() {
-    let Some(schema) = load_schema("error_replies_validate") else {
-        return;
-    };
+    let schema = load_schema();
     let validators = Validators::new(&schema);
     for text in [
         "",
@@ -205,9 +198,7 @@ fn error_replies_validate() {
 /// visible: a real (negative) RSSI reading does not validate.
 #[test]
 fn documented_schema_defects() {
-    let Some(schema) = load_schema("documented_schema_defects") else {
-        return;
-    };
+    let schema = load_schema();
     let root = jsonschema::draft7::new(&schema).expect("compiles");
     let rssi: Value =
         serde_json::from_str(r#"[{"RSSILevelReading":{"Id":3,"DeviceIndex":0,"RSSILevel":-60}}]"#)

@@ -83,14 +83,21 @@ fn older_shapes() {
     let d = rich_device(0);
     assert_eq!(
         d.to_v0().device_messages,
-        ["SingleMotorVibrateCmd", "StopDeviceCmd"]
+        [
+            "SingleMotorVibrateCmd",
+            "FleshlightLaunchFW12Cmd",
+            "KiirooCmd",
+            "VorzeA10CycloneCmd",
+            "StopDeviceCmd"
+        ]
     );
     assert_eq!(empty_device(0).to_v0().device_messages, ["StopDeviceCmd"]);
     let v1 = d.to_v1().device_messages;
     assert_eq!(v1.vibrate_cmd.map(|a| a.feature_count), Some(2));
     assert!(v1.single_motor_vibrate_cmd.is_some());
     assert_eq!(v1.linear_cmd.map(|a| a.feature_count), Some(1));
-    assert!(v1.lovense_cmd.is_none() && v1.kiiroo_cmd.is_none());
+    assert!(v1.fleshlight_launch_fw12_cmd.is_some() && v1.vorze_a10_cyclone_cmd.is_some());
+    assert!(v1.kiiroo_cmd.is_some() && v1.lovense_cmd.is_none());
     let v2 = d.to_v2().device_messages;
     assert_eq!(v2.vibrate_cmd.expect("vibrates").step_count, [20, 10]);
     assert_eq!(v2.rotate_cmd.expect("rotates").step_count, [20]);
@@ -106,6 +113,76 @@ fn older_shapes() {
     assert_eq!(v3.device_message_timing_gap, Some(75));
     let linear = &v3.device_messages.linear_cmd.expect("linear")[0];
     assert_eq!((linear.actuator_type, linear.step_count), (O::Position, 99));
+}
+
+/// Each v0/v1 legacy command is advertised exactly where the device can do it (SPEC-NOTES
+/// §2.7): a stroker gets the Launch and Kiiroo commands, a bidirectional rotator the Vorze
+/// command, a one-way rotator none, a Lovense device `LovenseCmd`.
+#[test]
+fn legacy_commands_follow_the_features() {
+    let stroker = DeviceInfo::new(0, "Launch").with_feature(FeatureInfo::new(0, "").with_output(
+        OutputInfo::position_with_duration(StepRange::new(0, 99), StepRange::new(0, 100_000)),
+    ));
+    assert_eq!(
+        stroker.to_v0().device_messages,
+        ["FleshlightLaunchFW12Cmd", "KiirooCmd", "StopDeviceCmd"]
+    );
+    let v1 = stroker.to_v1().device_messages;
+    assert!(v1.fleshlight_launch_fw12_cmd.is_some() && v1.kiiroo_cmd.is_some());
+    assert!(v1.single_motor_vibrate_cmd.is_none() && v1.vorze_a10_cyclone_cmd.is_none());
+
+    let rotator = DeviceInfo::new(0, "Cyclone").with_feature(
+        FeatureInfo::new(0, "").with_output(OutputInfo::new(O::Rotate, StepRange::new(-99, 99))),
+    );
+    assert_eq!(
+        rotator.to_v0().device_messages,
+        ["VorzeA10CycloneCmd", "StopDeviceCmd"]
+    );
+    assert!(
+        rotator
+            .to_v1()
+            .device_messages
+            .vorze_a10_cyclone_cmd
+            .is_some()
+    );
+    let one_way = DeviceInfo::new(0, "Spinner").with_feature(
+        FeatureInfo::new(0, "").with_output(OutputInfo::new(O::Rotate, StepRange::new(0, 20))),
+    );
+    assert_eq!(one_way.legacy_commands(), LegacyCommands::default());
+    assert_eq!(one_way.to_v0().device_messages, ["StopDeviceCmd"]);
+
+    let mut lovense = plain_device(0);
+    lovense.lovense_cmd = true;
+    assert_eq!(
+        lovense.to_v0().device_messages,
+        [
+            "SingleMotorVibrateCmd",
+            "KiirooCmd",
+            "LovenseCmd",
+            "StopDeviceCmd"
+        ]
+    );
+    assert!(lovense.to_v1().device_messages.lovense_cmd.is_some());
+    // v2 dropped every one of them.
+    let v2 = serde_json::to_value(lovense.to_v2()).expect("json");
+    assert_eq!(
+        v2["DeviceMessages"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["StopDeviceCmd".to_string(), "VibrateCmd".to_string()])
+    );
+}
+
+/// v2 `RSSILevelCmd` is listed for a readable Rssi input or for hardware that reports RSSI.
+#[test]
+fn rssi_level_from_input_or_hardware() {
+    let mut d = plain_device(0);
+    assert!(!d.v2_rssi_level());
+    assert!(d.to_v2().device_messages.rssi_level_cmd.is_none());
+    d.hardware_rssi = true;
+    assert!(d.v2_rssi_level());
+    assert!(d.to_v2().device_messages.rssi_level_cmd.is_some());
+    assert!(rich_device(0).v2_rssi_level());
 }
 
 #[test]

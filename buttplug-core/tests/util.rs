@@ -18,6 +18,8 @@ pub fn rich_device(index: u32) -> DeviceInfo {
         display_name: Some("My Toy".into()),
         message_timing_gap_ms: 75,
         raw_endpoints: Some(vec!["tx".into(), "rx".into()]),
+        lovense_cmd: false,
+        hardware_rssi: false,
         features: vec![
             FeatureInfo::new(0, "Vibrator")
                 .with_output(OutputInfo::new(OutputType::Vibrate, StepRange::new(0, 20))),
@@ -84,6 +86,8 @@ pub fn nora() -> DeviceInfo {
         display_name: None,
         message_timing_gap_ms: 100,
         raw_endpoints: None,
+        lovense_cmd: false,
+        hardware_rssi: false,
         features: vec![
             FeatureInfo::new(0, "")
                 .with_output(OutputInfo::new(OutputType::Vibrate, StepRange::new(0, 20))),

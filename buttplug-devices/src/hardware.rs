@@ -155,6 +155,21 @@ pub trait Hardware: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// Whether the transport reports the device's signal strength ([`Hardware::rssi`]).
+    /// Default: no.
+    fn supports_rssi(&self) -> bool {
+        false
+    }
+
+    /// The device's received signal strength in dBm (negative; closer to 0 is stronger).
+    ///
+    /// # Errors
+    /// [`HardwareError::Unsupported`] when the transport has no signal strength (the default),
+    /// or a transport error.
+    async fn rssi(&self) -> Result<i16, HardwareError> {
+        Err(HardwareError::Unsupported { operation: "rssi" })
+    }
+
     /// Write bytes to an endpoint.
     ///
     /// # Errors

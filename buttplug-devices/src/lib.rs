@@ -53,6 +53,7 @@ pub mod config;
 mod definition;
 mod endpoint;
 mod hardware;
+pub mod legacy;
 mod protocol;
 pub mod protocols;
 mod simulated;

@@ -47,6 +47,7 @@ struct State {
     read_queue: HashMap<Endpoint, VecDeque<Vec<u8>>>,
     read_value: HashMap<Endpoint, Vec<u8>>,
     replies: Vec<ScriptedReply>,
+    rssi: Option<i16>,
     listeners: Vec<async_channel::Sender<HardwareEvent>>,
     record_listeners: Vec<async_channel::Sender<RecordedCommand>>,
 }
@@ -61,9 +62,17 @@ pub struct SimulatedHardwareBuilder {
     manufacturer_data: Vec<(u16, Vec<u8>)>,
     message_gap: Option<Duration>,
     requires_keepalive: bool,
+    rssi: Option<i16>,
 }
 
 impl SimulatedHardwareBuilder {
+    /// Report this signal strength in dBm (default: the device reports none, like a serial or
+    /// USB transport). Change it later with [`SimulatedHardware::set_rssi`].
+    pub fn rssi(mut self, dbm: i16) -> Self {
+        self.rssi = Some(dbm);
+        self
+    }
+
     /// The endpoints the device offers (default: `tx` and `rx`).
     pub fn endpoints(mut self, endpoints: impl IntoIterator<Item = Endpoint>) -> Self {
         self.endpoints = endpoints.into_iter().collect();
@@ -101,6 +110,7 @@ impl SimulatedHardwareBuilder {
                 state: Mutex::new(State {
                     connected: true,
                     record_limit: SIMULATED_RECORD_LIMIT,
+                    rssi: self.rssi,
                     ..State::default()
                 }),
             }),
@@ -139,7 +149,14 @@ impl SimulatedHardware {
             manufacturer_data: Vec::new(),
             message_gap: None,
             requires_keepalive: false,
+            rssi: None,
         }
+    }
+
+    /// Set the signal strength the device reports in dBm; `None`: the device reports none
+    /// ([`Hardware::rssi`] answers [`HardwareError::Unsupported`]).
+    pub fn set_rssi(&self, dbm: Option<i16>) {
+        self.state().rssi = dbm;
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -392,6 +409,20 @@ impl Hardware for SimulatedHardware {
         self.inner.requires_keepalive
     }
 
+    fn supports_rssi(&self) -> bool {
+        self.state().rssi.is_some()
+    }
+
+    async fn rssi(&self) -> Result<i16, HardwareError> {
+        let state = self.state();
+        if !state.connected {
+            return Err(HardwareError::Disconnected);
+        }
+        state
+            .rssi
+            .ok_or(HardwareError::Unsupported { operation: "rssi" })
+    }
+
     async fn write(
         &self,
         endpoint: Endpoint,
@@ -467,6 +498,28 @@ mod tests {
     use super::*;
     use futures::StreamExt;
     use futures::executor::block_on;
+
+    #[test]
+    fn rssi_is_settable_and_unsupported_by_default() {
+        let plain = SimulatedHardware::builder("plain", "aa:01").build();
+        assert!(!plain.supports_rssi());
+        assert!(matches!(
+            block_on(plain.rssi()),
+            Err(HardwareError::Unsupported { operation: "rssi" })
+        ));
+        let hw = SimulatedHardware::builder("ble", "aa:02").rssi(-60).build();
+        assert!(hw.supports_rssi());
+        assert_eq!(block_on(hw.rssi()).unwrap(), -60);
+        hw.set_rssi(Some(-42));
+        assert_eq!(block_on(hw.rssi()).unwrap(), -42);
+        hw.simulate_disconnect();
+        assert!(matches!(
+            block_on(hw.rssi()),
+            Err(HardwareError::Disconnected)
+        ));
+        plain.set_rssi(Some(-70));
+        assert!(plain.supports_rssi());
+    }
 
     #[test]
     fn records_writes_and_answers_scripted_replies() {

@@ -1,5 +1,5 @@
-//! Device database tests: the shipped data against the upstream reference files (when
-//! `../shared/reference` is present), matching, definitions, user configs, errors.
+//! Device database tests: the shipped data against the upstream reference files (the
+//! repository's `reference/` folder), matching, definitions, user configs, errors.
 
 use buttplug_core::{InputCommandType, InputType, OutputType, StepRange};
 use buttplug_devices::config::{
@@ -18,16 +18,12 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A reference file from `../shared/reference`, or `None` (with a visible SKIPPED line).
-fn reference(name: &str) -> Option<String> {
-    let path = manifest_dir().join("../../shared/reference").join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(_) => {
-            println!("SKIPPED: ../shared absent ({} not found)", path.display());
-            None
-        }
-    }
+/// A file of the repository's `reference/` folder. It is part of the repository, so a missing
+/// file fails the test.
+fn reference(name: &str) -> String {
+    let path = manifest_dir().join("../reference").join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (part of the repository)", path.display()))
 }
 
 fn db() -> &'static DeviceDatabase {
@@ -104,9 +100,7 @@ fn shipped_files_are_canonical() -> TestResult {
 
 #[test]
 fn builtin_equals_v5_reference() -> TestResult {
-    let Some(text) = reference("buttplug-device-config-v5.json") else {
-        return Ok(());
-    };
+    let text = reference("buttplug-device-config-v5.json");
     let reference: Value = serde_json::from_str(&text)?;
     let protocols = reference["protocols"].as_object().ok_or("no protocols")?;
     assert_eq!(protocols.len(), 149);
@@ -287,9 +281,7 @@ fn check_definitions_against(db: &DeviceDatabase, reference: &Value) -> (usize, 
 
 #[test]
 fn builtin_definitions_equal_v5_reference() -> TestResult {
-    let Some(text) = reference("buttplug-device-config-v5.json") else {
-        return Ok(());
-    };
+    let text = reference("buttplug-device-config-v5.json");
     let reference: Value = serde_json::from_str(&text)?;
     let (configs, identifiers) = check_definitions_against(db(), &reference);
     assert_eq!((configs, identifiers), (806, 952));
@@ -303,9 +295,7 @@ fn builtin_definitions_equal_v5_reference() -> TestResult {
 
 #[test]
 fn v4_reference_loads_completely() -> TestResult {
-    let Some(text) = reference("buttplug-device-config-v4.json") else {
-        return Ok(());
-    };
+    let text = reference("buttplug-device-config-v4.json");
     let v4 = DeviceDatabase::from_json(&text, "buttplug-device-config-v4.json")?;
     assert_eq!(v4.version().major, 4);
     assert_eq!(v4.protocol_ids().len(), 139);
@@ -327,13 +317,9 @@ fn v4_reference_loads_completely() -> TestResult {
 
 #[test]
 fn files_validate_against_upstream_schemas() -> TestResult {
-    let (Some(v5_schema), Some(v4_schema), Some(example)) = (
-        reference("buttplug-device-config-schema-v5.json"),
-        reference("buttplug-device-config-schema-v4.json"),
-        reference("buttplug-user-device-config-v4.example.json"),
-    ) else {
-        return Ok(());
-    };
+    let v5_schema = reference("buttplug-device-config-schema-v5.json");
+    let v4_schema = reference("buttplug-device-config-schema-v4.json");
+    let example = reference("buttplug-user-device-config-v4.example.json");
     let v5 = jsonschema::validator_for(&serde_json::from_str(&v5_schema)?)?;
     let v4 = jsonschema::validator_for(&serde_json::from_str(&v4_schema)?)?;
     let check = |validator: &jsonschema::Validator, text: &str, what: &str| -> TestResult {
@@ -580,9 +566,7 @@ fn duplicate_identifiers_last_configuration_wins() -> TestResult {
 
 #[test]
 fn upstream_user_example_loads_and_applies() -> TestResult {
-    let Some(example) = reference("buttplug-user-device-config-v4.example.json") else {
-        return Ok(());
-    };
+    let example = reference("buttplug-user-device-config-v4.example.json");
     let address = "PeripheralId(81b8f016-ba95-e1ae-3a71-a2e6b1d83b21)";
     let db = db().with_user_config(&example, "buttplug-user-device-config-v4.json")?;
     assert!(db.warnings().is_empty(), "{:?}", db.warnings());

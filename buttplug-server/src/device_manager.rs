@@ -13,7 +13,9 @@ use crate::device::{
 use crate::rt;
 use crate::user_config::UserConfigFile;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
-use buttplug_devices::{DeviceError, HardwareRef, InputReading, Protocol, protocols};
+use buttplug_devices::{
+    DeviceError, HardwareError, HardwareRef, InputReading, Protocol, protocols,
+};
 use dashmap::DashMap;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -177,6 +179,8 @@ impl DeviceManagerBuilder {
         let inner = Arc::new(Inner {
             database: self.database,
             devices: DashMap::new(),
+            hardware: DashMap::new(),
+            positions: DashMap::new(),
             connecting: DashMap::new(),
             known: Mutex::new(HashMap::new()),
             managers: handles,
@@ -208,6 +212,12 @@ type IdentityKey = (String, String, Option<String>);
 struct Inner {
     database: Arc<DeviceDatabase>,
     devices: DashMap<u32, ServerDevice>,
+    /// The hardware of each connected device, for what the session asks the transport itself
+    /// (signal strength) rather than the device's protocol.
+    hardware: DashMap<u32, HardwareRef>,
+    /// The last hardware position queued per (device, feature) by any session: where a stroker
+    /// is heading, which the legacy Launch command needs to turn a speed into a duration.
+    positions: DashMap<(u32, u32), i32>,
     connecting: DashMap<String, ()>,
     known: Mutex<HashMap<IdentityKey, u32>>,
     managers: Vec<ManagerHandle>,
@@ -258,6 +268,39 @@ impl DeviceManager {
     /// One device.
     pub fn device(&self, index: u32) -> Option<ServerDevice> {
         self.inner.devices.get(&index).map(|d| d.value().clone())
+    }
+
+    /// Whether the hardware of device `index` reports its signal strength.
+    pub fn supports_rssi(&self, index: u32) -> bool {
+        self.inner
+            .hardware
+            .get(&index)
+            .is_some_and(|h| h.supports_rssi())
+    }
+
+    /// The signal strength of device `index` in dBm, read from its transport.
+    ///
+    /// # Errors
+    /// [`HardwareError::Disconnected`] when no such device is connected, else what
+    /// [`buttplug_devices::Hardware::rssi`] answers.
+    pub async fn rssi(&self, index: u32) -> Result<i16, HardwareError> {
+        let hardware = self
+            .inner
+            .hardware
+            .get(&index)
+            .map(|h| h.value().clone())
+            .ok_or(HardwareError::Disconnected)?;
+        hardware.rssi().await
+    }
+
+    /// The last hardware position any session queued for (device, feature), if any.
+    pub(crate) fn last_position(&self, index: u32, feature: u32) -> Option<i32> {
+        self.inner.positions.get(&(index, feature)).map(|p| *p)
+    }
+
+    /// Note a queued position command (see [`DeviceManager::last_position`]).
+    pub(crate) fn note_position(&self, index: u32, feature: u32, value: i32) {
+        self.inner.positions.insert((index, feature), value);
     }
 
     /// Names of the running communication managers.
@@ -532,6 +575,7 @@ impl Inner {
                 .map_err(|e| format!("stop on connect failed: {e}"))?;
         }
         rt::spawn(task.run(rx));
+        self.hardware.insert(index, hardware.clone());
         if let Some(old) = self.devices.insert(index, device.clone()) {
             tracing::warn!(
                 index,
@@ -592,6 +636,8 @@ impl Inner {
                     .remove_if(&index, |_, d| !d.is_connected())
                     .is_some();
                 if removed {
+                    self.hardware.remove(&index);
+                    self.positions.retain(|(d, _), _| *d != index);
                     tracing::info!(index, "device removed");
                     self.events.send(DeviceManagerEvent::DeviceRemoved(index));
                 }

@@ -3,19 +3,28 @@
 //! [`DeviceInfo`] helpers the rendering uses, so they can never disagree).
 
 use crate::ServerDevice;
+use crate::device_manager::DeviceManager;
 use buttplug_core::v0::{ErrorV0, TestV0};
 use buttplug_core::v2::{RSSILevelReadingV2, RawReadingV2};
 use buttplug_core::{
-    DeviceInfo, FeatureInfo, InputInfo, InputType, OutputInfo, OutputType, ServerInfo,
-    ServerMessage, SpecVersion, device_list_message, device_removed_message, v0, v1, v2, v3,
+    DeviceInfo, FeatureInfo, InputInfo, InputType, LegacyCommands, OutputInfo, OutputType,
+    ServerInfo, ServerMessage, SpecVersion, device_list_message, device_removed_message, v0, v1,
+    v2, v3,
 };
 
-/// The description clients see: client ranges (user-narrowed), disabled outputs hidden.
-pub(crate) fn device_info(device: &ServerDevice, allow_raw: bool) -> DeviceInfo {
+/// The description clients see: client ranges (user-narrowed), disabled outputs hidden, the
+/// legacy commands the protocol accepts, and whether the hardware reports its signal strength.
+pub(crate) fn device_info(
+    device: &ServerDevice,
+    allow_raw: bool,
+    hardware_rssi: bool,
+) -> DeviceInfo {
     let def = device.definition();
     let mut info = DeviceInfo::new(device.index(), def.name.clone());
     info.display_name = def.display_name.clone();
     info.message_timing_gap_ms = device.message_gap_ms();
+    info.lovense_cmd = def.protocol == "lovense";
+    info.hardware_rssi = hardware_rssi;
     for f in &def.features {
         let mut feature = FeatureInfo::new(f.index, f.description.clone());
         for o in f.outputs.iter().filter(|o| !o.disabled) {
@@ -45,19 +54,24 @@ pub(crate) fn device_info(device: &ServerDevice, allow_raw: bool) -> DeviceInfo 
 pub(crate) fn device_list(
     version: SpecVersion,
     id: u32,
+    manager: &DeviceManager,
     devices: &[ServerDevice],
     allow_raw: bool,
 ) -> ServerMessage {
-    let infos: Vec<DeviceInfo> = devices.iter().map(|d| device_info(d, allow_raw)).collect();
+    let infos: Vec<DeviceInfo> = devices
+        .iter()
+        .map(|d| device_info(d, allow_raw, manager.supports_rssi(d.index())))
+        .collect();
     device_list_message(id, &infos, version)
 }
 
 pub(crate) fn device_added(
     version: SpecVersion,
+    manager: &DeviceManager,
     device: &ServerDevice,
     allow_raw: bool,
 ) -> ServerMessage {
-    let info = device_info(device, allow_raw);
+    let info = device_info(device, allow_raw, manager.supports_rssi(device.index()));
     info.device_added(version)
         .unwrap_or_else(|| device_list_message(0, &[info], version))
 }
@@ -118,7 +132,12 @@ fn steps(device: &ServerDevice, feature: u32, output: OutputType) -> u32 {
 }
 
 fn info(device: &ServerDevice) -> DeviceInfo {
-    device_info(device, false)
+    device_info(device, false, false)
+}
+
+/// The v0/v1 commands the device accepts besides `StopDeviceCmd` (what its v0/v1 shapes list).
+pub(crate) fn legacy_commands(device: &ServerDevice) -> LegacyCommands {
+    info(device).legacy_commands()
 }
 
 /// `VibrateCmd`/`SingleMotorVibrateCmd` index space: (feature, step count).

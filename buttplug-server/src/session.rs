@@ -21,7 +21,7 @@ use buttplug_core::{
     ClientMessage, ErrorCode, InputCommandType, InputType, OutputType, ServerMessage, SpecVersion,
     v0, v1, v2, v3, v4,
 };
-use buttplug_devices::{Endpoint, InputReading, OutputCommand};
+use buttplug_devices::{Endpoint, InputReading, OutputCommand, legacy};
 use futures::Stream;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
@@ -54,9 +54,6 @@ fn bounded(text: &str, max: usize) -> &str {
     }
     &text[..cut]
 }
-
-/// Default Kiiroo/Launch-style move duration used when a legacy command carries none.
-const LEGACY_MOVE_MS: u32 = 500;
 
 /// How a subscribed reading is rendered for this session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,8 +93,6 @@ pub(crate) struct Session {
     /// Subscriptions this session made: (device, feature, input) → shape.
     subscriptions: HashMap<(u32, u32, InputType), ReadingShape>,
     raw_subscriptions: BTreeSet<(u32, Endpoint)>,
-    /// Last Launch position per device (FleshlightLaunchFW12Cmd speed → duration).
-    launch_positions: HashMap<u32, u32>,
     ping_deadline: Option<Instant>,
     /// A v4 `DeviceList` event is to be sent after the events being handled.
     device_list_due: bool,
@@ -169,7 +164,6 @@ impl Session {
             known_devices: BTreeSet::new(),
             subscriptions: HashMap::new(),
             raw_subscriptions: BTreeSet::new(),
-            launch_positions: HashMap::new(),
             ping_deadline: None,
             device_list_due: false,
             replies: ReplyTracker::new(settled_reply),
@@ -378,6 +372,7 @@ impl Session {
             out.push(render::device_list(
                 SpecVersion::V4,
                 0,
+                &self.devices,
                 &self.devices.devices(),
                 self.options.allow_raw,
             ));
@@ -397,6 +392,7 @@ impl Session {
                 } else if self.known_devices.insert(device.index()) {
                     vec![render::device_added(
                         version,
+                        &self.devices,
                         &device,
                         self.options.allow_raw,
                     )]
@@ -407,7 +403,6 @@ impl Session {
             DeviceManagerEvent::DeviceRemoved(index) => {
                 self.subscriptions.retain(|(d, _, _), _| *d != index);
                 self.raw_subscriptions.retain(|(d, _)| *d != index);
-                self.launch_positions.remove(&index);
                 if version == SpecVersion::V4 {
                     self.device_list_due = true;
                     Vec::new()
@@ -596,6 +591,7 @@ impl Session {
                 Dispatch::Now(vec![render::device_list(
                     version,
                     id,
+                    &self.devices,
                     &devices,
                     self.options.allow_raw,
                 )])
@@ -808,22 +804,33 @@ impl Session {
             C::V0(v0::ClientMessageV0::FleshlightLaunchFW12Cmd(m))
             | C::V1(v1::ClientMessageV1::FleshlightLaunchFW12Cmd(m)) => {
                 let device = device!(m.device_index);
-                let prev = self
-                    .launch_positions
-                    .get(&m.device_index)
-                    .copied()
-                    .unwrap_or(0);
-                let duration = launch_duration(prev, m.position, m.speed);
                 let cmds = match render::linear_features(&device).first() {
-                    Some((f, steps)) => {
-                        let pos = (f64::from(*steps) * f64::from(m.position) / 99.0).floor() as i64;
+                    Some(&(f, steps)) => {
+                        let pos = (f64::from(steps) * f64::from(m.position) / 99.0).floor() as i64;
+                        // The Launch moves at a speed; the output takes a duration: the one that
+                        // gives that speed over the distance from where the stroker is heading.
+                        let hw_max = device
+                            .definition()
+                            .feature(f)
+                            .and_then(|d| d.output(OutputType::HwPositionWithDuration))
+                            .map_or(0, |o| o.value.end);
                         device
-                            .check_output(
-                                *f,
-                                OutputType::HwPositionWithDuration,
-                                pos,
-                                Some(duration),
-                            )
+                            .check_output(f, OutputType::HwPositionWithDuration, pos, Some(0))
+                            .and_then(|target| {
+                                let from = self.devices.last_position(device.index(), f);
+                                let duration = legacy::launch_duration(
+                                    from.unwrap_or(0),
+                                    target.value,
+                                    hw_max,
+                                    m.speed,
+                                );
+                                device.check_output(
+                                    f,
+                                    OutputType::HwPositionWithDuration,
+                                    pos,
+                                    Some(duration),
+                                )
+                            })
                             .map(|c| vec![c])
                     }
                     None => Err(ServerDeviceError::NotOnFeature {
@@ -832,9 +839,6 @@ impl Session {
                         what: "FleshlightLaunchFW12Cmd (no position output)".into(),
                     }),
                 };
-                if cmds.is_ok() {
-                    self.launch_positions.insert(m.device_index, m.position);
-                }
                 self.outputs(version, id, &device, cmds).await
             }
             C::V0(v0::ClientMessageV0::VorzeA10CycloneCmd(m))
@@ -842,7 +846,7 @@ impl Session {
                 let device = device!(m.device_index);
                 let cmds = match render::rotate_features(&device).first() {
                     Some((f, steps)) => {
-                        let v = float_to_steps(f64::from(m.speed) / 99.0, *steps);
+                        let v = float_to_steps(legacy::vorze_speed(m.speed), *steps);
                         device
                             .check_output(
                                 *f,
@@ -862,16 +866,13 @@ impl Session {
             }
             C::V0(v0::ClientMessageV0::KiirooCmd(m)) | C::V1(v1::ClientMessageV1::KiirooCmd(m)) => {
                 let device = device!(m.device_index);
-                let level = match m.command.trim().parse::<u8>() {
-                    Ok(l) if l <= 4 => f64::from(l) / 4.0,
-                    _ => {
-                        return Dispatch::Now(vec![error_message(
-                            version,
-                            id,
-                            ErrorCode::Msg,
-                            "KiirooCmd Command must be \"0\" to \"4\"",
-                        )]);
-                    }
+                let Some(level) = legacy::kiiroo_level(&m.command) else {
+                    return Dispatch::Now(vec![error_message(
+                        version,
+                        id,
+                        ErrorCode::Msg,
+                        "KiirooCmd Command must be \"0\" to \"4\"",
+                    )]);
                 };
                 let cmds = if let Some((f, steps)) = render::linear_features(&device).first() {
                     let pos = (f64::from(*steps) * level).floor() as i64;
@@ -880,7 +881,7 @@ impl Session {
                             *f,
                             OutputType::HwPositionWithDuration,
                             pos,
-                            Some(LEGACY_MOVE_MS),
+                            Some(legacy::LEGACY_MOVE_MS),
                         )
                         .map(|c| vec![c])
                 } else {
@@ -1067,6 +1068,21 @@ impl Session {
         };
         match render::input_feature(&device, input_type) {
             Some(f) => self.read(version, id, &device, f, input_type, shape).await,
+            None if input_type == InputType::Rssi && self.devices.supports_rssi(device_index) => {
+                // No RSSI feature: the transport reports the signal strength itself.
+                let devices = self.devices.clone();
+                Dispatch::Later(
+                    async move {
+                        vec![match devices.rssi(device_index).await {
+                            Ok(dbm) => render::rssi_reading(id, device_index, i32::from(dbm)),
+                            Err(e) => {
+                                device_error(version, id, &ServerDeviceError::Device(e.into()))
+                            }
+                        }]
+                    }
+                    .boxed(),
+                )
+            }
             None => Dispatch::Now(vec![device_error(
                 version,
                 id,
@@ -1165,6 +1181,12 @@ impl Session {
         let slot = self.replies.open(version, id);
         // The whole change of this message goes to the device task as one request, so the
         // protocol writes it at once. (An empty change is answered Ok at close.)
+        let commands = commands.into_iter().inspect(|c| {
+            if c.output_type == OutputType::HwPositionWithDuration {
+                self.devices
+                    .note_position(device.index(), c.feature_index, c.value);
+            }
+        });
         if let Some(batch) = OutputBatch::collect(commands) {
             let reply = self.replies.reply_for(slot, device.index());
             // On failure the reply was settled with the error.
@@ -1414,66 +1436,50 @@ fn sensor_feature(
     }
 }
 
-/// The Launch's speed (0–99) for a move of `from`→`to` (0–99) turned into a duration in ms:
-/// the inverse of the speed formula the Launch protocol uses.
-fn launch_duration(from: u32, to: u32, speed: u32) -> u32 {
-    let distance = (f64::from(from) - f64::from(to)).abs() / 99.0;
-    if distance <= 0.0 {
-        return 0;
-    }
-    let speed = f64::from(speed.clamp(1, 99));
-    // speed = 99 × 250 × x^-1.05 with x = duration × 90 / (distance × 100)
-    let x = (speed / (99.0 * 250.0)).powf(-1.0 / 1.05);
-    let duration = x * distance * 100.0 / 90.0;
-    duration.clamp(0.0, 100_000.0) as u32
-}
-
-/// `LovenseCmd` for Lovense devices: `Vibrate:N;`, `VibrateK:N;`, `Rotate:N;`, `AirAuto:N;`.
+/// `LovenseCmd` for devices whose protocol takes it: the Lovense protocol's reading of the text
+/// ([`legacy::parse_lovense`]) as outputs.
 fn lovense_command(
     device: &ServerDevice,
     command: &str,
 ) -> Result<Vec<OutputCommand>, ServerDeviceError> {
+    use legacy::LovenseLegacyCommand as L;
     let unsupported = || ServerDeviceError::NotOnFeature {
         device: device.index(),
         feature: 0,
         what: format!("LovenseCmd {command:?}"),
     };
-    if device.definition().protocol != "lovense" {
+    if !render::legacy_commands(device).lovense {
         return Err(unsupported());
     }
-    let body = command.trim().trim_end_matches(';');
-    let (name, value) = body.split_once(':').ok_or_else(unsupported)?;
-    let value: i64 = value.parse().map_err(|_| unsupported())?;
+    let parsed = legacy::parse_lovense(command).ok_or_else(unsupported)?;
     let vibes = render::vibrate_features(device);
-    match name {
-        "Vibrate" => vibes
+    match parsed {
+        L::VibrateAll(level) => vibes
             .iter()
-            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, value, None))
+            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, level, None))
             .collect(),
-        n if n.starts_with("Vibrate") => {
-            let k: usize = n["Vibrate".len()..].parse().map_err(|_| unsupported())?;
-            let (f, _) = vibes.get(k.wrapping_sub(1)).ok_or_else(unsupported)?;
+        L::Vibrate { motor, level } => {
+            let (f, _) = vibes.get(motor.wrapping_sub(1)).ok_or_else(unsupported)?;
             device
-                .check_output(*f, OutputType::Vibrate, value, None)
+                .check_output(*f, OutputType::Vibrate, level, None)
                 .map(|c| vec![c])
         }
-        "Rotate" => {
+        L::Rotate(level) => {
             let (f, _) = *render::rotate_features(device)
                 .first()
                 .ok_or_else(unsupported)?;
             device
-                .check_output(f, OutputType::Rotate, value, None)
+                .check_output(f, OutputType::Rotate, level, None)
                 .map(|c| vec![c])
         }
-        "AirAuto" | "Air:Level" => {
+        L::Air(level) => {
             let f = device
                 .definition()
                 .features_with_output(OutputType::Constrict);
             let f = *f.first().ok_or_else(unsupported)?;
             device
-                .check_output(f, OutputType::Constrict, value, None)
+                .check_output(f, OutputType::Constrict, level, None)
                 .map(|c| vec![c])
         }
-        _ => Err(unsupported()),
     }
 }

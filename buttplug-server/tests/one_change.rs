@@ -218,8 +218,9 @@ async fn outputs_of(fixture: &Fixture) -> Result<Vec<(u32, OutputType, i64)>, St
 /// is rightly one packet equal to one of the single changes. `cueme`: the device runs one motor
 /// at a time (the handler's loop alternates between the motors that are on). `jejoue`: `[pattern
 /// speed]` where the speed is motor 0's whenever it runs (the bytes the reference implementation
-/// sends; pattern 01 "both" is never chosen while motor 0 runs).
-const ONE_SPEED: [&str; 2] = ["cueme", "jejoue"];
+/// sends; pattern 01 "both" is never chosen while motor 0 runs). `patoo`: `[speed]` + `[mode]`
+/// where the speed is motor 0's while it runs and motor 1's only when motor 0 is off.
+const ONE_SPEED: [&str; 3] = ["cueme", "jejoue", "patoo"];
 
 /// Protocols whose stop depends on the device's mode by design. `ossm`: the speed stop
 /// (`set:speed:0`) is written only in stroke-engine mode; in streaming mode it would stall the

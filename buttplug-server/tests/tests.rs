@@ -6,6 +6,7 @@ mod behaviour;
 mod btleplug;
 mod fault;
 mod fixtures;
+mod legacy;
 mod lovense_connect;
 mod lovense_dongle;
 mod one_change;

@@ -312,7 +312,7 @@ impl WebsocketClientTransport {
     /// As for [`dial`].
     pub async fn connect(url: &str) -> Result<Connection, TransportError> {
         let options = DialOptions::default().ping_interval(Some(DEFAULT_PING_INTERVAL));
-        dial_with(url, &options).await
+        Ok(dial_with(url, &options).await?.answer_oversized_frames())
     }
 
     /// Dials `url` with explicit settings.
@@ -324,7 +324,7 @@ impl WebsocketClientTransport {
         url: &str,
         options: &DialOptions,
     ) -> Result<Connection, TransportError> {
-        dial_with(url, options).await
+        Ok(dial_with(url, options).await?.answer_oversized_frames())
     }
 }
 

@@ -7,8 +7,12 @@
 
 use crate::rt;
 use async_tungstenite::WebSocketStream;
+use async_tungstenite::tungstenite::error::CapacityError;
+use async_tungstenite::tungstenite::protocol::CloseFrame;
+use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use async_tungstenite::tungstenite::{Error as WsError, Message};
-use buttplug_core::Frame;
+use buttplug_core::v0::ErrorV0;
+use buttplug_core::{ErrorCode, Frame, ServerMessage, SpecVersion, render_server_frame};
 use futures::{AsyncRead, AsyncWrite, Sink, Stream};
 use std::future::Future;
 use std::pin::Pin;
@@ -41,9 +45,44 @@ struct Pinger {
     due: bool,
 }
 
+/// The last words of a server-side connection whose client sent a frame above the size limit:
+/// the `Error` frame, then the WebSocket close, then the end.
+enum Farewell {
+    /// The `Error` text frame still to queue.
+    Error(String),
+    /// The close frame still to queue.
+    Close,
+    /// Both queued; flushing.
+    Flush,
+}
+
+/// The text of the `Error` (`ERROR_MSG`, Id 0) a client gets for a frame above `limit` bytes,
+/// before the connection closes.
+pub(crate) fn frame_too_large_message(limit: usize) -> String {
+    format!("frame too large: this server accepts frames of at most {limit} bytes")
+}
+
+/// The `Error` frame for a client frame above `limit` bytes, in the shape every spec version
+/// reads: `[{"Error":{"Id":0,"ErrorMessage":"...","ErrorCode":3}}]`.
+fn frame_too_large_frame(limit: usize) -> String {
+    render_server_frame(&[ServerMessage::error(
+        ErrorV0 {
+            id: 0,
+            error_message: frame_too_large_message(limit),
+            error_code: ErrorCode::Msg,
+        },
+        SpecVersion::V4,
+    )])
+}
+
 /// One WebSocket connection: a [`Stream`] of the peer's frames (when the peer goes away, stops
 /// answering pings, or breaks the protocol, it yields [`Frame::Close`] once and then ends) and a
 /// [`Sink`] of frames to it ([`Frame::Close`] closes the socket). Dropping it closes the socket.
+///
+/// On the server side (accepted by [`WebsocketServerTransport`](crate::WebsocketServerTransport)
+/// or dialled by [`WebsocketClientTransport`](crate::WebsocketClientTransport)), a client frame
+/// above the size limit is answered with an `Error` frame (Id 0, `ERROR_MSG`) and a close with
+/// code 1009 (message too big) before the stream yields [`Frame::Close`].
 ///
 /// Poll it from one task (e.g. with `StreamExt::next` and `SinkExt::send`); use
 /// `StreamExt::split` to drive the two directions from different places.
@@ -53,6 +92,10 @@ pub struct Connection {
     ping: Option<Pinger>,
     peer: Option<std::net::SocketAddr>,
     on_end: Option<Box<dyn FnOnce() + Send>>,
+    /// Answer a frame above the size limit with an `Error` before closing (server side).
+    answer_oversized: bool,
+    /// Set once such a frame came: what is still to be sent before the end.
+    farewell: Option<Farewell>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -85,7 +128,16 @@ impl Connection {
             }),
             peer,
             on_end: Some(Box::new(on_end)),
+            answer_oversized: false,
+            farewell: None,
         }
+    }
+
+    /// Make this a server-side connection: a client frame above the size limit gets an `Error`
+    /// frame (and a close with code 1009) before the connection ends.
+    pub(crate) fn answer_oversized_frames(mut self) -> Connection {
+        self.answer_oversized = true;
+        self
     }
 
     /// The peer's address, when known.
@@ -101,6 +153,42 @@ impl Connection {
             on_end();
         }
         Poll::Ready(Some(Frame::Close))
+    }
+
+    /// Send the farewell (see [`Farewell`]); ready once it is out or the socket failed.
+    fn poll_farewell(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            let (Some(ws), Some(step)) = (self.ws.as_mut(), self.farewell.as_mut()) else {
+                return Poll::Ready(());
+            };
+            match step {
+                Farewell::Error(_) | Farewell::Close => match ws.as_mut().poll_ready(cx) {
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(_)) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                },
+                Farewell::Flush => {
+                    return match ws.as_mut().poll_flush(cx) {
+                        Poll::Ready(_) => Poll::Ready(()),
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+            let (message, next) = match std::mem::replace(step, Farewell::Flush) {
+                Farewell::Error(text) => (Message::Text(text.into()), Farewell::Close),
+                _ => (
+                    Message::Close(Some(CloseFrame {
+                        code: CloseCode::Size,
+                        reason: "frame too large".into(),
+                    })),
+                    Farewell::Flush,
+                ),
+            };
+            *step = next;
+            if ws.as_mut().start_send(message).is_err() {
+                return Poll::Ready(());
+            }
+        }
     }
 
     /// Drive the ping timer; `false` when the peer missed a ping or the socket failed.
@@ -156,6 +244,12 @@ impl Stream for Connection {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Frame>> {
         let this = &mut *self;
         loop {
+            if this.farewell.is_some() {
+                return match this.poll_farewell(cx) {
+                    Poll::Ready(()) => this.end(),
+                    Poll::Pending => Poll::Pending,
+                };
+            }
             let Some(ws) = this.ws.as_mut() else {
                 return Poll::Ready(None);
             };
@@ -174,6 +268,17 @@ impl Stream for Connection {
                 // tungstenite answers pings itself.
                 Poll::Ready(Some(Ok(Message::Ping(_) | Message::Frame(_)))) => {}
                 Poll::Ready(Some(Ok(Message::Close(_))) | None) => return this.end(),
+                Poll::Ready(Some(Err(WsError::Capacity(CapacityError::MessageTooLong {
+                    size,
+                    max_size,
+                }))))
+                    if this.answer_oversized =>
+                {
+                    tracing::info!(
+                        "client frame of {size} bytes over the {max_size} limit; closing"
+                    );
+                    this.farewell = Some(Farewell::Error(frame_too_large_frame(max_size)));
+                }
                 Poll::Ready(Some(Err(e))) => {
                     tracing::debug!("websocket read ended: {e}");
                     return this.end();

@@ -12,8 +12,10 @@
 //!   client holds the slot, another one gets a text frame
 //!   `[{"Error":{"Id":0,"ErrorMessage":"...another client is connected...","ErrorCode":1}}]`
 //!   and is closed; the slot is free again once the connection ends. Sockets that do not finish
-//!   the WebSocket upgrade within the handshake timeout are dropped, frames above the size limit
-//!   close the connection, `TCP_NODELAY` is set, and the server pings every 10 s.
+//!   the WebSocket upgrade within the handshake timeout are dropped, a frame above the size limit
+//!   (1 MiB by default) is answered with
+//!   `[{"Error":{"Id":0,"ErrorMessage":"frame too large: ...","ErrorCode":3}}]` and a close (code
+//!   1009), `TCP_NODELAY` is set, and the server pings every 10 s.
 //! - [`WebsocketClientTransport`] is the reverse mode (intiface-engine's
 //!   `--websocket-client-address`): the server dials out to a client that listens, and serves
 //!   the resulting [`Connection`] like an accepted one.

@@ -185,7 +185,8 @@ async fn upgrade(
     let connection = Connection::new(ws, config.ping_interval, Some(peer), move || {
         tracing::info!(%peer, "client disconnected");
         slot.store(false, Ordering::SeqCst);
-    });
+    })
+    .answer_oversized_frames();
     if accepted.send(connection).await.is_err() {
         busy.store(false, Ordering::SeqCst);
     }

@@ -291,3 +291,42 @@ fn reverse_mode_dials_a_listening_client() {
         );
     });
 }
+
+/// In reverse mode the dialled connection is the server's side: an oversized frame from the
+/// listening app gets the `Error` (Id 0, ERROR_MSG) and a close, like on an accepted one.
+#[test]
+fn reverse_mode_answers_an_oversized_frame_with_an_error() {
+    block_on(async {
+        let listener = async_std::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = async_std::task::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = async_tungstenite::accept_async(tcp).await.unwrap();
+            ws.send(Message::Text("y".repeat(2048).into()))
+                .await
+                .unwrap();
+            let error = next_data(&mut ws).await;
+            let close = next_data(&mut ws).await;
+            (error, close)
+        });
+        let options = DialOptions::new().max_frame_size(1024);
+        let mut connection =
+            WebsocketClientTransport::connect_with(&format!("ws://{addr}"), &options)
+                .await
+                .unwrap();
+        assert_eq!(
+            within("the end", connection.next()).await,
+            Some(Frame::Close)
+        );
+        let (error, close) = within("the app", app).await;
+        assert_eq!(
+            error,
+            Some(Message::Text(
+                r#"[{"Error":{"Id":0,"ErrorMessage":"frame too large: this server accepts frames of at most 1024 bytes","ErrorCode":3}}]"#.into()
+            ))
+        );
+        assert!(matches!(close, Some(Message::Close(Some(_)))), "{close:?}");
+    });
+}

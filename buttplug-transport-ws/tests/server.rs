@@ -3,8 +3,9 @@
 use crate::util::*;
 use async_std::io::ReadExt;
 use async_tungstenite::tungstenite::Message;
+use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use buttplug_core::{ErrorCode, Frame, SpecVersion, parse_server_frame};
-use buttplug_transport_ws::{BUSY_MESSAGE, WebsocketServerTransport};
+use buttplug_transport_ws::{BUSY_MESSAGE, DEFAULT_MAX_FRAME_SIZE, WebsocketServerTransport};
 use futures::{SinkExt, StreamExt};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
@@ -141,8 +142,65 @@ fn binary_frames_arrive_as_binary() {
     });
 }
 
+/// What a raw client sees after sending one frame of `size` bytes to a server whose limit is
+/// `limit`: the server side yields [`Frame::Close`]; the client gets (text frames, close code).
+/// The frame goes out from its own task so that a frame larger than the socket buffers cannot
+/// stall the test.
+async fn send_oversized(limit: Option<usize>, size: usize) -> (Vec<String>, Option<CloseCode>) {
+    let mut builder = WebsocketServerTransport::builder().port(0);
+    if let Some(limit) = limit {
+        builder = builder.max_frame_size(limit);
+    }
+    let transport = builder.bind().await.unwrap();
+    let client = ws_client(transport.local_addr()).await;
+    let mut connection = within("the client", transport.accept()).await.unwrap();
+    let (mut to_server, mut from_server) = client.split();
+    async_std::task::spawn(async move {
+        let _ = to_server.send(Message::Text("x".repeat(size).into())).await;
+        // Keep the write half open until the server has closed.
+        async_std::task::sleep(WAIT).await;
+    });
+    assert_eq!(
+        within("the end", connection.next()).await,
+        Some(Frame::Close)
+    );
+    let mut texts = Vec::new();
+    let mut code = None;
+    while let Some(Ok(message)) = within("the farewell", from_server.next()).await {
+        match message {
+            Message::Text(t) => texts.push(t.as_str().to_string()),
+            Message::Close(frame) => {
+                code = frame.map(|f| f.code);
+                break;
+            }
+            _ => {}
+        }
+    }
+    (texts, code)
+}
+
+/// The `Error` a client gets for a frame above `limit`: Id 0, ERROR_MSG, in the shape every
+/// spec version reads.
+fn assert_frame_too_large(texts: &[String], limit: usize) {
+    let [text] = texts else {
+        panic!("expected exactly one Error frame, got {texts:?}")
+    };
+    let expected = format!(
+        r#"[{{"Error":{{"Id":0,"ErrorMessage":"frame too large: this server accepts frames of at most {limit} bytes","ErrorCode":3}}}}]"#
+    );
+    assert_eq!(text, &expected);
+    for version in SpecVersion::ALL {
+        let parsed = parse_server_frame(text, version);
+        let [Ok(message)] = parsed.as_slice() else {
+            panic!("{version}: {text}")
+        };
+        let error = message.as_error().unwrap();
+        assert_eq!((error.id, error.error_code), (0, ErrorCode::Msg));
+    }
+}
+
 #[test]
-fn frames_over_the_size_limit_close_the_connection() {
+fn frames_over_the_size_limit_get_an_error_then_the_close() {
     block_on(async {
         let transport = WebsocketServerTransport::builder()
             .port(0)
@@ -160,15 +218,22 @@ fn frames_over_the_size_limit_close_the_connection() {
             within("a frame", connection.next()).await,
             Some(Frame::Text(t)) if t.len() == 1000
         ));
-        client
-            .send(Message::Text("x".repeat(2048).into()))
-            .await
-            .unwrap();
-        assert_eq!(
-            within("the end", connection.next()).await,
-            Some(Frame::Close)
-        );
-        assert!(closed(&mut client).await);
+        drop((client, connection, transport));
+
+        let (texts, code) = send_oversized(Some(1024), 2048).await;
+        assert_frame_too_large(&texts, 1024);
+        assert_eq!(code, Some(CloseCode::Size));
+    });
+}
+
+/// At the default limit (1 MiB) the frame is far larger than what the server reads at once:
+/// the client still gets the Error and the close, not a reset connection.
+#[test]
+fn a_frame_over_the_default_limit_gets_the_error_too() {
+    block_on(async {
+        let (texts, code) = send_oversized(None, DEFAULT_MAX_FRAME_SIZE + 4096).await;
+        assert_frame_too_large(&texts, DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(code, Some(CloseCode::Size));
     });
 }
 

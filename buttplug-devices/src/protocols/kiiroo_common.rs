@@ -22,6 +22,35 @@ pub(crate) fn launch_speed(previous: u8, position: u8, duration_ms: u32) -> u8 {
     speed as u8
 }
 
+/// The inverse of [`launch_speed`], for the legacy `FleshlightLaunchFW12Cmd` (which sends a
+/// Launch speed, 0-99): the duration in ms that makes a move from `from` to `to` (positions in
+/// `0..=max`) run at `speed`. 0 when there is no distance.
+pub(crate) fn launch_duration(from: i32, to: i32, max: i32, speed: u32) -> u32 {
+    if max <= 0 {
+        return 0;
+    }
+    let distance = ((f64::from(from) - f64::from(to)).abs() / f64::from(max)).min(1.0);
+    if distance <= 0.0 {
+        return 0;
+    }
+    let target = speed.clamp(1, 99);
+    // speed = 99 × 250 × x^-1.05 with x = duration × 90 / (distance × 100)
+    let x = (f64::from(target) / (99.0 * 250.0)).powf(-1.0 / 1.05);
+    let exact = (x * distance * 100.0 / 90.0).clamp(0.0, 100_000.0);
+    // Whole milliseconds: of the two around the exact value, the one whose (truncated) speed
+    // is nearer the one asked for. `as` saturates.
+    let speed_of = |ms: u32| {
+        let scalar = ((f64::from(ms) * 90.0) / (distance * 100.0)).powf(-1.05);
+        (250.0 * scalar * 99.0).min(255.0) as u32
+    };
+    let (low, high) = (exact.floor() as u32, exact.ceil() as u32);
+    if speed_of(high).abs_diff(target) < speed_of(low).abs_diff(target) {
+        high
+    } else {
+        low
+    }
+}
+
 /// A position value as the one-byte wire position (values are range-checked upstream).
 fn position_byte(value: i32) -> u8 {
     u8::try_from(value.max(0)).unwrap_or(u8::MAX)

@@ -5,7 +5,7 @@
 //! (vibrate + air pump), rotating vibrator, `Mply` multi-motor packets, dual `VibrateN:` commands,
 //! or the Solace strokers with their own 100 ms position loop.
 
-use super::packet_util::battery_only;
+use super::packet_util::{apply_change, battery_only};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
     HardwareEvent, Identification, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
@@ -237,6 +237,37 @@ impl LovenseHandler {
             })
     }
 
+    /// The slot of a command this toy can do, or why not (changes nothing).
+    fn check(&self, cmd: &OutputCommand) -> Result<usize, DeviceError> {
+        let slot = self.slot(cmd)?;
+        let supported = match self.shape {
+            Shape::Stroker { .. } => matches!(
+                cmd.output_type,
+                OutputType::Oscillate | OutputType::HwPositionWithDuration
+            ),
+            Shape::Single | Shape::Dual => {
+                matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate)
+            }
+            Shape::Max => matches!(
+                cmd.output_type,
+                OutputType::Vibrate | OutputType::Oscillate | OutputType::Constrict
+            ),
+            Shape::RotateVibrator => matches!(
+                cmd.output_type,
+                OutputType::Vibrate | OutputType::Oscillate | OutputType::Rotate
+            ),
+            Shape::Multi => matches!(
+                cmd.output_type,
+                OutputType::Vibrate | OutputType::Oscillate | OutputType::Rotate
+            ),
+        };
+        if supported {
+            Ok(slot)
+        } else {
+            Err(Self::unsupported(cmd))
+        }
+    }
+
     fn stroker_output(
         &mut self,
         cmd: &OutputCommand,
@@ -322,7 +353,7 @@ impl ProtocolHandler for LovenseHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let slot = self.slot(cmd)?;
+        self.check(cmd)?;
         let v = cmd.value;
         match (self.shape, cmd.output_type) {
             (Shape::Stroker { zero_range_on_stop }, _) => {
@@ -341,18 +372,47 @@ impl ProtocolHandler for LovenseHandler {
                 out.push(text_value("Rotate:", v.unsigned_abs()));
                 Ok(out)
             }
-            (Shape::Multi, OutputType::Vibrate | OutputType::Oscillate | OutputType::Rotate) => {
-                if let Some(value) = self.values.get_mut(slot) {
-                    *value = v.abs();
-                }
-                Ok(vec![self.mply_packet()])
-            }
+            (Shape::Multi, _) => self.handle_outputs(std::slice::from_ref(cmd)),
             (Shape::Dual, OutputType::Vibrate | OutputType::Oscillate) => Ok(vec![text(&format!(
                 "Vibrate{}:{v};",
                 cmd.feature_index + 1
             ))]),
             _ => Err(Self::unsupported(cmd)),
         }
+    }
+
+    /// Per output one packet, except `Mply` toys: one `Mply:a:b:c;` with the whole change.
+    /// Either way every command is checked first, so a rejected change writes nothing and
+    /// changes no state.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if let ([cmd], false) = (cmds, self.shape == Shape::Multi) {
+            // The hot path: one output, one packet.
+            return self.handle_output(cmd);
+        }
+        if self.shape == Shape::Multi {
+            apply_change(
+                self,
+                cmds,
+                |h, cmd| h.check(cmd),
+                |h, slot, cmd| {
+                    if let Some(value) = h.values.get_mut(slot) {
+                        *value = cmd.value.abs();
+                    }
+                },
+            )?;
+            return Ok(vec![self.mply_packet()]);
+        }
+        for cmd in cmds {
+            self.check(cmd)?;
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            out.extend(self.handle_output(cmd)?);
+        }
+        Ok(out)
     }
 
     fn tick_interval(&self) -> Option<Duration> {
@@ -417,11 +477,49 @@ impl ProtocolHandler for LovenseHandler {
     }
 }
 
+/// One v0/v1 `LovenseCmd` text command, as the Lovense protocol understands it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LovenseLegacyCommand {
+    /// `Vibrate:N;`: every vibrator at level N.
+    VibrateAll(i64),
+    /// `VibrateK:N;`: vibrator K (1-based, in the device's vibrator order) at level N.
+    Vibrate {
+        /// 1-based motor number.
+        motor: usize,
+        /// Level.
+        level: i64,
+    },
+    /// `Rotate:N;`: the rotator at speed N (direction unchanged).
+    Rotate(i64),
+    /// `AirAuto:N;` / `Air:Level:N;`: the air pump at level N.
+    Air(i64),
+}
+
+/// Parse a `LovenseCmd` command string (`Vibrate:N;`, `VibrateK:N;`, `Rotate:N;`, `AirAuto:N;`,
+/// `Air:Level:N;`); `None` for anything else.
+pub fn parse_legacy_command(text: &str) -> Option<LovenseLegacyCommand> {
+    let body = text.trim().trim_end_matches(';');
+    let (name, value) = body
+        .strip_prefix("Air:Level:")
+        .map(|v| ("Air:Level", v))
+        .or_else(|| body.split_once(':'))?;
+    let level: i64 = value.parse().ok()?;
+    match name {
+        "Vibrate" => Some(LovenseLegacyCommand::VibrateAll(level)),
+        "Rotate" => Some(LovenseLegacyCommand::Rotate(level)),
+        "AirAuto" | "Air:Level" => Some(LovenseLegacyCommand::Air(level)),
+        n => {
+            let motor: usize = n.strip_prefix("Vibrate")?.parse().ok()?;
+            Some(LovenseLegacyCommand::Vibrate { motor, level })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
     use futures::executor::block_on;
 
     fn w(s: &str) -> HardwareCommand {
@@ -642,6 +740,81 @@ mod tests {
             f.handle_output(&OutputCommand::new(3, OutputType::Vibrate, 1)),
             Err(DeviceError::NoFeature { index: 3 })
         ));
+    }
+
+    #[test]
+    fn mply_change_of_several_motors_is_one_packet() {
+        let mut h = handler("U", &[&[VIB], &[VIB], &[VIB]]);
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 5), vib(2, 20)]),
+            vec![w("Mply:5:0:20;")]
+        );
+        // Rejected as a whole (feature 3 is the battery): nothing written, nothing changed.
+        assert!(h.handle_outputs(&[vib(1, 7), vib(3, 1)]).is_err());
+        assert_eq!(out(h.as_mut(), vib(1, 4)), vec![w("Mply:5:4:20;")]);
+        // The stop of every motor: one packet.
+        assert_eq!(
+            outs(h.as_mut(), &[vib(0, 0), vib(1, 0), vib(2, 0)]),
+            vec![w("Mply:0:0:0;")]
+        );
+        // Flexer FW3: vibrators and the rotator in one packet.
+        let mut f = handler(
+            "EI-FW3",
+            &[&[VIB], &[VIB], &[(OutputType::Rotate, [0, 20])]],
+        );
+        assert_eq!(
+            outs(
+                f.as_mut(),
+                &[vib(1, 3), OutputCommand::new(2, OutputType::Rotate, 11)]
+            ),
+            vec![w("Mply:0:3:11;")]
+        );
+    }
+
+    #[test]
+    fn per_output_toys_write_one_packet_per_output_of_a_change() {
+        let mut max = handler("B", &[&[VIB], &[(OutputType::Constrict, [0, 3])]]);
+        assert_eq!(
+            outs(
+                max.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Constrict, 0)
+                ]
+            ),
+            vec![w("Vibrate:0;"), w("Air:Level:0;")]
+        );
+        let mut nora = handler("A", &[&[VIB], &[(OutputType::Rotate, [-20, 20])]]);
+        assert_eq!(
+            outs(
+                nora.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 10),
+                    OutputCommand::new(1, OutputType::Rotate, -5)
+                ]
+            ),
+            vec![w("Vibrate:10;"), w("RotateChange;"), w("Rotate:5;")]
+        );
+        let mut edge = handler("P", &[&[VIB], &[VIB]]);
+        assert_eq!(
+            outs(
+                edge.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![w("Vibrate1:0;"), w("Vibrate2:0;")]
+        );
+        // A change with an output the toy lacks is refused before anything is built.
+        assert!(
+            edge.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 3),
+                OutputCommand::new(1, OutputType::Rotate, 3)
+            ])
+            .is_err()
+        );
     }
 
     fn solace_pro() -> Box<dyn ProtocolHandler> {

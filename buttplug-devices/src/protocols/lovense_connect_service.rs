@@ -14,6 +14,14 @@ use buttplug_core::{InputType, OutputType};
 
 const ID: &str = "lovense-connect-service";
 
+/// The outputs the app can drive.
+const SUPPORTED: &[OutputType] = &[
+    OutputType::Vibrate,
+    OutputType::Oscillate,
+    OutputType::Constrict,
+    OutputType::Rotate,
+];
+
 /// Timeout for the (local, app-cached) battery read.
 const BATTERY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -102,8 +110,11 @@ impl ProtocolHandler for ConnectHandler {
             }
             OutputType::Rotate => {
                 let mut out = vec![self.command(&format!("/Rotate?v={v}&t={t}"))];
+                // `RotateChange?` toggles the toy's direction. A stop (0) has no direction:
+                // it leaves the toy's direction (and ours) alone, so a stop writes the same
+                // whatever ran before. (Upstream counts 0 as counter-clockwise and toggles.)
                 let clockwise = v > 0;
-                if clockwise != self.clockwise {
+                if v != 0 && clockwise != self.clockwise {
                     self.clockwise = clockwise;
                     out.push(self.command("RotateChange?"));
                 }
@@ -111,6 +122,22 @@ impl ProtocolHandler for ConnectHandler {
             }
             _ => Err(DeviceError::unsupported_output(ID, cmd)),
         }
+    }
+
+    /// One request per output, as the app takes them; every command is checked first, so a
+    /// rejected change sends nothing and keeps the rotation direction.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        if let Some(bad) = cmds.iter().find(|c| !SUPPORTED.contains(&c.output_type)) {
+            return Err(DeviceError::unsupported_output(ID, bad));
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            out.extend(self.handle_output(cmd)?);
+        }
+        Ok(out)
     }
 
     async fn read_input(
@@ -131,7 +158,7 @@ impl ProtocolHandler for ConnectHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out, with_battery};
+    use crate::protocols::testing::{definition, handler_for, out, outs, with_battery};
     use futures::executor::block_on;
 
     fn w(s: &str) -> HardwareCommand {
@@ -182,6 +209,48 @@ mod tests {
                 OutputCommand::new(1, OutputType::Vibrate, 20)
             ),
             vec![w("Vibrate2?v=20&t=g")]
+        );
+    }
+
+    #[test]
+    fn a_change_of_two_outputs_is_one_request_each() {
+        let hw = SimulatedHardware::builder("Nora", "n").build();
+        let def = definition(ID, &[&[VIB], &[(OutputType::Rotate, [-20, 20])]]);
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Vibrate, 10),
+                    OutputCommand::new(1, OutputType::Rotate, 5)
+                ]
+            ),
+            vec![
+                w("Vibrate1?v=10&t=n"),
+                w("/Rotate?v=5&t=n"),
+                w("RotateChange?")
+            ]
+        );
+        // Refused as a whole: the direction the app was told stays clockwise.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(1, OutputType::Rotate, 0),
+                OutputCommand::new(0, OutputType::Spray, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, 3)),
+            vec![w("/Rotate?v=3&t=n")]
+        );
+        // A stop leaves the direction alone: the same request whatever ran before.
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, 0)),
+            vec![w("/Rotate?v=0&t=n")]
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Rotate, -2)),
+            vec![w("/Rotate?v=-2&t=n"), w("RotateChange?")]
         );
     }
 

@@ -9,8 +9,7 @@
 //! device has it, else to `tx` (an all-zero packet goes to `txmode` with response instead), else
 //! to `generic0` prefixed with `03`.
 
-use super::layout_common::feature_slot;
-use super::packet_util::byte;
+use super::packet_util::{apply_change, byte, indexed_slot};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, Identification,
     OutputCommand, Protocol, ProtocolHandler,
@@ -23,6 +22,9 @@ use std::time::Duration;
 const MODEL_READ_TIMEOUT: Duration = Duration::from_millis(500);
 /// Timeout of the authentication read.
 const AUTH_READ_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// The outputs, one byte each in the packet.
+const ACCEPTS: &[OutputType] = &[OutputType::Vibrate, OutputType::Oscillate];
 
 /// The four repeating key patterns of the authentication step.
 const KEY_PATTERNS: [&[u8; 4]; 4] = [b"2IPO", b"LSBB", b"SIS6", b"TALK"];
@@ -117,10 +119,20 @@ impl ProtocolHandler for MonsterPubHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if !matches!(cmd.output_type, OutputType::Vibrate | OutputType::Oscillate) {
-            return Err(DeviceError::unsupported_output("monsterpub", cmd));
-        }
-        *feature_slot(&mut self.speeds, cmd)? = byte(cmd.value);
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One packet with every output, whatever the change touched.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        apply_change(
+            &mut self.speeds,
+            cmds,
+            |speeds, cmd| indexed_slot("monsterpub", ACCEPTS, speeds.len(), cmd),
+            |speeds, slot, cmd| speeds[slot] = byte(cmd.value),
+        )?;
         let mut data = Vec::with_capacity(self.speeds.len() + 1);
         if self.target == Endpoint::Generic(0) {
             data.push(0x03);
@@ -139,7 +151,7 @@ impl ProtocolHandler for MonsterPubHandler {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn two_vibes() -> DeviceDefinition {
         definition(
@@ -237,6 +249,57 @@ mod tests {
             vec![HardwareCommand::write(
                 Endpoint::Generic(0),
                 [0x03, 0, 0, 5]
+            )]
+        );
+    }
+
+    #[test]
+    fn a_change_of_both_outputs_is_one_packet() {
+        let hw = SimulatedHardware::builder("MonsterPub", "a")
+            .endpoints([Endpoint::Tx, Endpoint::TxMode])
+            .build();
+        let def = definition(
+            "monsterpub",
+            &[
+                &[(OutputType::Oscillate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Oscillate, 25),
+                    OutputCommand::new(1, OutputType::Vibrate, 100)
+                ]
+            ),
+            vec![HardwareCommand::write(Endpoint::Tx, [0x19, 0x64])]
+        );
+        // Rejected as a whole: nothing changes.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Oscillate, 0),
+                OutputCommand::new(1, OutputType::Rotate, 1)
+            ])
+            .is_err()
+        );
+        assert_eq!(
+            out(h.as_mut(), OutputCommand::new(1, OutputType::Vibrate, 50)),
+            vec![HardwareCommand::write(Endpoint::Tx, [0x19, 0x32])]
+        );
+        // The stop of both: one all-zero packet, on txmode.
+        assert_eq!(
+            outs(
+                h.as_mut(),
+                &[
+                    OutputCommand::new(0, OutputType::Oscillate, 0),
+                    OutputCommand::new(1, OutputType::Vibrate, 0)
+                ]
+            ),
+            vec![HardwareCommand::write_with_response(
+                Endpoint::TxMode,
+                [0, 0]
             )]
         );
     }

@@ -5,7 +5,7 @@
 //! one byte each in feature order, to `txvibrate` (0-56). The motors stop unless they hear from
 //! the host, so the last packet is repeated every 93 ms.
 
-use super::layout_common::feature_slot;
+use super::packet_util::{apply_change, byte, indexed_slot};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, KeepaliveStrategy,
     OutputCommand, Protocol, ProtocolHandler,
@@ -73,10 +73,20 @@ impl ProtocolHandler for Handler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate {
-            return Err(DeviceError::unsupported_output(self.protocol, cmd));
-        }
-        *feature_slot(&mut self.speeds, cmd)? = u8::try_from(cmd.value.max(0)).unwrap_or(u8::MAX);
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One packet with every motor, whatever the change touched.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        apply_change(
+            &mut self.speeds,
+            cmds,
+            |speeds, cmd| indexed_slot(self.protocol, &[OutputType::Vibrate], speeds.len(), cmd),
+            |speeds, slot, cmd| speeds[slot] = byte(cmd.value),
+        )?;
         Ok(vec![HardwareCommand::write(
             Endpoint::TxVibrate,
             self.speeds.clone(),
@@ -88,7 +98,7 @@ impl ProtocolHandler for Handler {
 pub(crate) mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     /// A MysteryVibe device with `motors` vibrators (tests).
     pub(crate) fn motors(protocol: &str, motors: usize) -> DeviceDefinition {
@@ -144,6 +154,39 @@ pub(crate) mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_change_of_several_motors_is_one_packet() {
+        let hw = hardware("MV Crescendo");
+        let mut h = handler_for(&PROTOCOL, &hw, &motors("mysteryvibe", 6));
+        let vib = |f, x| OutputCommand::new(f, OutputType::Vibrate, x);
+        assert_eq!(
+            outs(h.as_mut(), &[vib(1, 28), vib(4, 56)]),
+            vec![HardwareCommand::write(
+                Endpoint::TxVibrate,
+                vec![0x00, 0x1c, 0x00, 0x00, 0x38, 0x00]
+            )]
+        );
+        // A change with an output the protocol lacks writes nothing and changes nothing.
+        assert!(
+            h.handle_outputs(&[vib(0, 9), OutputCommand::new(1, OutputType::Rotate, 1)])
+                .is_err()
+        );
+        assert!(h.handle_outputs(&[vib(0, 9), vib(6, 1)]).is_err());
+        assert_eq!(
+            out(h.as_mut(), vib(2, 3)),
+            vec![HardwareCommand::write(
+                Endpoint::TxVibrate,
+                vec![0x00, 0x1c, 0x03, 0x00, 0x38, 0x00]
+            )]
+        );
+        // The stop of every motor: one packet of zeros.
+        let stop: Vec<OutputCommand> = (0..6).map(|f| vib(f, 0)).collect();
+        assert_eq!(
+            outs(h.as_mut(), &stop),
+            vec![HardwareCommand::write(Endpoint::TxVibrate, vec![0; 6])]
+        );
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Small shared helpers for packet-building protocols: a handler for protocols whose packets
-//! depend only on the command (no state), write shortcuts, and the CRC-16/Modbus checksum.
+//! depend only on the command (no state), all-or-nothing state updates for protocols whose
+//! packet carries several outputs, write shortcuts, and the CRC-16/Modbus checksum.
 
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand,
     HardwareError, HardwareEvent, KeepaliveStrategy, OutputCommand, Protocol, ProtocolHandler,
 };
 use async_trait::async_trait;
-use buttplug_core::InputType;
+use buttplug_core::{InputType, OutputType};
 use std::time::Duration;
 
 /// Builds the packets for one command, or `None` when the protocol has no such output.
@@ -92,6 +93,56 @@ pub(crate) fn stateless_tx(
         encode: Encode::TxPacket(packet, write_with_response),
         repeat_every: None,
     })
+}
+
+/// Apply every command of one change (see [`ProtocolHandler::handle_outputs`]) to a handler's
+/// state, or none of them.
+///
+/// `locate` finds where a command goes in `state` (a slot index, say) or rejects it; only when
+/// every command is accepted is `apply` called for each, with its place, in order. A rejected
+/// change therefore leaves `state` as it was. No allocation.
+///
+/// # Errors
+/// The first error `locate` returns.
+pub(crate) fn apply_change<S: ?Sized, P>(
+    state: &mut S,
+    cmds: &[OutputCommand],
+    locate: impl Fn(&S, &OutputCommand) -> Result<P, DeviceError>,
+    mut apply: impl FnMut(&mut S, P, &OutputCommand),
+) -> Result<(), DeviceError> {
+    for cmd in cmds {
+        locate(state, cmd)?;
+    }
+    for cmd in cmds {
+        let place = locate(state, cmd)?;
+        apply(state, place, cmd);
+    }
+    Ok(())
+}
+
+/// For [`apply_change`] on a store indexed by feature index (`len` slots): the command's slot,
+/// when its output type is one of `accepts`.
+///
+/// # Errors
+/// [`DeviceError::Unsupported`] for another output type, [`DeviceError::NoFeature`] for a
+/// feature index outside the store.
+pub(crate) fn indexed_slot(
+    protocol: &'static str,
+    accepts: &[OutputType],
+    len: usize,
+    cmd: &OutputCommand,
+) -> Result<usize, DeviceError> {
+    if !accepts.contains(&cmd.output_type) {
+        return Err(DeviceError::unsupported_output(protocol, cmd));
+    }
+    let slot = cmd.feature_index as usize;
+    if slot < len {
+        Ok(slot)
+    } else {
+        Err(DeviceError::NoFeature {
+            index: cmd.feature_index,
+        })
+    }
 }
 
 /// A write to `tx` without response.
@@ -215,7 +266,6 @@ pub(crate) fn crc16_modbus(data: &[u8]) -> u16 {
 mod tests {
     use super::*;
     use crate::protocols::testing::out;
-    use buttplug_core::OutputType;
 
     #[test]
     fn crc16_modbus_check_value() {
@@ -230,6 +280,36 @@ mod tests {
         assert_eq!(byte(300), 255);
         assert_eq!(on(0), 0);
         assert_eq!(on(5), 1);
+    }
+
+    #[test]
+    fn apply_change_is_all_or_nothing() {
+        let locate = |slots: &[u8; 2], cmd: &OutputCommand| {
+            indexed_slot("test", &[OutputType::Vibrate], slots.len(), cmd)
+        };
+        let apply = |slots: &mut [u8; 2], i: usize, cmd: &OutputCommand| slots[i] = byte(cmd.value);
+        let mut slots = [0u8; 2];
+        let vib = |f, v| OutputCommand::new(f, OutputType::Vibrate, v);
+        assert!(apply_change(&mut slots, &[vib(0, 3), vib(1, 4)], locate, apply).is_ok());
+        assert_eq!(slots, [3, 4]);
+        // A bad command anywhere in the change: nothing applied, the first error returned.
+        assert!(matches!(
+            apply_change(&mut slots, &[vib(0, 9), vib(2, 9)], locate, apply),
+            Err(DeviceError::NoFeature { index: 2 })
+        ));
+        assert!(matches!(
+            apply_change(
+                &mut slots,
+                &[vib(1, 9), OutputCommand::new(0, OutputType::Rotate, 1)],
+                locate,
+                apply
+            ),
+            Err(DeviceError::Unsupported { .. })
+        ));
+        assert_eq!(slots, [3, 4]);
+        // Every command of an accepted change lands in its own slot.
+        assert!(apply_change(&mut slots, &[vib(1, 7), vib(0, 8)], locate, apply).is_ok());
+        assert_eq!(slots, [8, 7]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! runs (speed = motor 0), `80` when only motor 1 runs (speed = motor 1), `00` when off.
 
 use super::layout_common::FeatureValues;
+use super::packet_util::{apply_change, byte, indexed_slot};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, Identification,
     OutputCommand, Protocol, ProtocolHandler,
@@ -22,11 +23,26 @@ impl ProtocolHandler for PatooHandler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        if cmd.output_type != OutputType::Vibrate || !self.motors.set(cmd.feature_index, cmd.value)
-        {
-            return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
-        }
-        let (m0, m1) = (self.motors.get(0) as u8, self.motors.get(1) as u8);
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One speed and one mode write for the whole change: they depend on both motors.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        apply_change(
+            &mut self.motors,
+            cmds,
+            |motors, cmd| {
+                indexed_slot("patoo", &[OutputType::Vibrate], motors.all().len(), cmd)
+                    .map_err(|_| DeviceError::unsupported_output("patoo", cmd))
+            },
+            |motors, slot, cmd| {
+                motors.set(slot as u32, cmd.value);
+            },
+        )?;
+        let (m0, m1) = (byte(self.motors.get(0)), byte(self.motors.get(1)));
         let (speed, mode) = if m0 != 0 {
             (m0, 0x04)
         } else if m1 != 0 {
@@ -77,7 +93,7 @@ impl Protocol for Patoo {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use futures::executor::block_on;
 
     fn writes(speed: u8, mode: u8) -> Vec<HardwareCommand> {
@@ -96,6 +112,27 @@ mod tests {
                 Some(Identification::identifier(id))
             );
         }
+    }
+
+    #[test]
+    fn a_change_of_both_motors_is_one_speed_and_mode() {
+        let hw = SimulatedHardware::builder("PBT01", "aa")
+            .endpoints([Endpoint::Tx, Endpoint::TxMode])
+            .build();
+        let def = definition(
+            "patoo",
+            &[
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Vibrate, [0, 100])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let v = |i, x| OutputCommand::new(i, OutputType::Vibrate, x);
+        // Motor 0 runs, so its speed with mode 04 (not first motor 1's 0x80 pair).
+        assert_eq!(outs(h.as_mut(), &[v(1, 30), v(0, 50)]), writes(50, 0x04));
+        assert!(h.handle_outputs(&[v(0, 0), v(2, 1)]).is_err());
+        assert_eq!(out(h.as_mut(), v(1, 20)), writes(50, 0x04));
+        assert_eq!(outs(h.as_mut(), &[v(0, 0), v(1, 0)]), writes(0, 0x00));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! their two features in the trigger slots.
 
 use super::layout_common::FeatureValues;
+use super::packet_util::apply_change;
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, HardwareCommand, OutputCommand, ProtocolHandler,
     SimpleProtocol,
@@ -39,10 +40,30 @@ impl ProtocolHandler for SdlGamepad {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let slot = cmd.feature_index + self.first_slot;
-        if cmd.output_type != OutputType::Vibrate || !self.slots.set(slot, cmd.value) {
-            return Err(DeviceError::unsupported_output(self.protocol_id(), cmd));
-        }
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One packet with every slot, whatever the change touched.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        let first_slot = self.first_slot;
+        apply_change(
+            &mut self.slots,
+            cmds,
+            |slots, cmd| {
+                let slot = cmd.feature_index.saturating_add(first_slot);
+                if cmd.output_type == OutputType::Vibrate && (slot as usize) < slots.all().len() {
+                    Ok(slot)
+                } else {
+                    Err(DeviceError::unsupported_output("sdl-gamepad", cmd))
+                }
+            },
+            |slots, slot, cmd| {
+                slots.set(slot, cmd.value);
+            },
+        )?;
         let data: Vec<u8> = self
             .slots
             .all()
@@ -61,10 +82,25 @@ pub static PROTOCOL: SimpleProtocol =
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn w(d: &[u8]) -> Vec<HardwareCommand> {
         vec![HardwareCommand::write(Endpoint::Tx, d.to_vec())]
+    }
+
+    #[test]
+    fn a_change_of_both_motors_is_one_packet() {
+        let hw = SimulatedHardware::builder("Gamepad", "sdl-1").build();
+        let motor: &[(OutputType, [i32; 2])] = &[(OutputType::Vibrate, [0, 65535])];
+        let mut h = handler_for(&PROTOCOL, &hw, &definition("sdl-gamepad", &[motor, motor]));
+        let v = |i, x| OutputCommand::new(i, OutputType::Vibrate, x);
+        assert_eq!(
+            outs(h.as_mut(), &[v(0, 0x1234), v(1, 0xabcd)]),
+            w(&[0x34, 0x12, 0xcd, 0xab, 0, 0, 0, 0])
+        );
+        // Slot 4 does not exist: the change is refused and nothing of it sticks.
+        assert!(h.handle_outputs(&[v(0, 1), v(4, 1)]).is_err());
+        assert_eq!(out(h.as_mut(), v(1, 0)), w(&[0x34, 0x12, 0, 0, 0, 0, 0, 0]));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! `(motor number from 1, value)` pairs, motors numbered in feature order. The trailing two
 //! (checksum) bytes stay zero, as upstream leaves them.
 
+use super::packet_util::{apply_change, byte};
 use crate::{
     DeviceDefinition, DeviceError, Endpoint, Hardware, HardwareCommand, OutputCommand, Protocol,
     ProtocolHandler,
@@ -97,14 +98,33 @@ impl ProtocolHandler for SenseeV2Handler {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let motor = self
-            .groups
-            .iter_mut()
-            .filter(|group| group.output_type == cmd.output_type)
-            .flat_map(|group| group.motors.iter_mut())
-            .find(|(index, _)| *index == cmd.feature_index)
-            .ok_or_else(|| DeviceError::unsupported_output("sensee-v2", cmd))?;
-        motor.1 = cmd.value as u8;
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One packet with every group, whatever the change touched.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        apply_change(
+            &mut self.groups,
+            cmds,
+            |groups, cmd| {
+                groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, group)| group.output_type == cmd.output_type)
+                    .find_map(|(g, group)| {
+                        let m = group
+                            .motors
+                            .iter()
+                            .position(|(index, _)| *index == cmd.feature_index)?;
+                        Some((g, m))
+                    })
+                    .ok_or_else(|| DeviceError::unsupported_output("sensee-v2", cmd))
+            },
+            |groups, (g, m), cmd| groups[g].motors[m].1 = byte(cmd.value),
+        )?;
         Ok(vec![HardwareCommand::write(Endpoint::Tx, self.packet())])
     }
 }
@@ -141,7 +161,7 @@ impl Protocol for SenseeV2 {
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
     use futures::executor::block_on;
 
     fn frame(device_type: u8, payload: &[u8]) -> Vec<HardwareCommand> {
@@ -176,6 +196,42 @@ mod tests {
         // No answer: initialize fails.
         assert!(block_on(PROTOCOL.initialize(&hw, &def)).is_err());
         assert!(hw.commands().is_empty());
+    }
+
+    #[test]
+    fn a_change_of_two_groups_is_one_packet() {
+        let def = definition(
+            "sensee-v2",
+            &[
+                &[(OutputType::Vibrate, [0, 100])],
+                &[(OutputType::Oscillate, [0, 100])],
+                &[(OutputType::Constrict, [0, 100])],
+            ],
+        );
+        let hw = SimulatedHardware::builder("CCPB22S5", "aa").build();
+        hw.push_read(Endpoint::Tx, vec![0; 7]);
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let change = [
+            OutputCommand::new(0, OutputType::Vibrate, 40),
+            OutputCommand::new(2, OutputType::Constrict, 70),
+        ];
+        let expected = vec![HardwareCommand::write(
+            Endpoint::Tx,
+            vec![
+                0x55, 0xaa, 0xf0, 0x02, 0x00, 0x11, 0x65, 0xf1, 0x03, 0x00, 0x01, 0x01, 0x28, 0x01,
+                0x01, 0x01, 0x00, 0x02, 0x01, 0x01, 0x46, 0x00, 0x00,
+            ],
+        )];
+        assert_eq!(outs(h.as_mut(), &change), expected);
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(1, OutputType::Oscillate, 9),
+                OutputCommand::new(1, OutputType::Vibrate, 9)
+            ])
+            .is_err()
+        );
+        // Nothing of the rejected change stuck: the same packet again.
+        assert_eq!(outs(h.as_mut(), &change), expected);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! type `03` vibrate, `04` constrict or oscillate, `06` rotate; `len` = 3 × entries; the last
 //! byte is the XOR of all bytes before it.
 
-use super::packet_util::tx;
+use super::packet_util::{apply_change, byte, tx};
 use crate::{
     DeviceDefinition, DeviceError, HardwareCommand, OutputCommand, ProtocolHandler, SimpleProtocol,
 };
@@ -69,12 +69,27 @@ impl ProtocolHandler for SexverseV1 {
     }
 
     fn handle_output(&mut self, cmd: &OutputCommand) -> Result<Vec<HardwareCommand>, DeviceError> {
-        let slot = self
-            .slots
-            .iter_mut()
-            .find(|s| s.feature_index == cmd.feature_index && s.output_type == cmd.output_type)
-            .ok_or_else(|| DeviceError::unsupported_output("sexverse-v1", cmd))?;
-        slot.value = cmd.value as u8;
+        self.handle_outputs(std::slice::from_ref(cmd))
+    }
+
+    /// One packet with every output, whatever the change touched.
+    fn handle_outputs(
+        &mut self,
+        cmds: &[OutputCommand],
+    ) -> Result<Vec<HardwareCommand>, DeviceError> {
+        apply_change(
+            &mut self.slots,
+            cmds,
+            |slots, cmd| {
+                slots
+                    .iter()
+                    .position(|s| {
+                        s.feature_index == cmd.feature_index && s.output_type == cmd.output_type
+                    })
+                    .ok_or_else(|| DeviceError::unsupported_output("sexverse-v1", cmd))
+            },
+            |slots, i, cmd| slots[i].value = byte(cmd.value),
+        )?;
         Ok(vec![tx(self.packet())])
     }
 }
@@ -87,7 +102,7 @@ pub static PROTOCOL: SimpleProtocol =
 mod tests {
     use super::*;
     use crate::SimulatedHardware;
-    use crate::protocols::testing::{definition, handler_for, out};
+    use crate::protocols::testing::{definition, handler_for, out, outs};
 
     fn with_xor(mut data: Vec<u8>) -> Vec<HardwareCommand> {
         let x = data.iter().fold(0u8, |a, b| a ^ b);
@@ -108,6 +123,50 @@ mod tests {
         assert_eq!(
             out(h.as_mut(), OutputCommand::new(0, OutputType::Vibrate, 0)),
             with_xor(vec![0x23, 0x07, 0x03, 0x81, 0x03, 0x00])
+        );
+    }
+
+    #[test]
+    fn a_change_of_two_outputs_is_one_packet() {
+        let hw = SimulatedHardware::builder("Olis", "aa").build();
+        let def = definition(
+            "sexverse-v1",
+            &[
+                &[(OutputType::Vibrate, [0, 255])],
+                &[(OutputType::Vibrate, [0, 255])],
+                &[(OutputType::Rotate, [0, 255])],
+            ],
+        );
+        let mut h = handler_for(&PROTOCOL, &hw, &def);
+        let both = [
+            OutputCommand::new(0, OutputType::Vibrate, 0x40),
+            OutputCommand::new(2, OutputType::Rotate, 0x10),
+        ];
+        assert_eq!(
+            outs(h.as_mut(), &both),
+            vec![tx([
+                0x23, 0x07, 0x09, 0x81, 0x03, 0x40, 0x82, 0x03, 0x00, 0x83, 0x06, 0x10, 0xfb
+            ])]
+        );
+        // Rejected as a whole: the vibrator keeps 0x40.
+        assert!(
+            h.handle_outputs(&[
+                OutputCommand::new(0, OutputType::Vibrate, 1),
+                OutputCommand::new(2, OutputType::Vibrate, 1)
+            ])
+            .is_err()
+        );
+        let stop = [
+            OutputCommand::new(0, OutputType::Vibrate, 0),
+            OutputCommand::new(1, OutputType::Vibrate, 0),
+            OutputCommand::new(2, OutputType::Rotate, 0),
+        ];
+        // 23 ^ 07 ^ 09 ^ 81 ^ 03 ^ 82 ^ 03 ^ 83 ^ 06 = ab
+        assert_eq!(
+            outs(h.as_mut(), &stop),
+            vec![tx([
+                0x23, 0x07, 0x09, 0x81, 0x03, 0x00, 0x82, 0x03, 0x00, 0x83, 0x06, 0x00, 0xab
+            ])]
         );
     }
 

@@ -190,6 +190,20 @@ impl Hardware for BtleHardware {
         Some(BLE_MESSAGE_GAP)
     }
 
+    fn supports_rssi(&self) -> bool {
+        true
+    }
+
+    /// The RSSI btleplug last saw for the peripheral (BlueZ, WinRT and CoreBluetooth keep the
+    /// value of the latest advertisement).
+    async fn rssi(&self) -> Result<i16, HardwareError> {
+        if !self.hub.is_connected() {
+            return Err(HardwareError::Disconnected);
+        }
+        let address = self.address.clone();
+        ask(&self.commands, |reply| BleCommand::Rssi { address, reply }).await
+    }
+
     async fn write(
         &self,
         endpoint: Endpoint,

@@ -67,6 +67,8 @@ pub(super) enum BleCommand {
         on: bool,
         reply: Reply<()>,
     },
+    /// The device's last known signal strength (from its advertisements) in dBm.
+    Rssi { address: String, reply: Reply<i16> },
     /// Disconnect a device.
     Disconnect { address: String, reply: Reply<()> },
     /// Stop scanning, disconnect everything and end the thread.
@@ -83,6 +85,7 @@ impl std::fmt::Debug for BleCommand {
             BleCommand::Write { address, .. } => ("Write", Some(address)),
             BleCommand::Read { address, .. } => ("Read", Some(address)),
             BleCommand::Subscribe { address, .. } => ("Subscribe", Some(address)),
+            BleCommand::Rssi { address, .. } => ("Rssi", Some(address)),
             BleCommand::Disconnect { address, .. } => ("Disconnect", Some(address)),
             BleCommand::Shutdown(_) => ("Shutdown", None),
         };
@@ -404,6 +407,9 @@ fn fail(cmd: BleCommand, error: HardwareError) {
         BleCommand::Read { reply, .. } => {
             let _ = reply.send(Err(error));
         }
+        BleCommand::Rssi { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
         _ => {}
     }
 }
@@ -465,6 +471,22 @@ async fn operate(cmd: BleCommand, adapter: Adapter, state: Arc<State>) {
                 } else {
                     timed(BLE_OPERATION_TIMEOUT, p.unsubscribe(&c)).await
                 }
+            }
+            .await;
+            let _ = reply.send(r);
+        }
+        BleCommand::Rssi { address, reply } => {
+            let r = async {
+                let p = peripheral(&adapter, &state, &address).await?;
+                // An active read where the platform has one (CoreBluetooth, Android; BlueZ gives
+                // its cached value), else the value of the latest advertisement.
+                if let Ok(rssi) = timed(BLE_OPERATION_TIMEOUT, p.read_rssi()).await {
+                    return Ok(rssi);
+                }
+                let props = timed(BLE_OPERATION_TIMEOUT, p.properties()).await?;
+                props
+                    .and_then(|props| props.rssi)
+                    .ok_or_else(|| transport("no signal strength known for this device yet"))
             }
             .await;
             let _ = reply.send(r);

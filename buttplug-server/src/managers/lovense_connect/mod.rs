@@ -14,13 +14,16 @@
 //!   `GET <app>/<query>`; a read of `rx` returns the battery level the app last reported (one
 //!   byte). Each toy is polled every [`DEFAULT_CONNECT_POLL_INTERVAL`]; a toy the app no longer
 //!   lists as connected, or an app that stops answering, disconnects the device.
-//! - **Limits:** plain `http` only (the app's local API). The public lookup host is `https`, and
-//!   this build has no TLS: [`LOVENSE_PUBLIC_LOOKUP_URL`] is only used when asked for
-//!   ([`LovenseConnectManagerBuilder::public_lookup`]) and is then reported unavailable once; give
-//!   the app address instead. No notifications.
+//! - **HTTP:** [`http::HttpClient`] (ureq): `http` for the app (IPv6 literals such as
+//!   `http://[::1]:34567` included) and `https` for the lookup, checked against the bundled webpki
+//!   roots ([`LovenseConnectManagerBuilder::tls_roots`] replaces them, for tests and private lookup
+//!   services). A failed lookup makes the scan report the manager unavailable; apps given directly
+//!   are still asked.
+//! - **Limits:** no notifications.
 
 pub mod http;
 
+use self::http::HttpClient;
 use crate::comm::{
     CommunicationError, CommunicationEventSender, DeviceCommunicationManager,
     DeviceCommunicationManagerBuilder,
@@ -137,6 +140,7 @@ pub fn toy_display_name(name: &str) -> String {
 pub struct LovenseConnectManagerBuilder {
     apps: Vec<String>,
     lookup: Option<String>,
+    tls_roots: Option<Vec<Vec<u8>>>,
     rescan_interval: Duration,
     poll_interval: Duration,
 }
@@ -146,6 +150,7 @@ impl Default for LovenseConnectManagerBuilder {
         LovenseConnectManagerBuilder {
             apps: Vec::new(),
             lookup: None,
+            tls_roots: None,
             rescan_interval: DEFAULT_CONNECT_RESCAN_INTERVAL,
             poll_interval: DEFAULT_CONNECT_POLL_INTERVAL,
         }
@@ -173,9 +178,17 @@ impl LovenseConnectManagerBuilder {
         self
     }
 
-    /// Use Lovense's public lookup ([`LOVENSE_PUBLIC_LOOKUP_URL`]; needs TLS, see the module docs).
+    /// Use Lovense's public lookup ([`LOVENSE_PUBLIC_LOOKUP_URL`], https).
     pub fn public_lookup(self) -> Self {
         self.lookup_url(LOVENSE_PUBLIC_LOOKUP_URL)
+    }
+
+    /// Check `https` servers against these root certificates (DER) only, instead of the bundled
+    /// webpki (Mozilla) roots. For tests with a certificate they made, or a private lookup
+    /// service; `buttplug serve` never sets it.
+    pub fn tls_roots(mut self, roots_der: Vec<Vec<u8>>) -> Self {
+        self.tls_roots = Some(roots_der);
+        self
     }
 
     /// How often apps are asked for toys while scanning (default 10 s).
@@ -196,7 +209,12 @@ impl DeviceCommunicationManagerBuilder for LovenseConnectManagerBuilder {
         self: Box<Self>,
         events: CommunicationEventSender,
     ) -> Box<dyn DeviceCommunicationManager> {
+        let http = match &self.tls_roots {
+            Some(roots) => HttpClient::with_roots(roots),
+            None => HttpClient::new(),
+        };
         Box::new(TimedRetryManager::new(ConnectScanner {
+            http,
             apps: self.apps,
             lookup: self.lookup,
             found_apps: Mutex::new(BTreeSet::new()),
@@ -210,6 +228,7 @@ impl DeviceCommunicationManagerBuilder for LovenseConnectManagerBuilder {
 
 #[derive(Debug)]
 struct ConnectScanner {
+    http: HttpClient,
     apps: Vec<String>,
     lookup: Option<String>,
     /// Apps found through the lookup (dropped when they stop answering).
@@ -246,7 +265,9 @@ impl RetryScanner for ConnectScanner {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .is_empty();
         if let (Some(lookup), true) = (&self.lookup, found_empty) {
-            match http::get(lookup)
+            match self
+                .http
+                .get(lookup)
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|t| parse_lookup(&t))
@@ -270,7 +291,7 @@ impl RetryScanner for ConnectScanner {
         apps.extend(found.into_iter().map(|a| (a, true)));
         self.in_use.forget_gone(|_| true);
         for (app, from_lookup) in apps {
-            let toys = match http::get(&format!("{app}/GetToys")).await {
+            let toys = match self.http.get(&format!("{app}/GetToys")).await {
                 Ok(text) => parse_toys(&text),
                 Err(e) => Err(e.to_string()),
             };
@@ -291,7 +312,7 @@ impl RetryScanner for ConnectScanner {
                 if self.in_use.addresses().contains(&toy.id) {
                     continue;
                 }
-                let hardware = ConnectHardware::start(&app, &toy, self.poll_interval);
+                let hardware = ConnectHardware::start(&self.http, &app, &toy, self.poll_interval);
                 self.in_use.insert(toy.id.clone(), &hardware.hub);
                 let name = hardware.name.clone();
                 let connector =
@@ -312,6 +333,7 @@ struct ConnectHardware {
     name: String,
     id: String,
     app: String,
+    http: HttpClient,
     battery: Arc<AtomicU8>,
     hub: Arc<EventHub>,
 }
@@ -319,11 +341,11 @@ struct ConnectHardware {
 impl ConnectHardware {
     /// The hardware and its presence/battery poll (ends when the toy goes or the hardware is
     /// dropped).
-    fn start(app: &str, toy: &ConnectToy, poll: Duration) -> Self {
+    fn start(http: &HttpClient, app: &str, toy: &ConnectToy, poll: Duration) -> Self {
         let hub = Arc::new(EventHub::default());
         let battery = Arc::new(AtomicU8::new(toy.battery));
         let (weak_hub, weak_battery) = (Arc::downgrade(&hub), Arc::downgrade(&battery));
-        let (app_url, id) = (app.to_string(), toy.id.clone());
+        let (app_url, id, poll_http) = (app.to_string(), toy.id.clone(), http.clone());
         rt::spawn(async move {
             loop {
                 rt::sleep(poll).await;
@@ -334,7 +356,7 @@ impl ConnectHardware {
                 if !hub.is_connected() {
                     return;
                 }
-                let toys = match http::get(&format!("{app_url}/GetToys")).await {
+                let toys = match poll_http.get(&format!("{app_url}/GetToys")).await {
                     Ok(t) => parse_toys(&t),
                     Err(e) => Err(e.to_string()),
                 };
@@ -357,6 +379,7 @@ impl ConnectHardware {
             name: toy_display_name(&toy.name),
             id: toy.id.clone(),
             app: app.to_string(),
+            http: http.clone(),
             battery,
             hub,
         }
@@ -387,7 +410,11 @@ impl Hardware for ConnectHardware {
         self.hub.check_connected()?;
         let query = String::from_utf8_lossy(data);
         let url = format!("{}/{}", self.app, query.trim_start_matches('/'));
-        http::get(&url).await.map(|_| ()).map_err(transport_error)
+        self.http
+            .get(&url)
+            .await
+            .map(|_| ())
+            .map_err(transport_error)
     }
 
     async fn read(
