@@ -5,7 +5,7 @@
 //!
 //! - [`config`]: the device database in upstream's JSON format (v4 and v5) plus user device
 //!   configs (extra specifiers, allow/deny, reserved indexes, display names, message gaps,
-//!   per-feature ranges). [`DeviceDatabase::builtin`] ships all 149 protocols of the v5 database.
+//!   per-feature ranges). [`DeviceDatabase::builtin`] ships every protocol of the v5 database.
 //! - [`Hardware`] and [`Endpoint`]: what a protocol may do with a connected device (write, read,
 //!   subscribe, notifications, disconnect). Every transport implements it; so does
 //!   [`SimulatedHardware`], which records every command.

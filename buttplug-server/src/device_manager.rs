@@ -95,6 +95,7 @@ pub struct DeviceManagerBuilder {
     managers: Vec<Box<dyn DeviceCommunicationManagerBuilder>>,
     options: DeviceManagerOptions,
     user_config_file: Option<Arc<UserConfigFile>>,
+    protocols: Vec<&'static dyn Protocol>,
 }
 
 impl std::fmt::Debug for DeviceManagerBuilder {
@@ -114,7 +115,18 @@ impl DeviceManagerBuilder {
             managers: Vec::new(),
             options: DeviceManagerOptions::default(),
             user_config_file: None,
+            protocols: Vec::new(),
         }
+    }
+
+    /// Use this protocol implementation for devices of its id, before the built-in registry
+    /// (`buttplug_devices::protocols::registry`): a new protocol, or a replacement of a built-in
+    /// one. Its devices come from the database: add the protocol's entry with
+    /// `DeviceDatabase::with_protocol` when it is not a built-in id.
+    pub fn protocol(mut self, protocol: &'static dyn Protocol) -> Self {
+        self.protocols.retain(|p| p.id() != protocol.id());
+        self.protocols.push(protocol);
+        self
     }
 
     /// Write newly seen devices and their indexes to this user config file (load the database
@@ -188,6 +200,7 @@ impl DeviceManagerBuilder {
             options: self.options,
             device_events: dev_tx,
             user_config_file: self.user_config_file,
+            protocols: self.protocols,
         });
         let weak = Arc::downgrade(&inner);
         rt::spawn(async move {
@@ -225,6 +238,8 @@ struct Inner {
     options: DeviceManagerOptions,
     device_events: async_channel::Sender<DeviceEvent>,
     user_config_file: Option<Arc<UserConfigFile>>,
+    /// Protocols the application registered; looked up before the built-in registry.
+    protocols: Vec<&'static dyn Protocol>,
 }
 
 /// The device manager. Cheap to clone; shared by every session.
@@ -485,7 +500,7 @@ impl Inner {
             .await
             .map_err(|e| e.to_string())?;
         for protocol_id in &candidates {
-            let Some(protocol) = protocols::find(protocol_id) else {
+            let Some(protocol) = self.find_protocol(protocol_id) else {
                 tracing::info!(%name, "protocol {protocol_id} has no implementation");
                 continue;
             };
@@ -507,6 +522,15 @@ impl Inner {
         Err("no protocol could take the device".into())
     }
 
+    /// The implementation of a protocol id: the application's, else the built-in one.
+    fn find_protocol(&self, id: &str) -> Option<&'static dyn Protocol> {
+        self.protocols
+            .iter()
+            .copied()
+            .find(|p| p.id() == id)
+            .or_else(|| protocols::find(id))
+    }
+
     async fn try_protocol(
         self: &Arc<Self>,
         protocol: &'static dyn Protocol,
@@ -518,7 +542,8 @@ impl Inner {
             .await
             .map_err(|e: DeviceError| e.to_string())?;
         let protocol = match ident.reroute_protocol {
-            Some(other) => protocols::find(other)
+            Some(other) => self
+                .find_protocol(other)
                 .ok_or_else(|| format!("identify re-routed to unknown protocol {other}"))?,
             None => protocol,
         };

@@ -175,7 +175,8 @@ struct UserLayer {
 #[derive(Debug, Clone)]
 pub struct DeviceDatabase {
     version: DatabaseVersion,
-    base: Arc<BTreeMap<String, ProtocolEntry>>,
+    /// Shared entries: [`DeviceDatabase::with_protocol`] builds a new map without copying them.
+    base: Arc<BTreeMap<String, Arc<ProtocolEntry>>>,
     user: UserLayer,
     warnings: Vec<ConfigWarning>,
 }
@@ -228,11 +229,11 @@ impl DeviceDatabase {
             let communication = known_specifiers(entries, &path, BUILTIN_SOURCE, &mut warnings);
             protocols.insert(
                 protocol.id.to_string(),
-                ProtocolEntry {
+                Arc::new(ProtocolEntry {
                     communication,
                     devices: OnceLock::new(),
                     deferred: protocol.devices,
-                },
+                }),
             );
         }
         Ok(DeviceDatabase {
@@ -268,11 +269,11 @@ impl DeviceDatabase {
             let devices = build_protocol_devices(&name, protocol, &path, source_name)?;
             protocols.insert(
                 name,
-                ProtocolEntry {
+                Arc::new(ProtocolEntry {
                     communication,
                     devices: OnceLock::from(Box::new(devices)),
                     deferred: None,
-                },
+                }),
             );
         }
         let mut db = DeviceDatabase {
@@ -320,6 +321,48 @@ impl DeviceDatabase {
             db.apply_user_configs(user, source_name)?;
         }
         Ok(db)
+    }
+
+    /// A new database: this one plus one protocol, given in the format of the shipped
+    /// database's protocol files (`{"communication": [...], "defaults": {...},
+    /// "configurations": [...]}`, as in `database/protocols/<id>.json`). A protocol with the same
+    /// id replaces this database's one. This is how an application adds the database entries
+    /// that select its own protocol implementation (registered on the server's device-manager
+    /// builder); user configs applied to this database stay applied.
+    ///
+    /// # Errors
+    /// As for [`DeviceDatabase::from_json`]. On error `self` is unchanged.
+    pub fn with_protocol(
+        &self,
+        id: &str,
+        text: &str,
+        source_name: &str,
+    ) -> Result<DeviceDatabase, ConfigError> {
+        let mut protocol: RawProtocol = file::parse(text, source_name)?;
+        let path = format!("protocols.{id}");
+        let mut warnings = self.warnings.clone();
+        let communication = known_specifiers(
+            protocol.communication.take(),
+            &format!("{path}.communication"),
+            source_name,
+            &mut warnings,
+        );
+        let devices = build_protocol_devices(id, protocol, &path, source_name)?;
+        let mut base = (*self.base).clone();
+        base.insert(
+            id.to_string(),
+            Arc::new(ProtocolEntry {
+                communication,
+                devices: OnceLock::from(Box::new(devices)),
+                deferred: None,
+            }),
+        );
+        Ok(DeviceDatabase {
+            version: self.version,
+            base: Arc::new(base),
+            user: self.user.clone(),
+            warnings,
+        })
     }
 
     /// The format version of the base database.
