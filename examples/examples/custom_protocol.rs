@@ -31,11 +31,11 @@ const DATABASE_ENTRY: &str = r#"{
     "services": {"0000ac00-0000-1000-8000-00805f9b34fb": {"tx": "0000ac01-0000-1000-8000-00805f9b34fb"}}
   }}],
   "defaults": {
-    "id": "6d0c0a4e-4c1f-4d5e-9a59-acme00000000",
+    "id": "6d0c0a4e-4c1f-4d5e-9a59-aced00000000",
     "name": "ACME Buzz",
     "features": [
-      {"id": "6d0c0a4e-4c1f-4d5e-9a59-acme00000001", "index": 0, "output": {"vibrate": {"value": [0, 10]}}},
-      {"id": "6d0c0a4e-4c1f-4d5e-9a59-acme00000002", "index": 1, "output": {"vibrate": {"value": [0, 10]}}}
+      {"id": "6d0c0a4e-4c1f-4d5e-9a59-aced00000001", "index": 0, "output": {"vibrate": {"value": [0, 10]}}},
+      {"id": "6d0c0a4e-4c1f-4d5e-9a59-aced00000002", "index": 1, "output": {"vibrate": {"value": [0, 10]}}}
     ]
   }
 }"#;
