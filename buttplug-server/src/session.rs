@@ -7,7 +7,7 @@
 //! vibrate command to another device. Every client message gets exactly one reply.
 
 use crate::ServerDevice;
-use crate::device::{OutputBatch, RawCommand, ReplyTracker, ServerDeviceError};
+use crate::device::{OutputBatch, RawCommand, ReplyTracker, ServerDeviceError, UnitReply};
 use crate::device_manager::{DeviceManager, DeviceManagerEvent};
 use crate::port::{Inbound, Port};
 use crate::render;
@@ -74,6 +74,32 @@ enum State {
 
 type Reply = BoxFuture<'static, Vec<ServerMessage>>;
 
+/// See [`Session::held`].
+struct HeldOutputs {
+    device: ServerDevice,
+    commands: OutputBatch,
+    reply: UnitReply,
+}
+
+/// Whether a message only sets outputs (so it may join the held change).
+fn sets_outputs(msg: &ClientMessage) -> bool {
+    matches!(
+        msg,
+        ClientMessage::V4(v4::ClientMessageV4::OutputCmd(_))
+            | ClientMessage::V3(
+                v3::ClientMessageV3::ScalarCmd(_)
+                    | v3::ClientMessageV3::RotateCmd(_)
+                    | v3::ClientMessageV3::LinearCmd(_)
+                    | v3::ClientMessageV3::VibrateCmd(_)
+            )
+            | ClientMessage::V2(
+                v2::ClientMessageV2::VibrateCmd(_)
+                    | v2::ClientMessageV2::RotateCmd(_)
+                    | v2::ClientMessageV2::LinearCmd(_)
+            )
+    )
+}
+
 /// Result of dispatching one message.
 enum Dispatch {
     Now(Vec<ServerMessage>),
@@ -100,6 +126,14 @@ pub(crate) struct Session {
     replies: ReplyTracker,
     /// Replies settled while dispatching (sent with the turn's batch).
     settled: Vec<ServerMessage>,
+    /// Outputs not yet handed to their device: consecutive output messages to one device that
+    /// arrive together (one frame, or frames read in the same turn) are one change (one packet
+    /// on devices whose packet carries several outputs), sent when another kind of message,
+    /// another device or the end of the turn's input comes.
+    held: Option<HeldOutputs>,
+    /// Whether this session's last device action stopped every device (nothing was driven
+    /// since), so leaving need not stop them again.
+    all_stopped: bool,
 }
 
 fn settled_reply(
@@ -168,6 +202,8 @@ impl Session {
             device_list_due: false,
             replies: ReplyTracker::new(settled_reply),
             settled: Vec::new(),
+            held: None,
+            all_stopped: false,
         }
     }
 
@@ -260,6 +296,9 @@ impl Session {
                             continue;
                         }
                     };
+                    if !sets_outputs(&msg) {
+                        self.send_held().await;
+                    }
                     let dispatched = self.dispatch(msg).await;
                     out.append(&mut self.settled);
                     match dispatched {
@@ -277,6 +316,7 @@ impl Session {
                     break;
                 }
             }
+            self.send_held().await;
             items.clear();
             decoded.clear();
             if let Some(ev) = event {
@@ -331,11 +371,7 @@ impl Session {
                 if !out.is_empty() {
                     port.send(&mut out).await;
                 }
-                // A v4 Disconnect stopped everything already (and nothing is dispatched after
-                // it); every other way out stops now.
-                if self.state != State::Closed {
-                    self.stop_everything().await;
-                }
+                self.stop_everything().await;
                 self.state = State::Closed;
                 break;
             }
@@ -344,10 +380,15 @@ impl Session {
     }
 
     /// The safety path: stop scanning, stop every output and subscription of every device.
+    /// Stop scanning, every device and every subscription. The devices are not stopped again
+    /// when this session's last device action already stopped them all (a v4 Disconnect, or a
+    /// client's StopAllDevices before it closes).
     async fn stop_everything(&mut self) {
         self.ping_deadline = None;
         self.devices.stop_scanning().await;
-        self.devices.stop_all().await;
+        if !std::mem::replace(&mut self.all_stopped, true) {
+            self.devices.stop_all().await;
+        }
         self.subscriptions.clear();
         self.raw_subscriptions.clear();
     }
@@ -1152,6 +1193,9 @@ impl Session {
                     .retain(|(d, _)| device.is_some_and(|x| x != *d));
             }
         }
+        if device.is_none() && feature.is_none() && outputs {
+            self.all_stopped = true;
+        }
         let slot = self.replies.open(version, id);
         for d in targets {
             let reply = self.replies.reply_for(slot, d.index());
@@ -1189,11 +1233,54 @@ impl Session {
         });
         if let Some(batch) = OutputBatch::collect(commands) {
             let reply = self.replies.reply_for(slot, device.index());
-            // On failure the reply was settled with the error.
-            let _ = device.queue_outputs_tracked(batch, reply).await;
+            self.hold(device, batch, reply).await;
         }
         self.replies.close(slot, &mut self.settled);
         Dispatch::Queued
+    }
+
+    /// Add one message's outputs to the frame's held change (see [`Session::held`]).
+    async fn hold(&mut self, device: &ServerDevice, batch: OutputBatch, reply: UnitReply) {
+        self.all_stopped = false;
+        if let Some(held) = &mut self.held {
+            if held.device.index() == device.index() {
+                let merged = held
+                    .commands
+                    .as_slice()
+                    .iter()
+                    .chain(batch.as_slice())
+                    .copied();
+                if let Some(commands) = OutputBatch::collect(merged) {
+                    held.commands = commands;
+                }
+                let previous = std::mem::replace(&mut held.reply, UnitReply::Several(Vec::new()));
+                held.reply = match previous {
+                    UnitReply::Several(mut replies) => {
+                        replies.push(reply);
+                        UnitReply::Several(replies)
+                    }
+                    one => UnitReply::Several(vec![one, reply]),
+                };
+                return;
+            }
+            self.send_held().await;
+        }
+        self.held = Some(HeldOutputs {
+            device: device.clone(),
+            commands: batch,
+            reply,
+        });
+    }
+
+    /// Hand the held change to its device task.
+    async fn send_held(&mut self) {
+        if let Some(held) = self.held.take() {
+            // On failure the replies were settled with the error.
+            let _ = held
+                .device
+                .queue_outputs_tracked(held.commands, held.reply)
+                .await;
+        }
     }
 
     async fn read(

@@ -549,3 +549,66 @@ fn outputs_pending_under_the_message_gap_are_written_as_one_change() {
         );
     });
 }
+
+#[test]
+fn output_messages_of_one_frame_to_one_device_are_one_change() {
+    run(async {
+        let db = buttplug_devices::DeviceDatabase::builtin();
+        let plan =
+            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b2").unwrap();
+        let hw = plan.hardware.clone();
+        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
+        let mut c = Client::new(&server);
+        c.handshake(4).await;
+        c.wait_for_devices(1).await;
+        hw.take_commands();
+        // Two OutputCmds in one frame (as a v4 client sends "vibrate every motor"): one packet,
+        // and each message gets its own Ok.
+        let frame = json!([
+            {"OutputCmd": {"Id": 101, "DeviceIndex": 0, "FeatureIndex": 0, "Command": {"Vibrate": {"Value": 40}}}},
+            {"OutputCmd": {"Id": 102, "DeviceIndex": 0, "FeatureIndex": 1, "Command": {"Vibrate": {"Value": 60}}}}
+        ]);
+        c.send_raw(&frame.to_string()).await;
+        let mut oks = Vec::new();
+        while oks.len() < 2 {
+            let m = c.recv().await;
+            if let Some(ok) = m.get("Ok") {
+                oks.push(ok["Id"].as_u64().unwrap());
+            }
+        }
+        oks.sort_unstable();
+        assert_eq!(oks, vec![101, 102]);
+        assert_eq!(
+            hw.take_commands(),
+            vec![buttplug_devices::HardwareCommand::write(
+                buttplug_devices::Endpoint::Tx,
+                vec![40, 40, 40, 40, 60, 60, 60, 60]
+            )]
+        );
+        // A stop in the same frame ends the change: the outputs land, then the stop.
+        let frame = json!([
+            {"OutputCmd": {"Id": 103, "DeviceIndex": 0, "FeatureIndex": 0, "Command": {"Vibrate": {"Value": 10}}}},
+            {"StopCmd": {"Id": 104, "DeviceIndex": 0}}
+        ]);
+        c.send_raw(&frame.to_string()).await;
+        let mut replies = 0;
+        while replies < 2 {
+            if c.recv().await.get("Ok").is_some() {
+                replies += 1;
+            }
+        }
+        assert_eq!(
+            hw.take_commands(),
+            vec![
+                buttplug_devices::HardwareCommand::write(
+                    buttplug_devices::Endpoint::Tx,
+                    vec![10, 10, 10, 10, 60, 60, 60, 60]
+                ),
+                buttplug_devices::HardwareCommand::write(
+                    buttplug_devices::Endpoint::Tx,
+                    vec![0; 8]
+                )
+            ]
+        );
+    });
+}

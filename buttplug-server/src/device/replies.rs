@@ -41,6 +41,9 @@ pub(crate) enum UnitReply {
     Oneshot(oneshot::Sender<Result<(), DeviceError>>),
     /// A slot of a session's [`ReplyTracker`].
     Queued(QueuedReply),
+    /// Several client messages whose outputs went to the device as one change: each is
+    /// answered with the change's result.
+    Several(Vec<UnitReply>),
 }
 
 impl UnitReply {
@@ -51,13 +54,24 @@ impl UnitReply {
                 let _ = tx.send(result);
             }
             UnitReply::Queued(mut q) => q.settle(result.map_err(ServerDeviceError::from)),
+            UnitReply::Several(replies) => {
+                for r in replies {
+                    r.send(result.clone());
+                }
+            }
         }
     }
 
     /// Answer with an error found before the request reached the device task.
     pub(crate) fn fail(self, error: ServerDeviceError) {
-        if let UnitReply::Queued(mut q) = self {
-            q.settle(Err(error));
+        match self {
+            UnitReply::Queued(mut q) => q.settle(Err(error)),
+            UnitReply::Several(replies) => {
+                for r in replies {
+                    r.fail(error.clone());
+                }
+            }
+            UnitReply::Oneshot(_) => {}
         }
     }
 }
