@@ -15,6 +15,10 @@
 //! fuzz-replay [--seconds N] [--iterations N] [--seed N] [--max-len N]
 //!             [--corpus DIR] [--artifacts DIR] [--input FILE] (all | TARGET...)
 //! ```
+//!
+//! Arguments are parsed by clap and the PRNG is `fastrand`'s (seeded, so a run is reproducible);
+//! what stays here is the mutation strategy itself, which no stable-toolchain crate provides
+//! (libFuzzer through cargo-fuzz needs nightly: `FUZZ_ENGINE=libfuzzer .ci/fuzz-smoke`).
 #![forbid(unsafe_code)]
 
 use buttplug_fuzz::{TARGETS, Target};
@@ -139,21 +143,17 @@ const NUMBERS: &[&str] = &[
     "-0.0",
 ];
 
-/// splitmix64: small, fast, deterministic.
-struct Rng(u64);
+/// The seeded PRNG (`fastrand`) with the two draws the mutator uses.
+struct Rng(fastrand::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
 
     /// Uniform in `0..n` (`n > 0`).
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.usize(..n)
     }
 
     fn chance(&mut self, one_in: usize) -> bool {
@@ -161,77 +161,52 @@ impl Rng {
     }
 }
 
+/// Stable fuzzing harness: replay the seed corpus, then mutate it for a time budget.
+#[derive(Debug, clap::Parser)]
+#[command(name = "fuzz-replay")]
 struct Options {
+    /// Time budget per target, in seconds.
+    #[arg(long, default_value_t = 10.0)]
     seconds: f64,
+    /// Stop after this many mutated inputs per target (instead of the time budget).
+    #[arg(long)]
     iterations: Option<u64>,
+    /// PRNG seed (runs are reproducible per seed).
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Longest mutated input, in bytes.
+    #[arg(long, default_value_t = 4096)]
     max_len: usize,
+    /// Seed corpus folder (one subfolder per target).
+    #[arg(long, default_value_os_t = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"))]
     corpus: PathBuf,
+    /// Where crashing inputs are written (one subfolder per target).
+    #[arg(long, default_value_os_t = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts"))]
     artifacts: PathBuf,
+    /// Run this one input and nothing else.
+    #[arg(long)]
     input: Option<PathBuf>,
+    /// Targets to run, or `all`.
+    #[arg(required = true, value_parser = target_name)]
     targets: Vec<String>,
 }
 
-fn usage() -> String {
-    let names: Vec<&str> = TARGETS.iter().map(|(n, _)| *n).collect();
-    format!(
-        "usage: fuzz-replay [--seconds N] [--iterations N] [--seed N] [--max-len N] \
-         [--corpus DIR] [--artifacts DIR] [--input FILE] (all | TARGET...)\ntargets: {}",
-        names.join(", ")
-    )
+/// A target name or `all`.
+fn target_name(s: &str) -> Result<String, String> {
+    if s == "all" || TARGETS.iter().any(|(n, _)| *n == s) {
+        Ok(s.to_string())
+    } else {
+        let names: Vec<&str> = TARGETS.iter().map(|(n, _)| *n).collect();
+        Err(format!("not a target (targets: all, {})", names.join(", ")))
+    }
 }
 
-fn parse_args() -> Result<Options, String> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut o = Options {
-        seconds: 10.0,
-        iterations: None,
-        seed: 1,
-        max_len: 4096,
-        corpus: here.join("corpus"),
-        artifacts: here.join("artifacts"),
-        input: None,
-        targets: Vec::new(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match a.as_str() {
-            "--seconds" => {
-                o.seconds = value("--seconds")?
-                    .parse()
-                    .map_err(|e| format!("--seconds: {e}"))?;
-            }
-            "--iterations" => {
-                o.iterations = Some(
-                    value("--iterations")?
-                        .parse()
-                        .map_err(|e| format!("--iterations: {e}"))?,
-                );
-            }
-            "--seed" => {
-                o.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--max-len" => {
-                o.max_len = value("--max-len")?
-                    .parse()
-                    .map_err(|e| format!("--max-len: {e}"))?;
-            }
-            "--corpus" => o.corpus = PathBuf::from(value("--corpus")?),
-            "--artifacts" => o.artifacts = PathBuf::from(value("--artifacts")?),
-            "--input" => o.input = Some(PathBuf::from(value("--input")?)),
-            "-h" | "--help" => return Err(usage()),
-            "all" => o.targets.extend(TARGETS.iter().map(|(n, _)| n.to_string())),
-            t if TARGETS.iter().any(|(n, _)| *n == t) => o.targets.push(t.to_string()),
-            other => return Err(format!("unknown argument {other:?}\n{}", usage())),
-        }
+fn parse_args() -> Options {
+    let mut o = <Options as clap::Parser>::parse();
+    if o.targets.iter().any(|t| t == "all") {
+        o.targets = TARGETS.iter().map(|(n, _)| n.to_string()).collect();
     }
-    if o.targets.is_empty() {
-        return Err(usage());
-    }
-    Ok(o)
+    o
 }
 
 fn read_corpus(dir: &Path) -> Vec<Vec<u8>> {
@@ -416,7 +391,7 @@ fn fuzz_target(name: &str, f: Target, o: &Options) -> Stats {
         pool.push((b"[]".to_vec(), 0));
     }
     let base = pool.len();
-    let mut rng = Rng(o.seed ^ hash(name.as_bytes()));
+    let mut rng = Rng(fastrand::Rng::with_seed(o.seed ^ hash(name.as_bytes())));
     let budget = Duration::from_secs_f64(o.seconds.max(0.0));
     let mut executions: u64 = replayed as u64;
     let mut seen_crashes = std::collections::HashSet::new();
@@ -470,13 +445,7 @@ fn fuzz_target(name: &str, f: Target, o: &Options) -> Stats {
 }
 
 fn main() -> ExitCode {
-    let o = match parse_args() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+    let o = parse_args();
     // Panics are reported through the findings; keep the default hook's backtrace off.
     std::panic::set_hook(Box::new(|_| {}));
     if let Some(input) = &o.input {
