@@ -1,6 +1,6 @@
-//! One client session: handshake, ping, translation of every spec version's commands into checked
-//! device commands, replies in the client's shape, events, and the stop-everything safety path
-//! when the client goes away.
+//! One client session: handshake, ping, the dispatch of every message (translated from its spec
+//! version into one command vocabulary by [`crate::translate`]), replies in the client's shape,
+//! events, and the stop-everything safety path when the client goes away.
 //!
 //! Messages are dispatched in arrival order (validation and queueing to the device tasks happen
 //! in order), while the replies are awaited concurrently, so a slow battery read never holds up a
@@ -129,11 +129,7 @@ pub(crate) fn error_message(
 }
 
 fn device_error(version: SpecVersion, id: u32, e: &ServerDeviceError) -> ServerMessage {
-    let code = match e {
-        ServerDeviceError::RawDisabled => ErrorCode::Msg,
-        _ => ErrorCode::Device,
-    };
-    error_message(version, id, code, e.to_string())
+    error_message(version, id, translate::device_error_code(e), e.to_string())
 }
 
 impl Session {
@@ -766,26 +762,23 @@ impl Session {
         device: &ServerDevice,
         command: RawCommand,
     ) -> Dispatch {
-        let (is_read, read_endpoint) = match &command {
+        let index = device.index();
+        let (is_read, endpoint) = match &command {
             RawCommand::Read { endpoint, .. } => (true, *endpoint),
-            RawCommand::Write { endpoint, .. }
-            | RawCommand::Subscribe { endpoint }
-            | RawCommand::Unsubscribe { endpoint } => (false, *endpoint),
-        };
-        match &command {
+            RawCommand::Write { endpoint, .. } => (false, *endpoint),
             RawCommand::Subscribe { endpoint } => {
-                self.raw_subscriptions.insert((device.index(), *endpoint));
+                self.raw_subscriptions.insert((index, *endpoint));
+                (false, *endpoint)
             }
             RawCommand::Unsubscribe { endpoint } => {
-                self.raw_subscriptions.remove(&(device.index(), *endpoint));
+                self.raw_subscriptions.remove(&(index, *endpoint));
+                (false, *endpoint)
             }
-            _ => {}
-        }
+        };
         let pending = match device.queue_raw(command).await {
             Ok(p) => p,
             Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
         };
-        let index = device.index();
         Dispatch::Later(
             async move {
                 vec![match pending.wait().await {
@@ -794,7 +787,7 @@ impl Session {
                         RawReadingV2 {
                             id,
                             device_index: index,
-                            endpoint: read_endpoint.to_string(),
+                            endpoint: endpoint.to_string(),
                             data,
                         },
                     ),

@@ -199,10 +199,19 @@ impl TranslateError {
             TranslateError::StopFeatureWithoutDevice
             | TranslateError::KiirooCommand
             | TranslateError::TestError
-            | TranslateError::NotServed { .. }
-            | TranslateError::Device(ServerDeviceError::RawDisabled) => ErrorCode::Msg,
-            TranslateError::Endpoint(_) | TranslateError::Device(_) => ErrorCode::Device,
+            | TranslateError::NotServed { .. } => ErrorCode::Msg,
+            TranslateError::Endpoint(_) => ErrorCode::Device,
+            TranslateError::Device(e) => device_error_code(e),
         }
+    }
+}
+
+/// The error code of a device error's reply: raw commands being off is the message's fault,
+/// everything else the device's.
+pub(crate) fn device_error_code(e: &ServerDeviceError) -> ErrorCode {
+    match e {
+        ServerDeviceError::RawDisabled => ErrorCode::Msg,
+        _ => ErrorCode::Device,
     }
 }
 
