@@ -84,6 +84,7 @@ mod render;
 mod rt;
 mod server;
 mod session;
+mod translate;
 pub mod user_config;
 
 pub use device::{

@@ -1,6 +1,6 @@
-//! One client session: handshake, ping, translation of every spec version's commands into checked
-//! device commands, replies in the client's shape, events, and the stop-everything safety path
-//! when the client goes away.
+//! One client session: handshake, ping, the dispatch of every message (translated from its spec
+//! version into one command vocabulary by [`crate::translate`]), replies in the client's shape,
+//! events, and the stop-everything safety path when the client goes away.
 //!
 //! Messages are dispatched in arrival order (validation and queueing to the device tasks happen
 //! in order), while the replies are awaited concurrently, so a slow battery read never holds up a
@@ -13,22 +13,22 @@ use crate::port::{Inbound, Port};
 use crate::render;
 use crate::rt;
 use crate::server::ServerOptions;
+use crate::translate::{self, Command, Context, ReadShape, ReadingShape};
 use buttplug_core::v0::{ErrorV0, TestV0};
 use buttplug_core::v2::{BatteryLevelReadingV2, RawReadingV2};
-use buttplug_core::v3::{SensorReadingV3, SensorTypeV3};
+use buttplug_core::v3::SensorReadingV3;
 use buttplug_core::v4::{InputReadingV4, InputValueV4, ReadingValueV4};
 use buttplug_core::{
-    ClientMessage, ErrorCode, InputCommandType, InputType, OutputType, ServerMessage, SpecVersion,
-    v0, v1, v2, v3, v4,
+    ClientMessage, ErrorCode, InputType, OutputType, ServerMessage, SpecVersion, v0, v1, v2, v3, v4,
 };
-use buttplug_devices::{Endpoint, InputReading, OutputCommand, legacy};
+use buttplug_devices::{Endpoint, InputReading, OutputCommand};
 use futures::Stream;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Capacity of a session's outgoing message queue.
 pub const SESSION_OUTGOING_CAPACITY: usize = 256;
@@ -53,16 +53,6 @@ fn bounded(text: &str, max: usize) -> &str {
         cut -= 1;
     }
     &text[..cut]
-}
-
-/// How a subscribed reading is rendered for this session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ReadingShape {
-    V4,
-    V3 {
-        sensor_index: u32,
-        sensor_type: SensorTypeV3,
-    },
 }
 
 #[derive(PartialEq, Eq)]
@@ -173,20 +163,7 @@ pub(crate) fn error_message(
 }
 
 fn device_error(version: SpecVersion, id: u32, e: &ServerDeviceError) -> ServerMessage {
-    let code = match e {
-        ServerDeviceError::RawDisabled => ErrorCode::Msg,
-        _ => ErrorCode::Device,
-    };
-    error_message(version, id, code, e.to_string())
-}
-
-/// float (0..=1) → steps: ceil(step_count × value); values below 1e-6 count as 0.
-fn float_to_steps(value: f64, step_count: u32) -> i64 {
-    if value.abs() < 1e-6 {
-        0
-    } else {
-        (f64::from(step_count) * value).ceil() as i64
-    }
+    error_message(version, id, translate::device_error_code(e), e.to_string())
 }
 
 impl Session {
@@ -558,75 +535,35 @@ impl Session {
         )])
     }
 
-    fn device(&self, version: SpecVersion, id: u32, index: u32) -> Result<ServerDevice, Dispatch> {
-        self.devices.device(index).ok_or_else(|| {
-            Dispatch::Now(vec![device_error(
-                version,
-                id,
-                &ServerDeviceError::NoDevice { index },
-            )])
-        })
-    }
-
     async fn dispatch_running(&mut self, version: SpecVersion, msg: ClientMessage) -> Dispatch {
         let id = msg.id();
+        let context = Context {
+            version,
+            allow_raw: self.options.allow_raw,
+        };
+        let command = match translate::translate(context, &self.devices, msg) {
+            Ok(c) => c,
+            Err(e) => {
+                return Dispatch::Now(vec![error_message(version, id, e.code(), e.to_string())]);
+            }
+        };
         let ok = || Dispatch::Now(vec![render::ok(version, id)]);
-        macro_rules! device {
-            ($index:expr) => {
-                match self.device(version, id, $index) {
-                    Ok(d) => d,
-                    Err(reply) => return reply,
-                }
-            };
-        }
-        use ClientMessage as C;
-        match msg {
-            // ---- messages every version shares ----
-            C::V0(v0::ClientMessageV0::RequestServerInfo(_))
-            | C::V1(v1::ClientMessageV1::RequestServerInfo(_))
-            | C::V2(v2::ClientMessageV2::RequestServerInfo(_))
-            | C::V3(v3::ClientMessageV3::RequestServerInfo(_))
-            | C::V4(v4::ClientMessageV4::RequestServerInfo(_)) => {
-                Dispatch::Now(vec![error_message(
+        match command {
+            Command::Ack => ok(),
+            Command::StartScanning => match self.devices.start_scanning().await {
+                Ok(()) => ok(),
+                Err(e) => Dispatch::Now(vec![error_message(
                     version,
                     id,
-                    ErrorCode::Init,
-                    "handshake already happened",
-                )])
-            }
-            C::V0(v0::ClientMessageV0::Ping(_))
-            | C::V1(v1::ClientMessageV1::Ping(_))
-            | C::V2(v2::ClientMessageV2::Ping(_))
-            | C::V3(v3::ClientMessageV3::Ping(_))
-            | C::V4(v4::ClientMessageV4::Ping(_)) => ok(),
-            C::V0(v0::ClientMessageV0::StartScanning(_))
-            | C::V1(v1::ClientMessageV1::StartScanning(_))
-            | C::V2(v2::ClientMessageV2::StartScanning(_))
-            | C::V3(v3::ClientMessageV3::StartScanning(_))
-            | C::V4(v4::ClientMessageV4::StartScanning(_)) => {
-                match self.devices.start_scanning().await {
-                    Ok(()) => ok(),
-                    Err(e) => Dispatch::Now(vec![error_message(
-                        version,
-                        id,
-                        ErrorCode::Unknown,
-                        e.to_string(),
-                    )]),
-                }
-            }
-            C::V0(v0::ClientMessageV0::StopScanning(_))
-            | C::V1(v1::ClientMessageV1::StopScanning(_))
-            | C::V2(v2::ClientMessageV2::StopScanning(_))
-            | C::V3(v3::ClientMessageV3::StopScanning(_))
-            | C::V4(v4::ClientMessageV4::StopScanning(_)) => {
+                    ErrorCode::Unknown,
+                    e.to_string(),
+                )]),
+            },
+            Command::StopScanning => {
                 self.devices.stop_scanning().await;
                 ok()
             }
-            C::V0(v0::ClientMessageV0::RequestDeviceList(_))
-            | C::V1(v1::ClientMessageV1::RequestDeviceList(_))
-            | C::V2(v2::ClientMessageV2::RequestDeviceList(_))
-            | C::V3(v3::ClientMessageV3::RequestDeviceList(_))
-            | C::V4(v4::ClientMessageV4::RequestDeviceList(_)) => {
+            Command::DeviceList => {
                 let devices = self.devices.devices();
                 self.known_devices = devices.iter().map(ServerDevice::index).collect();
                 Dispatch::Now(vec![render::device_list(
@@ -637,485 +574,52 @@ impl Session {
                     self.options.allow_raw,
                 )])
             }
-            C::V0(v0::ClientMessageV0::StopAllDevices(_))
-            | C::V1(v1::ClientMessageV1::StopAllDevices(_))
-            | C::V2(v2::ClientMessageV2::StopAllDevices(_))
-            | C::V3(v3::ClientMessageV3::StopAllDevices(_)) => {
-                self.stop(version, id, None, None, true, true).await
+            Command::Test(test_string) => {
+                Dispatch::Now(vec![render::test(version, TestV0 { id, test_string })])
             }
-            C::V0(v0::ClientMessageV0::StopDeviceCmd(m))
-            | C::V1(v1::ClientMessageV1::StopDeviceCmd(m))
-            | C::V2(v2::ClientMessageV2::StopDeviceCmd(m))
-            | C::V3(v3::ClientMessageV3::StopDeviceCmd(m)) => {
-                let _ = device!(m.device_index);
-                self.stop(version, id, Some(m.device_index), None, true, true)
-                    .await
-            }
-
-            // ---- v4 ----
-            C::V4(v4::ClientMessageV4::StopCmd(m)) => {
-                if m.feature_index.is_some() && m.device_index.is_none() {
-                    return Dispatch::Now(vec![error_message(
-                        version,
-                        id,
-                        ErrorCode::Msg,
-                        "StopCmd with FeatureIndex needs a DeviceIndex",
-                    )]);
-                }
-                if let Some(d) = m.device_index {
-                    let _ = device!(d);
-                }
-                self.stop(
-                    version,
-                    id,
-                    m.device_index,
-                    m.feature_index,
-                    m.outputs,
-                    m.inputs,
-                )
-                .await
-            }
-            C::V4(v4::ClientMessageV4::OutputCmd(m)) => {
-                let device = device!(m.device_index);
-                let c = m.command;
-                let checked = device.check_output(
-                    m.feature_index,
-                    c.output_type(),
-                    i64::from(c.value()),
-                    c.duration(),
-                );
-                self.outputs(version, id, &device, checked.map(std::iter::once))
-                    .await
-            }
-            C::V4(v4::ClientMessageV4::InputCmd(m)) => {
-                let device = device!(m.device_index);
-                match m.command {
-                    InputCommandType::Read => {
-                        self.read(
-                            version,
-                            id,
-                            &device,
-                            m.feature_index,
-                            m.input_type,
-                            ReadShapeOut::V4,
-                        )
-                        .await
-                    }
-                    InputCommandType::Subscribe | InputCommandType::Unsubscribe => {
-                        self.subscribe(
-                            version,
-                            id,
-                            &device,
-                            m.feature_index,
-                            m.input_type,
-                            m.command == InputCommandType::Subscribe,
-                            ReadingShape::V4,
-                        )
-                        .await
-                    }
-                }
-            }
-            C::V4(v4::ClientMessageV4::Disconnect(_)) => {
+            Command::Disconnect => {
                 self.stop_everything().await;
                 self.state = State::Closed;
                 Dispatch::Close(vec![render::ok(version, id)])
             }
-
-            // ---- v0–v3 output commands ----
-            C::V0(v0::ClientMessageV0::SingleMotorVibrateCmd(m))
-            | C::V1(v1::ClientMessageV1::SingleMotorVibrateCmd(m)) => {
-                let device = device!(m.device_index);
-                let cmds = render::vibrate_features(&device)
-                    .into_iter()
-                    .map(|(f, steps)| {
-                        device.check_output(
-                            f,
-                            OutputType::Vibrate,
-                            float_to_steps(m.speed, steps),
-                            None,
-                        )
-                    })
-                    .collect::<Result<Vec<_>, _>>();
-                self.outputs(version, id, &device, non_empty(cmds, &device, "vibrate"))
+            Command::Stop {
+                device,
+                feature,
+                outputs,
+                inputs,
+            } => {
+                self.stop(version, id, device, feature, outputs, inputs)
                     .await
             }
-            C::V1(v1::ClientMessageV1::VibrateCmd(m))
-            | C::V2(v2::ClientMessageV2::VibrateCmd(m))
-            | C::V3(v3::ClientMessageV3::VibrateCmd(m)) => {
-                let device = device!(m.device_index);
-                let space = render::vibrate_features(&device);
-                let cmds =
-                    m.speeds
-                        .iter()
-                        .map(|s| {
-                            let (f, steps) = *space.get(s.index as usize).ok_or(
-                                ServerDeviceError::NoFeature {
-                                    device: device.index(),
-                                    feature: s.index,
-                                },
-                            )?;
-                            device.check_output(
-                                f,
-                                OutputType::Vibrate,
-                                float_to_steps(s.speed, steps),
-                                None,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>();
-                self.outputs(version, id, &device, cmds).await
+            Command::Output { device, command } => {
+                self.outputs(version, id, &device, std::iter::once(command))
+                    .await
             }
-            C::V3(v3::ClientMessageV3::ScalarCmd(m)) => {
-                let device = device!(m.device_index);
-                let space = render::scalar_features(&device);
-                let cmds =
-                    m.scalars
-                        .iter()
-                        .map(|s| {
-                            let (f, t, steps) = *space.get(s.index as usize).ok_or(
-                                ServerDeviceError::NoFeature {
-                                    device: device.index(),
-                                    feature: s.index,
-                                },
-                            )?;
-                            if t != s.actuator_type {
-                                return Err(ServerDeviceError::NotOnFeature {
-                                    device: device.index(),
-                                    feature: s.index,
-                                    what: s.actuator_type.to_string(),
-                                });
-                            }
-                            device.check_output(f, t, float_to_steps(s.scalar, steps), None)
-                        })
-                        .collect::<Result<Vec<_>, _>>();
-                self.outputs(version, id, &device, cmds).await
+            Command::Outputs { device, commands } => {
+                self.outputs(version, id, &device, commands).await
             }
-            C::V1(v1::ClientMessageV1::RotateCmd(m))
-            | C::V2(v2::ClientMessageV2::RotateCmd(m))
-            | C::V3(v3::ClientMessageV3::RotateCmd(m)) => {
-                let device = device!(m.device_index);
-                let space = render::rotate_features(&device);
-                let cmds =
-                    m.rotations
-                        .iter()
-                        .map(|r| {
-                            let (f, steps) = *space.get(r.index as usize).ok_or(
-                                ServerDeviceError::NoFeature {
-                                    device: device.index(),
-                                    feature: r.index,
-                                },
-                            )?;
-                            let v = float_to_steps(r.speed, steps);
-                            device.check_output(
-                                f,
-                                OutputType::Rotate,
-                                if r.clockwise { v } else { -v },
-                                None,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>();
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V1(v1::ClientMessageV1::LinearCmd(m))
-            | C::V2(v2::ClientMessageV2::LinearCmd(m))
-            | C::V3(v3::ClientMessageV3::LinearCmd(m)) => {
-                let device = device!(m.device_index);
-                let space = render::linear_features(&device);
-                let cmds =
-                    m.vectors
-                        .iter()
-                        .map(|v| {
-                            let (f, steps) = *space.get(v.index as usize).ok_or(
-                                ServerDeviceError::NoFeature {
-                                    device: device.index(),
-                                    feature: v.index,
-                                },
-                            )?;
-                            // Positions truncate instead of rounding up.
-                            let pos = (f64::from(steps) * v.position).floor() as i64;
-                            device.check_output(
-                                f,
-                                OutputType::HwPositionWithDuration,
-                                pos,
-                                Some(v.duration),
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>();
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V0(v0::ClientMessageV0::FleshlightLaunchFW12Cmd(m))
-            | C::V1(v1::ClientMessageV1::FleshlightLaunchFW12Cmd(m)) => {
-                let device = device!(m.device_index);
-                let cmds = match render::linear_features(&device).first() {
-                    Some(&(f, steps)) => {
-                        let pos = (f64::from(steps) * f64::from(m.position) / 99.0).floor() as i64;
-                        // The Launch moves at a speed; the output takes a duration: the one that
-                        // gives that speed over the distance from where the stroker is heading.
-                        let hw_max = device
-                            .definition()
-                            .feature(f)
-                            .and_then(|d| d.output(OutputType::HwPositionWithDuration))
-                            .map_or(0, |o| o.value.end);
-                        device
-                            .check_output(f, OutputType::HwPositionWithDuration, pos, Some(0))
-                            .and_then(|target| {
-                                let from = self.devices.last_position(device.index(), f);
-                                let duration = legacy::launch_duration(
-                                    from.unwrap_or(0),
-                                    target.value,
-                                    hw_max,
-                                    m.speed,
-                                );
-                                device.check_output(
-                                    f,
-                                    OutputType::HwPositionWithDuration,
-                                    pos,
-                                    Some(duration),
-                                )
-                            })
-                            .map(|c| vec![c])
-                    }
-                    None => Err(ServerDeviceError::NotOnFeature {
-                        device: device.index(),
-                        feature: 0,
-                        what: "FleshlightLaunchFW12Cmd (no position output)".into(),
-                    }),
-                };
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V0(v0::ClientMessageV0::VorzeA10CycloneCmd(m))
-            | C::V1(v1::ClientMessageV1::VorzeA10CycloneCmd(m)) => {
-                let device = device!(m.device_index);
-                let cmds = match render::rotate_features(&device).first() {
-                    Some((f, steps)) => {
-                        let v = float_to_steps(legacy::vorze_speed(m.speed), *steps);
-                        device
-                            .check_output(
-                                *f,
-                                OutputType::Rotate,
-                                if m.clockwise { v } else { -v },
-                                None,
-                            )
-                            .map(|c| vec![c])
-                    }
-                    None => Err(ServerDeviceError::NotOnFeature {
-                        device: device.index(),
-                        feature: 0,
-                        what: "VorzeA10CycloneCmd (no bidirectional rotation)".into(),
-                    }),
-                };
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V0(v0::ClientMessageV0::KiirooCmd(m)) | C::V1(v1::ClientMessageV1::KiirooCmd(m)) => {
-                let device = device!(m.device_index);
-                let Some(level) = legacy::kiiroo_level(&m.command) else {
-                    return Dispatch::Now(vec![error_message(
-                        version,
-                        id,
-                        ErrorCode::Msg,
-                        "KiirooCmd Command must be \"0\" to \"4\"",
-                    )]);
-                };
-                let cmds = if let Some((f, steps)) = render::linear_features(&device).first() {
-                    let pos = (f64::from(*steps) * level).floor() as i64;
-                    device
-                        .check_output(
-                            *f,
-                            OutputType::HwPositionWithDuration,
-                            pos,
-                            Some(legacy::LEGACY_MOVE_MS),
-                        )
-                        .map(|c| vec![c])
-                } else {
-                    non_empty(
-                        render::vibrate_features(&device)
-                            .into_iter()
-                            .map(|(f, steps)| {
-                                device.check_output(
-                                    f,
-                                    OutputType::Vibrate,
-                                    float_to_steps(level, steps),
-                                    None,
-                                )
-                            })
-                            .collect(),
-                        &device,
-                        "KiirooCmd (no position or vibrate output)",
-                    )
-                };
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V0(v0::ClientMessageV0::LovenseCmd(m))
-            | C::V1(v1::ClientMessageV1::LovenseCmd(m)) => {
-                let device = device!(m.device_index);
-                let cmds = lovense_command(&device, &m.command);
-                self.outputs(version, id, &device, cmds).await
-            }
-            C::V0(v0::ClientMessageV0::Test(m)) | C::V1(v1::ClientMessageV1::Test(m)) => {
-                if m.test_string == "Error" {
-                    Dispatch::Now(vec![error_message(
-                        version,
-                        id,
-                        ErrorCode::Msg,
-                        "Test asked for an error",
-                    )])
-                } else {
-                    Dispatch::Now(vec![render::test(
-                        version,
-                        TestV0 {
-                            id,
-                            test_string: m.test_string,
-                        },
-                    )])
-                }
-            }
-            C::V0(v0::ClientMessageV0::RequestLog(_))
-            | C::V1(v1::ClientMessageV1::RequestLog(_))
-            | C::V2(v2::ClientMessageV2::RequestLog(_)) => {
-                // Accepted for compatibility; the server does not forward its log to clients.
-                ok()
-            }
-
-            // ---- v2/v3 inputs ----
-            C::V2(v2::ClientMessageV2::BatteryLevelCmd(m)) => {
-                self.v2_level_read(
-                    version,
-                    id,
-                    m.device_index,
-                    InputType::Battery,
-                    ReadShapeOut::BatteryV2,
-                )
-                .await
-            }
-            C::V2(v2::ClientMessageV2::RSSILevelCmd(m)) => {
-                self.v2_level_read(
-                    version,
-                    id,
-                    m.device_index,
-                    InputType::Rssi,
-                    ReadShapeOut::RssiV2,
-                )
-                .await
-            }
-            C::V3(v3::ClientMessageV3::SensorReadCmd(m)) => {
-                let device = device!(m.device_index);
-                match sensor_feature(&device, m.sensor_index, m.sensor_type, false) {
-                    Ok(f) => {
-                        self.read(
-                            version,
-                            id,
-                            &device,
-                            f,
-                            m.sensor_type.into(),
-                            ReadShapeOut::V3 {
-                                sensor_index: m.sensor_index,
-                                sensor_type: m.sensor_type,
-                            },
-                        )
-                        .await
+            Command::LegacyLaunch { device, launch } => {
+                let from = self.devices.last_position(device.index(), launch.feature);
+                match translate::resolve_launch(&device, &launch, from) {
+                    Ok(command) => {
+                        self.outputs(version, id, &device, std::iter::once(command))
+                            .await
                     }
                     Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
                 }
             }
-            C::V3(v3::ClientMessageV3::SensorSubscribeCmd(m)) => {
-                self.sensor_subscription(
-                    version,
-                    id,
-                    m.device_index,
-                    m.sensor_index,
-                    m.sensor_type,
-                    true,
-                )
-                .await
-            }
-            C::V3(v3::ClientMessageV3::SensorUnsubscribeCmd(m)) => {
-                self.sensor_subscription(
-                    version,
-                    id,
-                    m.device_index,
-                    m.sensor_index,
-                    m.sensor_type,
-                    false,
-                )
-                .await
-            }
-
-            // ---- raw ----
-            C::V2(v2::ClientMessageV2::RawWriteCmd(m))
-            | C::V3(v3::ClientMessageV3::RawWriteCmd(m)) => {
-                let device = device!(m.device_index);
-                self.raw(version, id, &device, &m.endpoint, |endpoint| {
-                    RawCommand::Write {
-                        endpoint,
-                        data: m.data.clone(),
-                        write_with_response: m.write_with_response,
-                    }
-                })
-                .await
-            }
-            C::V2(v2::ClientMessageV2::RawReadCmd(m))
-            | C::V3(v3::ClientMessageV3::RawReadCmd(m)) => {
-                let device = device!(m.device_index);
-                self.raw(version, id, &device, &m.endpoint, |endpoint| {
-                    RawCommand::Read {
-                        endpoint,
-                        length: m.length,
-                        timeout: if m.wait_for_data {
-                            Duration::from_secs(5)
-                        } else {
-                            Duration::from_millis(500)
-                        },
-                    }
-                })
-                .await
-            }
-            C::V2(v2::ClientMessageV2::RawSubscribeCmd(m))
-            | C::V3(v3::ClientMessageV3::RawSubscribeCmd(m)) => {
-                let device = device!(m.device_index);
-                self.raw(version, id, &device, &m.endpoint, |endpoint| {
-                    RawCommand::Subscribe { endpoint }
-                })
-                .await
-            }
-            C::V2(v2::ClientMessageV2::RawUnsubscribeCmd(m))
-            | C::V3(v3::ClientMessageV3::RawUnsubscribeCmd(m)) => {
-                let device = device!(m.device_index);
-                self.raw(version, id, &device, &m.endpoint, |endpoint| {
-                    RawCommand::Unsubscribe { endpoint }
-                })
-                .await
-            }
-            #[allow(unreachable_patterns)] // future messages
-            other => Dispatch::Now(vec![error_message(
-                version,
-                id,
-                ErrorCode::Msg,
-                format!("{} is not served at spec v{}", other.name(), version as u32),
-            )]),
-        }
-    }
-
-    /// v2 `BatteryLevelCmd` / `RSSILevelCmd`: read the device's first readable input of that type.
-    async fn v2_level_read(
-        &mut self,
-        version: SpecVersion,
-        id: u32,
-        device_index: u32,
-        input_type: InputType,
-        shape: ReadShapeOut,
-    ) -> Dispatch {
-        let device = match self.device(version, id, device_index) {
-            Ok(d) => d,
-            Err(reply) => return reply,
-        };
-        match render::input_feature(&device, input_type) {
-            Some(f) => self.read(version, id, &device, f, input_type, shape).await,
-            None if input_type == InputType::Rssi && self.devices.supports_rssi(device_index) => {
-                // No RSSI feature: the transport reports the signal strength itself.
+            Command::Read {
+                device,
+                feature,
+                input,
+                shape,
+            } => self.read(version, id, &device, feature, input, shape).await,
+            Command::HardwareRssi { device } => {
                 let devices = self.devices.clone();
                 Dispatch::Later(
                     async move {
-                        vec![match devices.rssi(device_index).await {
-                            Ok(dbm) => render::rssi_reading(id, device_index, i32::from(dbm)),
+                        vec![match devices.rssi(device).await {
+                            Ok(dbm) => render::rssi_reading(id, device, i32::from(dbm)),
                             Err(e) => {
                                 device_error(version, id, &ServerDeviceError::Device(e.into()))
                             }
@@ -1124,50 +628,17 @@ impl Session {
                     .boxed(),
                 )
             }
-            None => Dispatch::Now(vec![device_error(
-                version,
-                id,
-                &ServerDeviceError::NotOnFeature {
-                    device: device.index(),
-                    feature: 0,
-                    what: input_type.to_string(),
-                },
-            )]),
-        }
-    }
-
-    /// v3 `SensorSubscribeCmd` / `SensorUnsubscribeCmd`.
-    async fn sensor_subscription(
-        &mut self,
-        version: SpecVersion,
-        id: u32,
-        device_index: u32,
-        sensor_index: u32,
-        sensor_type: SensorTypeV3,
-        subscribe: bool,
-    ) -> Dispatch {
-        let device = match self.device(version, id, device_index) {
-            Ok(d) => d,
-            Err(reply) => return reply,
-        };
-        match sensor_feature(&device, sensor_index, sensor_type, true) {
-            Ok(f) => {
-                let shape = ReadingShape::V3 {
-                    sensor_index,
-                    sensor_type,
-                };
-                self.subscribe(
-                    version,
-                    id,
-                    &device,
-                    f,
-                    sensor_type.into(),
-                    subscribe,
-                    shape,
-                )
-                .await
+            Command::Subscribe {
+                device,
+                feature,
+                input,
+                subscribe,
+                shape,
+            } => {
+                self.subscribe(version, id, &device, feature, input, subscribe, shape)
+                    .await
             }
-            Err(e) => Dispatch::Now(vec![device_error(version, id, &e)]),
+            Command::Raw { device, command } => self.raw(version, id, &device, command).await,
         }
     }
 
@@ -1216,12 +687,8 @@ impl Session {
         version: SpecVersion,
         id: u32,
         device: &ServerDevice,
-        commands: Result<impl IntoIterator<Item = OutputCommand>, ServerDeviceError>,
+        commands: impl IntoIterator<Item = OutputCommand>,
     ) -> Dispatch {
-        let commands = match commands {
-            Ok(c) => c,
-            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
-        };
         let slot = self.replies.open(version, id);
         // The whole change of this message goes to the device task as one request, so the
         // protocol writes it at once. (An empty change is answered Ok at close.)
@@ -1290,7 +757,7 @@ impl Session {
         device: &ServerDevice,
         feature: u32,
         input_type: InputType,
-        shape: ReadShapeOut,
+        shape: ReadShape,
     ) -> Dispatch {
         let pending = match device.queue_read(feature, input_type).await {
             Ok(p) => p,
@@ -1301,7 +768,7 @@ impl Session {
             async move {
                 vec![match pending.wait().await {
                     Ok(value) => match shape {
-                        ReadShapeOut::V4 => reading_message(
+                        ReadShape::V4 => reading_message(
                             id,
                             index,
                             &InputReading {
@@ -1311,7 +778,7 @@ impl Session {
                             },
                             ReadingShape::V4,
                         ),
-                        ReadShapeOut::V3 {
+                        ReadShape::V3 {
                             sensor_index,
                             sensor_type,
                         } => reading_message(
@@ -1327,14 +794,14 @@ impl Session {
                                 sensor_type,
                             },
                         ),
-                        ReadShapeOut::BatteryV2 => ServerMessage::V2(
+                        ReadShape::BatteryV2 => ServerMessage::V2(
                             v2::ServerMessageV2::BatteryLevelReading(BatteryLevelReadingV2 {
                                 id,
                                 device_index: index,
                                 battery_level: f64::from(value.clamp(0, 100)) / 100.0,
                             }),
                         ),
-                        ReadShapeOut::RssiV2 => render::rssi_reading(id, index, value),
+                        ReadShape::RssiV2 => render::rssi_reading(id, index, value),
                     },
                     Err(e) => device_error(version, id, &e),
                 }]
@@ -1380,43 +847,25 @@ impl Session {
         version: SpecVersion,
         id: u32,
         device: &ServerDevice,
-        endpoint: &str,
-        make: impl FnOnce(Endpoint) -> RawCommand,
+        command: RawCommand,
     ) -> Dispatch {
-        if !self.options.allow_raw {
-            return Dispatch::Now(vec![device_error(
-                version,
-                id,
-                &ServerDeviceError::RawDisabled,
-            )]);
-        }
-        let endpoint: Endpoint = match endpoint.parse() {
-            Ok(e) => e,
-            Err(e) => {
-                return Dispatch::Now(vec![error_message(
-                    version,
-                    id,
-                    ErrorCode::Device,
-                    format!("{e}"),
-                )]);
-            }
-        };
-        let command = make(endpoint);
-        let is_read = matches!(command, RawCommand::Read { .. });
-        match &command {
+        let index = device.index();
+        let (is_read, endpoint) = match &command {
+            RawCommand::Read { endpoint, .. } => (true, *endpoint),
+            RawCommand::Write { endpoint, .. } => (false, *endpoint),
             RawCommand::Subscribe { endpoint } => {
-                self.raw_subscriptions.insert((device.index(), *endpoint));
+                self.raw_subscriptions.insert((index, *endpoint));
+                (false, *endpoint)
             }
             RawCommand::Unsubscribe { endpoint } => {
-                self.raw_subscriptions.remove(&(device.index(), *endpoint));
+                self.raw_subscriptions.remove(&(index, *endpoint));
+                (false, *endpoint)
             }
-            _ => {}
-        }
+        };
         let pending = match device.queue_raw(command).await {
             Ok(p) => p,
             Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
         };
-        let index = device.index();
         Dispatch::Later(
             async move {
                 vec![match pending.wait().await {
@@ -1436,18 +885,6 @@ impl Session {
             .boxed(),
         )
     }
-}
-
-/// Reply shapes of a one-off read.
-#[derive(Debug, Clone, Copy)]
-enum ReadShapeOut {
-    V4,
-    V3 {
-        sensor_index: u32,
-        sensor_type: SensorTypeV3,
-    },
-    BatteryV2,
-    RssiV2,
 }
 
 fn reading_message(
@@ -1484,89 +921,5 @@ fn reading_message(
             sensor_type,
             data: vec![r.value],
         })),
-    }
-}
-
-fn non_empty(
-    cmds: Result<Vec<OutputCommand>, ServerDeviceError>,
-    device: &ServerDevice,
-    what: &str,
-) -> Result<Vec<OutputCommand>, ServerDeviceError> {
-    match cmds {
-        Ok(c) if c.is_empty() => Err(ServerDeviceError::NotOnFeature {
-            device: device.index(),
-            feature: 0,
-            what: what.to_string(),
-        }),
-        other => other,
-    }
-}
-
-fn sensor_feature(
-    device: &ServerDevice,
-    sensor_index: u32,
-    sensor_type: SensorTypeV3,
-    subscribe: bool,
-) -> Result<u32, ServerDeviceError> {
-    let space = if subscribe {
-        render::sensor_subscribe_features(device)
-    } else {
-        render::sensor_features(device)
-    };
-    match space.get(sensor_index as usize) {
-        Some((f, t)) if *t == InputType::from(sensor_type) => Ok(*f),
-        _ => Err(ServerDeviceError::NotOnFeature {
-            device: device.index(),
-            feature: sensor_index,
-            what: format!("sensor {sensor_index} of type {sensor_type:?}"),
-        }),
-    }
-}
-
-/// `LovenseCmd` for devices whose protocol takes it: the Lovense protocol's reading of the text
-/// ([`legacy::parse_lovense`]) as outputs.
-fn lovense_command(
-    device: &ServerDevice,
-    command: &str,
-) -> Result<Vec<OutputCommand>, ServerDeviceError> {
-    use legacy::LovenseLegacyCommand as L;
-    let unsupported = || ServerDeviceError::NotOnFeature {
-        device: device.index(),
-        feature: 0,
-        what: format!("LovenseCmd {command:?}"),
-    };
-    if !render::legacy_commands(device).lovense {
-        return Err(unsupported());
-    }
-    let parsed = legacy::parse_lovense(command).ok_or_else(unsupported)?;
-    let vibes = render::vibrate_features(device);
-    match parsed {
-        L::VibrateAll(level) => vibes
-            .iter()
-            .map(|(f, _)| device.check_output(*f, OutputType::Vibrate, level, None))
-            .collect(),
-        L::Vibrate { motor, level } => {
-            let (f, _) = vibes.get(motor.wrapping_sub(1)).ok_or_else(unsupported)?;
-            device
-                .check_output(*f, OutputType::Vibrate, level, None)
-                .map(|c| vec![c])
-        }
-        L::Rotate(level) => {
-            let (f, _) = *render::rotate_features(device)
-                .first()
-                .ok_or_else(unsupported)?;
-            device
-                .check_output(f, OutputType::Rotate, level, None)
-                .map(|c| vec![c])
-        }
-        L::Air(level) => {
-            let f = device
-                .definition()
-                .features_with_output(OutputType::Constrict);
-            let f = *f.first().ok_or_else(unsupported)?;
-            device
-                .check_output(f, OutputType::Constrict, level, None)
-                .map(|c| vec![c])
-        }
     }
 }
