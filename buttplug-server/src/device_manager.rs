@@ -14,10 +14,11 @@ use crate::rt;
 use crate::user_config::UserConfigFile;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
 use buttplug_devices::{
-    DeviceError, HardwareError, HardwareRef, InputReading, Protocol, protocols,
+    DeviceError, HardwareError, HardwareRef, InputReading, OutputCommand, Protocol, protocols,
 };
 use dashmap::DashMap;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -66,6 +67,76 @@ pub enum DeviceManagerEvent {
     },
     /// A raw-subscribed endpoint produced data.
     RawReading(RawReading),
+}
+
+/// What the device manager observes besides [`DeviceManagerEvent`]s, for monitors such as the
+/// REST API's event stream: outputs written to devices and the scanning state. Produced only
+/// while someone subscribes ([`DeviceManager::observe`]); sessions do not see these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceObservation {
+    /// A device task handed an output change to its protocol (exact repeats of the last value
+    /// are not written and produce none). `command.value` is the hardware step value, after
+    /// the user range mapping.
+    Output {
+        /// Device index.
+        index: u32,
+        /// The output as written.
+        command: OutputCommand,
+    },
+    /// Scanning started ([`DeviceManager::start_scanning`]) or stopped (stopped by a caller,
+    /// or every manager finished on its own).
+    Scanning {
+        /// Whether any manager is scanning now.
+        scanning: bool,
+    },
+}
+
+/// Subscribers of [`DeviceObservation`]s. A device task checks one relaxed atomic flag per
+/// output it writes and does nothing more while nobody listens.
+#[derive(Debug, Default)]
+pub(crate) struct Observers {
+    active: AtomicBool,
+    receivers: Mutex<Vec<async_channel::Sender<DeviceObservation>>>,
+}
+
+impl Observers {
+    fn lock(&self) -> MutexGuard<'_, Vec<async_channel::Sender<DeviceObservation>>> {
+        self.receivers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn subscribe(&self) -> async_channel::Receiver<DeviceObservation> {
+        let (tx, rx) = async_channel::bounded(DEVICE_MANAGER_EVENT_CAPACITY);
+        let mut receivers = self.lock();
+        receivers.retain(|r| !r.is_closed());
+        receivers.push(tx);
+        self.active.store(true, Ordering::Relaxed);
+        rx
+    }
+
+    /// Whether anyone listens (may be stale by one event around a subscribe).
+    #[inline]
+    pub(crate) fn wanted(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    /// Send to every live subscriber; a full one loses the observation.
+    pub(crate) fn send(&self, observation: DeviceObservation) {
+        if !self.wanted() {
+            return;
+        }
+        let mut receivers = self.lock();
+        receivers.retain(|r| !r.is_closed());
+        for r in receivers.iter() {
+            if r.try_send(observation.clone()).is_err() {
+                tracing::debug!("observation receiver is full; observation dropped");
+            }
+        }
+        // Under the lock, so a concurrent subscribe cannot be switched off.
+        self.active.store(!receivers.is_empty(), Ordering::Relaxed);
+    }
 }
 
 /// Options of the device manager.
@@ -197,6 +268,7 @@ impl DeviceManagerBuilder {
             known: Mutex::new(HashMap::new()),
             managers: handles,
             events: Broadcaster::new(DEVICE_MANAGER_EVENT_CAPACITY),
+            observers: Arc::new(Observers::default()),
             options: self.options,
             device_events: dev_tx,
             user_config_file: self.user_config_file,
@@ -235,6 +307,7 @@ struct Inner {
     known: Mutex<HashMap<IdentityKey, u32>>,
     managers: Vec<ManagerHandle>,
     events: Broadcaster<DeviceManagerEvent>,
+    observers: Arc<Observers>,
     options: DeviceManagerOptions,
     device_events: async_channel::Sender<DeviceEvent>,
     user_config_file: Option<Arc<UserConfigFile>>,
@@ -261,6 +334,13 @@ impl DeviceManager {
     /// A new receiver of device events (added, removed, readings, scanning finished).
     pub fn event_receiver(&self) -> async_channel::Receiver<DeviceManagerEvent> {
         self.inner.events.subscribe()
+    }
+
+    /// A new receiver of [`DeviceObservation`]s (outputs written, scanning state), from now on.
+    /// Bounded ([`DEVICE_MANAGER_EVENT_CAPACITY`]): a receiver that falls behind loses
+    /// observations instead of slowing devices down. Drop it to stop the observations.
+    pub fn observe(&self) -> async_channel::Receiver<DeviceObservation> {
+        self.inner.observers.subscribe()
     }
 
     /// The device database in use.
@@ -342,10 +422,21 @@ impl DeviceManager {
         if scanners.is_empty() {
             return Err(DeviceManagerError::NoManagers);
         }
+        // Announced first, so a manager that finishes at once is seen stopping after it.
+        self.inner
+            .observers
+            .send(DeviceObservation::Scanning { scanning: true });
+        let mut started = false;
         for m in scanners {
-            if let Err(e) = m.start_scanning().await {
-                tracing::warn!("{}: cannot start scanning: {e}", m.name());
+            match m.start_scanning().await {
+                Ok(()) => started = true,
+                Err(e) => tracing::warn!("{}: cannot start scanning: {e}", m.name()),
             }
+        }
+        if !started {
+            self.inner
+                .observers
+                .send(DeviceObservation::Scanning { scanning: false });
         }
         Ok(())
     }
@@ -357,6 +448,9 @@ impl DeviceManager {
                 tracing::warn!("{}: cannot stop scanning: {e}", m.name());
             }
         }
+        self.inner
+            .observers
+            .send(DeviceObservation::Scanning { scanning: false });
     }
 
     /// Whether any manager is scanning.
@@ -460,6 +554,8 @@ impl Inner {
                 }
                 if !self.managers.iter().any(ManagerHandle::is_scanning) {
                     self.events.send(DeviceManagerEvent::ScanningFinished);
+                    self.observers
+                        .send(DeviceObservation::Scanning { scanning: false });
                 }
             }
         }
@@ -591,6 +687,7 @@ impl Inner {
                 timers: self.options.timers,
             },
             events: self.device_events.clone(),
+            observers: self.observers.clone(),
             written: Vec::new(),
             written_at: None,
         };

@@ -34,6 +34,8 @@
 //! - `websocket-devices` (default): devices that dial in over WebSocket
 //!   ([`managers::websocket_devices`]).
 //! - `btleplug`, `serial`, `usb`, `hid`, `lovense-dongle`, `lovense-connect`: hardware backends.
+//! - `rest`: the REST API with its event stream ([`rest`]) and the mDNS advertisement
+//!   ([`mdns`]).
 //!
 //! # Example: a server with a simulated Lovense Hush, driven over the JSON path
 //!
@@ -79,8 +81,12 @@ mod device_manager;
 #[cfg(feature = "simulated")]
 pub mod fixture;
 pub mod managers;
+#[cfg(feature = "rest")]
+pub mod mdns;
 mod port;
 mod render;
+#[cfg(feature = "rest")]
+pub mod rest;
 mod rt;
 mod server;
 mod session;
@@ -93,7 +99,7 @@ pub use device::{
 };
 pub use device_manager::{
     DEVICE_MANAGER_EVENT_CAPACITY, DEVICE_SETUP_TIMEOUT, DeviceManager, DeviceManagerBuilder,
-    DeviceManagerError, DeviceManagerEvent, DeviceManagerOptions,
+    DeviceManagerError, DeviceManagerEvent, DeviceManagerOptions, DeviceObservation,
 };
 pub use rt::block_on;
 pub use server::{

@@ -5,6 +5,7 @@
 //! each has its own task.
 
 use super::{DeviceEvent, DeviceRequest, OutputBatch, RawReading};
+use crate::device_manager::{DeviceObservation, Observers};
 use crate::rt;
 use buttplug_core::{InputType, OutputType};
 use buttplug_devices::{
@@ -50,6 +51,8 @@ pub(crate) struct DeviceTask {
     pub definition: Arc<DeviceDefinition>,
     pub options: TaskOptions,
     pub events: async_channel::Sender<DeviceEvent>,
+    /// Subscribers to the outputs this task writes (checked with one atomic load per output).
+    pub observers: Arc<Observers>,
     /// Values already written before the task runs (the stop on connect).
     pub written: Vec<((u32, OutputType), (i32, u32))>,
     /// When the stop on connect was written, and its last packet.
@@ -335,7 +338,7 @@ impl DeviceTask {
         let result = match self.handler.handle_outputs(commands) {
             Ok(hw_commands) => {
                 for command in commands {
-                    remember(st, command);
+                    self.remember(st, command);
                 }
                 self.execute(st, &hw_commands).await
             }
@@ -352,7 +355,7 @@ impl DeviceTask {
                         .collect();
                     if let Ok(hw_commands) = self.handler.handle_outputs(&rest) {
                         for command in &rest {
-                            remember(st, command);
+                            self.remember(st, command);
                         }
                         let written = self.execute(st, &hw_commands).await;
                         st.active = any_active(st);
@@ -367,7 +370,7 @@ impl DeviceTask {
                 let mut result = Err(e);
                 for command in commands {
                     if let Ok(hw_commands) = self.handler.handle_output(command) {
-                        remember(st, command);
+                        self.remember(st, command);
                         if let Err(e) = self.execute(st, &hw_commands).await {
                             result = Err(e);
                         }
@@ -379,6 +382,18 @@ impl DeviceTask {
         };
         st.active = any_active(st);
         result
+    }
+
+    /// Note an output handed to the protocol: its last value, and an observation for whoever
+    /// listens (nothing but an atomic load when nobody does).
+    fn remember(&self, st: &mut State, command: &OutputCommand) {
+        remember(st, command);
+        if self.observers.wanted() {
+            self.observers.send(DeviceObservation::Output {
+                index: self.index,
+                command: *command,
+            });
+        }
     }
 
     async fn execute(
