@@ -7,6 +7,7 @@ mod btleplug;
 mod fault;
 mod fixtures;
 mod legacy;
+mod limits;
 mod lovense_connect;
 mod lovense_dongle;
 mod one_change;

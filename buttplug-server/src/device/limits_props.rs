@@ -120,7 +120,7 @@ fn render(msg: &Msg, outputs: &[(u32, OutputType, i32, i32)]) -> (u32, Value) {
             negative,
         } => {
             let Some((f, t, lo, hi)) = outputs.get(slot % outputs.len().max(1)) else {
-                return (4, json!({"StopDeviceCmd": {"DeviceIndex": 0}}));
+                return (4, json!({"StopCmd": {"DeviceIndex": 0}}));
             };
             let mut v = (frac * f64::from(*hi)).round() as i64;
             if *negative && *lo < 0 {
@@ -178,7 +178,7 @@ fn render(msg: &Msg, outputs: &[(u32, OutputType, i32, i32)]) -> (u32, Value) {
                 json!({"LovenseCmd": {"DeviceIndex": 0, "Command": command}}),
             )
         }
-        Msg::Stop => (4, json!({"StopDeviceCmd": {"DeviceIndex": 0}})),
+        Msg::Stop => (4, json!({"StopCmd": {"DeviceIndex": 0}})),
     }
 }
 

@@ -625,7 +625,9 @@ impl DeviceTask {
             .limits
             .as_deref()
             .and_then(Limits::next_step)
-            .is_some_and(|t| t <= now && self.earliest_write(st) <= now);
+            .is_some_and(|t| {
+                t <= now && (self.options.gap.is_none() || self.earliest_write(st) <= now)
+            });
         if ramp_due {
             if let Some(limits) = st.limits.as_deref_mut() {
                 let steps = limits.take_due(now);
