@@ -136,3 +136,126 @@ mod tests {
         assert!(OutputLimits::new(Some(1.0), Some(1000.0)).is_ok());
     }
 }
+
+#[cfg(test)]
+mod config_tests {
+    use super::OutputLimits;
+    use crate::config::{ConfigError, DeviceDatabase};
+    use buttplug_core::OutputType;
+
+    fn user(device: &str, output: &str) -> String {
+        format!(
+            r#"{{"version":{{"major":4,"minor":0}},"user_configs":{{"devices":[
+            {{"identifier":{{"protocol":"lovense","identifier":"P","address":"a1"}},
+              "config":{{"id":"i","base_id":"b","features":[{output}],
+                "user_config":{{"index":0{device}}}}}}}]}}}}"#
+        )
+    }
+
+    fn edge_feature(n: usize) -> String {
+        let db = DeviceDatabase::builtin();
+        let def = db.definition("lovense", Some("P"), "a1").expect("edge");
+        def.features[n].id.clone()
+    }
+
+    #[test]
+    fn device_and_output_limits_load_resolve_and_round_trip() -> Result<(), ConfigError> {
+        let f1 = edge_feature(1);
+        let text = user(
+            r#","max_level":0.5,"max_ramp":2"#,
+            &format!(r#"{{"id":"x","base_id":"{f1}","output":{{"vibrate":{{"max_level":0.8}}}}}}"#),
+        );
+        let db = DeviceDatabase::builtin().with_user_config(&text, "u")?;
+        let def = db.definition("lovense", Some("P"), "a1").expect("edge");
+        let limits = db.output_limits(&def, "a1", "lovense", Some("P"));
+        let device = OutputLimits::new(Some(0.5), Some(2.0)).expect("valid");
+        let own = OutputLimits::new(Some(0.8), Some(2.0)).expect("valid");
+        assert_eq!(
+            limits,
+            vec![
+                (0, OutputType::Vibrate, device),
+                (1, OutputType::Vibrate, own)
+            ]
+        );
+        // Another address has no entry, so no limits.
+        assert!(
+            db.output_limits(&def, "a2", "lovense", Some("P"))
+                .is_empty()
+        );
+        // Saved and loaded again: the same limits.
+        let again =
+            DeviceDatabase::builtin().with_user_config(&db.to_user_config_json(), "saved")?;
+        assert_eq!(
+            again.output_limits(&def, "a1", "lovense", Some("P")),
+            limits
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn out_of_range_limits_are_refused_with_their_place() {
+        let f0 = edge_feature(0);
+        let cases = [
+            (
+                user(r#","max_level":1.5"#, ""),
+                "user_config.max_level",
+                "between 0 and 1",
+            ),
+            (
+                user(r#","max_ramp":0"#, ""),
+                "user_config.max_ramp",
+                "positive",
+            ),
+            (
+                user(
+                    "",
+                    &format!(
+                        r#"{{"id":"x","base_id":"{f0}","output":{{"vibrate":{{"max_level":-0.1}}}}}}"#
+                    ),
+                ),
+                "output.vibrate.max_level",
+                "between 0 and 1",
+            ),
+        ];
+        for (text, path, message) in cases {
+            match DeviceDatabase::builtin().with_user_config(&text, "u") {
+                Err(ConfigError::Invalid {
+                    path: p,
+                    message: m,
+                    ..
+                }) => {
+                    assert!(p.ends_with(path), "{p}");
+                    assert!(m.contains(message), "{m}");
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn limits_on_a_position_output_are_refused() {
+        let db = DeviceDatabase::builtin();
+        let Some(def) = db.definition("kiiroo-v2", None, "a") else {
+            panic!("no kiiroo-v2 defaults");
+        };
+        let f = def
+            .features
+            .iter()
+            .find(|f| f.output(OutputType::HwPositionWithDuration).is_some())
+            .expect("a stroker feature");
+        let text = format!(
+            r#"{{"version":{{"major":4,"minor":0}},"user_configs":{{"devices":[
+            {{"identifier":{{"protocol":"kiiroo-v2","address":"a"}},
+              "config":{{"id":"i","base_id":"b","features":[{{"id":"x","base_id":"{}",
+                "output":{{"hw_position_with_duration":{{"max_level":0.5}}}}}}],
+                "user_config":{{"index":0}}}}}}]}}}}"#,
+            f.id
+        );
+        match db.with_user_config(&text, "u") {
+            Err(ConfigError::Invalid { message, .. }) => {
+                assert!(message.contains("stop value"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
