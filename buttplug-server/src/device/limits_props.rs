@@ -200,8 +200,10 @@ fn no_client_message_sequence_exceeds_the_level_cap() {
         let seen = probe::watch(&fixture.device.address);
         // Every other fixture also ramps (fast enough to finish within the run).
         let ramp = (n % 2 == 0).then_some(20.0);
-        let mut options = DeviceManagerOptions::default();
-        options.limits = OutputLimits::new(Some(0.6), ramp).unwrap_or_default();
+        let options = DeviceManagerOptions {
+            limits: OutputLimits::new(Some(0.6), ramp).unwrap_or_default(),
+            ..DeviceManagerOptions::default()
+        };
         let rig = crate::block_on(FixtureRig::start_with_options(
             &fixture,
             DeviceDatabase::builtin(),
