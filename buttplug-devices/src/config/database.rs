@@ -297,8 +297,9 @@ impl DeviceDatabase {
     ///   configurations, which inherit the protocol's defaults and win over base configurations
     ///   with the same identifier.
     /// - `devices[]` entries store per-device settings keyed by `(protocol, identifier?, address)`
-    ///   and per-feature overrides (by the base feature's id): user range, duration range,
-    ///   `disabled`, `reverse`.
+    ///   (including the safety limits `max_level` and `max_ramp` of all the device's outputs) and
+    ///   per-feature overrides (by the base feature's id): user range, duration range,
+    ///   `disabled`, `reverse`, and `max_level`/`max_ramp` of that output.
     ///
     /// Entries that refer to things this database does not have (an unknown protocol, a feature id
     /// that is not in the device's configuration, an unknown transport) are skipped with a
