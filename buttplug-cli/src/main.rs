@@ -9,6 +9,7 @@
 //!
 //! `serve` accepts the flags intiface-engine users already know (same names, same meaning).
 
+mod control;
 mod devices;
 mod fixture;
 mod managers;
@@ -39,6 +40,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Run device fixture files (data-driven protocol tests) against an in-process server.
     Fixture(fixture::FixtureArgs),
+    /// Emergency stop: stop every device of the running server (through its control socket,
+    /// not the client connection).
+    Stop(control::StopArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Command::Devices(args) => devices::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Fixture(args) => fixture::run(&args),
+        Command::Stop(args) => control::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

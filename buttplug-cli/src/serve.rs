@@ -85,9 +85,13 @@ pub(crate) struct ServeArgs {
     /// ("lovense:Z"). Repeatable.
     #[arg(long, value_name = "SPEC")]
     pub simulate: Vec<String>,
-    /// Serve raw endpoint commands (off by default).
+    /// Serve raw endpoint commands (off by default). Raw commands are bytes for the device:
+    /// --max-level, --max-ramp and the user config's limits cannot apply to them.
     #[arg(long)]
     pub allow_raw: bool,
+    /// Safety limits, idle stop and the emergency-stop control socket.
+    #[command(flatten)]
+    pub safety: crate::control::SafetyArgs,
 }
 
 /// The device database: the base file (or the built-in one) with the user device config on top,
@@ -136,7 +140,9 @@ pub(crate) fn device_manager(
     db: DeviceDatabase,
     user_file: Option<Arc<UserConfigFile>>,
 ) -> Result<DeviceManager, String> {
-    let mut builder = DeviceManagerBuilder::new(Arc::new(db.clone()));
+    let mut builder = args
+        .safety
+        .apply(DeviceManagerBuilder::new(Arc::new(db.clone())))?;
     if let Some(file) = user_file {
         builder = builder.user_config_file(file);
     }
@@ -176,6 +182,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
     // stack pages resident for the life of the process.
     crate::rt::block_on(Box::pin(async move {
         let device_manager = device_manager(&args, db, user_file.clone())?;
+        crate::control::start(&args.safety, device_manager.clone());
         let server = ButtplugServerBuilder::new()
             .name(args.server_name.clone())
             .max_ping_time(Duration::from_millis(args.max_ping_time))

@@ -14,7 +14,7 @@ pub fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn bin() -> &'static str {
+pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_buttplug")
 }
 
@@ -100,6 +100,11 @@ impl ServerProcess {
             }
         }
         panic!("no device was added");
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.child.id()).expect("pid fits in pid_t")
     }
 
     /// Send SIGTERM (through the C library, not a `kill` program a minimal image may lack) and

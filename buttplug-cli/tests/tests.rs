@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is how a test fails
 
 mod cli;
+#[cfg(unix)]
+mod control;
 mod fault;
 mod interop;
 mod user_config;

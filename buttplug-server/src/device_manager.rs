@@ -8,11 +8,11 @@ use crate::comm::{
     DeviceCommunicationManagerBuilder, HardwareConnector, ManagerHandle,
 };
 use crate::device::{
-    DEVICE_REQUEST_CAPACITY, DeviceEvent, DeviceTask, RawReading, ServerDevice, TaskOptions,
+    DEVICE_REQUEST_CAPACITY, DeviceEvent, DeviceTask, Limits, RawReading, ServerDevice, TaskOptions,
 };
 use crate::rt;
 use crate::user_config::UserConfigFile;
-use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase};
+use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase, OutputLimits};
 use buttplug_devices::{
     DeviceError, HardwareError, HardwareRef, InputReading, OutputCommand, Protocol, protocols,
 };
@@ -148,6 +148,13 @@ pub struct DeviceManagerOptions {
     pub message_gap_override: Option<Duration>,
     /// Whether keep-alive and protocol tick timers run (default on).
     pub timers: bool,
+    /// Safety limits of every output with a stop value, unless the user config sets the
+    /// device's or the output's own (which win, per limit). Enforced in each device task on
+    /// every value a protocol receives, whatever the client path; stops are never limited.
+    pub limits: OutputLimits,
+    /// Dead-man switch: a device that runs (an output away from its stop value) and has had no
+    /// output command for this long is stopped. `None` (default): off.
+    pub idle_stop: Option<Duration>,
 }
 
 impl Default for DeviceManagerOptions {
@@ -155,6 +162,8 @@ impl Default for DeviceManagerOptions {
         DeviceManagerOptions {
             message_gap_override: None,
             timers: true,
+            limits: OutputLimits::NONE,
+            idle_stop: None,
         }
     }
 }
@@ -240,6 +249,19 @@ impl DeviceManagerBuilder {
     /// Turn keep-alive and protocol tick timers on or off.
     pub fn timers(mut self, on: bool) -> Self {
         self.options.timers = on;
+        self
+    }
+
+    /// Default safety limits of every output (see [`DeviceManagerOptions::limits`]).
+    pub fn limits(mut self, limits: OutputLimits) -> Self {
+        self.options.limits = limits;
+        self
+    }
+
+    /// Stop a running device after this long without an output command from its client (see
+    /// [`DeviceManagerOptions::idle_stop`]; `None`: off).
+    pub fn idle_stop(mut self, idle: Option<Duration>) -> Self {
+        self.options.idle_stop = idle.filter(|d| !d.is_zero());
         self
     }
 
@@ -660,12 +682,18 @@ impl Inner {
             .initialize(hardware.as_ref(), &definition)
             .await
             .map_err(|e| e.to_string())?;
+        #[cfg(test)]
+        let handler = crate::device::probe::wrap(handler, address);
         let gap = self
             .options
             .message_gap_override
             .or_else(|| definition.message_gap())
             .or_else(|| hardware.default_message_gap())
             .filter(|g| !g.is_zero());
+        let own_limits =
+            self.database
+                .output_limits(&definition, address, protocol.id(), identifier.as_deref());
+        let limits = Limits::new(&definition, &own_limits, self.options.limits, gap);
         let index = self.assign_index(address, protocol.id(), identifier.as_deref());
         let definition = Arc::new(definition);
         let (tx, rx) = async_channel::bounded(DEVICE_REQUEST_CAPACITY);
@@ -685,11 +713,13 @@ impl Inner {
             options: TaskOptions {
                 gap,
                 timers: self.options.timers,
+                idle_stop: self.options.idle_stop,
             },
             events: self.device_events.clone(),
             observers: self.observers.clone(),
             written: Vec::new(),
             written_at: None,
+            limits,
         };
         if task.stops_on_connect() {
             task.stop_on_connect()

@@ -497,7 +497,13 @@ pub async fn run_fixture(fixture: &Fixture, database: &DeviceDatabase) -> Result
         .iter()
         .find_map(|s| s.send.as_ref().map(|_| s.version.unwrap_or(4)))
         .unwrap_or(4);
-    let mut rig = FixtureRig::open(fixture, database, first_version).await?;
+    let mut rig = FixtureRig::open(
+        fixture,
+        database,
+        first_version,
+        crate::DeviceManagerOptions::default(),
+    )
+    .await?;
     let result = run_steps(fixture, &mut rig).await;
     rig.shutdown().await;
     result
@@ -528,13 +534,27 @@ impl FixtureRig {
     /// # Errors
     /// The fixture's device section is unusable or the device was not added in time.
     pub async fn start(fixture: &Fixture, database: &DeviceDatabase) -> Result<Self, FixtureError> {
-        Self::open(fixture, database, 4).await
+        Self::open(fixture, database, 4, crate::DeviceManagerOptions::default()).await
+    }
+
+    /// [`FixtureRig::start`] with device manager options (limits, idle stop); the message gap
+    /// stays 0 and the timers follow the fixture.
+    ///
+    /// # Errors
+    /// As for [`FixtureRig::start`].
+    pub async fn start_with_options(
+        fixture: &Fixture,
+        database: &DeviceDatabase,
+        options: crate::DeviceManagerOptions,
+    ) -> Result<Self, FixtureError> {
+        Self::open(fixture, database, 4, options).await
     }
 
     async fn open(
         fixture: &Fixture,
         database: &DeviceDatabase,
         first_version: u32,
+        options: crate::DeviceManagerOptions,
     ) -> Result<Self, FixtureError> {
         let mut database = database.clone();
         if let Some(user) = &fixture.user_config {
@@ -605,6 +625,7 @@ impl FixtureRig {
         });
         let device_manager = DeviceManagerBuilder::new(Arc::new(database))
             .comm_manager(simulated)
+            .options(options)
             .message_gap_override(Some(Duration::ZERO))
             .timers(fixture.timers)
             .finish()

@@ -94,8 +94,8 @@ mod translate;
 pub mod user_config;
 
 pub use device::{
-    DEVICE_REQUEST_CAPACITY, OutputBatch, PendingReply, RawCommand, RawReading, ServerDevice,
-    ServerDeviceError, TRANSPORT_KEEPALIVE_INTERVAL,
+    DEVICE_REQUEST_CAPACITY, OutputBatch, PendingReply, RAMP_STEP_INTERVAL, RawCommand, RawReading,
+    ServerDevice, ServerDeviceError, TRANSPORT_KEEPALIVE_INTERVAL,
 };
 pub use device_manager::{
     DEVICE_MANAGER_EVENT_CAPACITY, DEVICE_SETUP_TIMEOUT, DeviceManager, DeviceManagerBuilder,

@@ -8,6 +8,7 @@ mod custom_protocol;
 mod fault;
 mod fixtures;
 mod legacy;
+mod limits;
 mod lovense_connect;
 mod lovense_dongle;
 mod one_change;

@@ -8,6 +8,7 @@ use super::file::{
     RawUserCustomization, RawUserDevice, RawUserDeviceConfig, RawUserDeviceIdentifier,
     RawUserFeature, RawUserFile, RawUserOutput, RawUserProtocol, RawVersion,
 };
+use super::limits::OutputLimits;
 use super::specifier::{CommunicationSpecifier, SpecifierEntry, TRANSPORTS};
 use super::summary::DeviceSummary;
 use super::user::{SimulatedDevice, UserDeviceKey, UserDeviceSettings};
@@ -297,8 +298,9 @@ impl DeviceDatabase {
     ///   configurations, which inherit the protocol's defaults and win over base configurations
     ///   with the same identifier.
     /// - `devices[]` entries store per-device settings keyed by `(protocol, identifier?, address)`
-    ///   and per-feature overrides (by the base feature's id): user range, duration range,
-    ///   `disabled`, `reverse`.
+    ///   (including the safety limits `max_level` and `max_ramp` of all the device's outputs) and
+    ///   per-feature overrides (by the base feature's id): user range, duration range,
+    ///   `disabled`, `reverse`, and `max_level`/`max_ramp` of that output.
     ///
     /// Entries that refer to things this database does not have (an unknown protocol, a feature id
     /// that is not in the device's configuration, an unknown transport) are skipped with a
@@ -458,6 +460,53 @@ impl DeviceDatabase {
             .map(|e| &e.settings)
     }
 
+    /// The safety limits the user config sets on the outputs of a device (identified by the same
+    /// key as [`DeviceDatabase::user_device`], with `definition` its resolved definition): for
+    /// every enabled output with a stop value, the feature override's `max_level`/`max_ramp`,
+    /// each falling back to the device entry's. Outputs without any limit are left out; empty
+    /// when the device has no user entry.
+    pub fn output_limits(
+        &self,
+        definition: &DeviceDefinition,
+        address: &str,
+        protocol: &str,
+        identifier: Option<&str>,
+    ) -> Vec<(u32, OutputType, OutputLimits)> {
+        let Some(entry) = self
+            .user
+            .devices
+            .get(&UserDeviceKey::new(protocol, identifier, address))
+        else {
+            return Vec::new();
+        };
+        let mut limits = Vec::new();
+        for feature in &definition.features {
+            for out in feature
+                .outputs
+                .iter()
+                .filter(|o| o.output_type.has_stop_value() && !o.disabled)
+            {
+                let own = entry
+                    .features
+                    .iter()
+                    .filter(|u| u.base_id == feature.id)
+                    .filter_map(|u| u.output.as_ref())
+                    .flat_map(|m| m.entries())
+                    .filter(|(t, _)| *t == out.output_type)
+                    .map(|(_, o)| {
+                        // Checked when the file was loaded.
+                        OutputLimits::new(o.max_level, o.max_ramp).unwrap_or_default()
+                    })
+                    .fold(OutputLimits::NONE, OutputLimits::or);
+                let l = own.or(entry.settings.limits);
+                if !l.is_none() {
+                    limits.push((feature.index, out.output_type, l));
+                }
+            }
+        }
+        limits
+    }
+
     /// Every user device entry, sorted by key.
     pub fn user_devices(&self) -> impl Iterator<Item = (&UserDeviceKey, &UserDeviceSettings)> {
         self.user.devices.iter().map(|(k, e)| (k, &e.settings))
@@ -583,6 +632,8 @@ impl DeviceDatabase {
                         index: entry.settings.index,
                         display_name: entry.settings.display_name.clone(),
                         message_gap_ms: entry.settings.message_gap_ms(),
+                        max_level: entry.settings.limits.max_level(),
+                        max_ramp: entry.settings.limits.max_ramp(),
                     },
                 },
             })
@@ -826,7 +877,15 @@ impl DeviceDatabase {
                 }
             };
             let custom = config.user_config;
+            let limits = OutputLimits::new(custom.max_level, custom.max_ramp).map_err(|e| {
+                let field = match e {
+                    super::LimitError::MaxRamp(_) => "max_ramp",
+                    _ => "max_level",
+                };
+                ConfigError::invalid(source, format!("{path}.user_config.{field}"), e.to_string())
+            })?;
             let settings = UserDeviceSettings {
+                limits,
                 allow: custom.allow,
                 deny: custom.deny,
                 index: custom.index,
@@ -1154,6 +1213,7 @@ fn check_feature_overrides(
                         "reverse applies only to position and hw_position_with_duration outputs",
                     ));
                 }
+                check_output_limits(o, t, &opath, source)?;
                 if o.duration.is_some() && t != OutputType::HwPositionWithDuration {
                     return Err(ConfigError::invalid(
                         source,
@@ -1206,6 +1266,33 @@ fn check_feature_overrides(
         kept.push(feature);
     }
     Ok(kept)
+}
+
+/// Check the safety limits of one output override: valid values, and only on outputs with a
+/// stop value.
+fn check_output_limits(
+    o: &RawUserOutput,
+    t: OutputType,
+    opath: &str,
+    source: &str,
+) -> Result<(), ConfigError> {
+    for (field, set) in [("max_level", o.max_level), ("max_ramp", o.max_ramp)] {
+        if set.is_some() && !t.has_stop_value() {
+            return Err(ConfigError::invalid(
+                source,
+                format!("{opath}.{field}"),
+                format!("{field} applies only to outputs with a stop value, not to {t}"),
+            ));
+        }
+    }
+    OutputLimits::new(o.max_level, o.max_ramp).map_err(|e| {
+        let field = match e {
+            super::LimitError::MaxRamp(_) => "max_ramp",
+            _ => "max_level",
+        };
+        ConfigError::invalid(source, format!("{opath}.{field}"), e.to_string())
+    })?;
+    Ok(())
 }
 
 /// Merge a user entry into a definition.

@@ -351,6 +351,12 @@ pub(crate) struct RawUserCustomization {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_gap_ms: Option<u32>,
+    /// Highest level of every output with a stop value, as a fraction of its range (0..=1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_level: Option<f64>,
+    /// Fastest rise of every output with a stop value, in full ranges per second (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ramp: Option<f64>,
 }
 
 /// A per-feature override of a user device entry.
@@ -365,9 +371,10 @@ pub(crate) struct RawUserFeature {
     pub output: Option<OutputMap<RawUserOutput>>,
 }
 
-/// One output override: user range, duration range, disabled, reverse. Which keys an output type
-/// may carry is checked after parsing (`reverse` only for position types, `duration` only for
-/// `hw_position_with_duration`).
+/// One output override: user range, duration range, disabled, reverse, safety limits. Which keys
+/// an output type may carry is checked after parsing (`reverse` only for position types,
+/// `duration` only for `hw_position_with_duration`, `max_level` and `max_ramp` only for outputs
+/// with a stop value).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawUserOutput {
@@ -379,6 +386,12 @@ pub(crate) struct RawUserOutput {
     pub disabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reverse: Option<bool>,
+    /// Highest level as a fraction of the range; wins over the device's `max_level`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_level: Option<f64>,
+    /// Fastest rise in full ranges per second; wins over the device's `max_ramp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ramp: Option<f64>,
 }
 
 /// A `simulated_devices` entry (format v5).

@@ -12,6 +12,8 @@
 //!   [`DeviceDatabase::matching_protocols`] lists the protocols that may handle it, and after the
 //!   protocol identified the device, [`DeviceDatabase::definition`] gives its
 //!   [`crate::DeviceDefinition`] with the user's settings merged in.
+//! - Safety limits per device and per output ([`OutputLimits`]: `max_level`, `max_ramp`):
+//!   [`DeviceDatabase::output_limits`].
 //! - Allow/deny lists and reserved device indexes: [`DeviceDatabase::is_address_allowed`],
 //!   [`DeviceDatabase::reserved_indexes`], [`DeviceDatabase::remember_device`] and
 //!   [`DeviceDatabase::to_user_config_json`] to persist them.
@@ -25,12 +27,14 @@ mod builtin;
 mod database;
 mod error;
 mod file;
+mod limits;
 mod specifier;
 mod summary;
 mod user;
 
 pub use database::{DatabaseVersion, DeviceDatabase, builtin_json};
 pub use error::{ConfigError, ConfigWarning};
+pub use limits::{LimitError, OutputLimits};
 pub use specifier::{CommunicationSpecifier, ManufacturerData, VidPid};
 pub use summary::DeviceSummary;
 pub use user::{SimulatedDevice, UserDeviceKey, UserDeviceSettings};

@@ -1,5 +1,6 @@
 //! Per-device user settings (`user_configs.devices[].config.user_config`) and their key.
 
+use super::OutputLimits;
 use std::time::Duration;
 
 /// Identity of a physical device in the user config: `(protocol, identifier?, address)`.
@@ -28,8 +29,8 @@ impl UserDeviceKey {
     }
 }
 
-/// What a user configured for one device: allow/deny, reserved device index, display name and
-/// message gap. (Per-feature overrides are merged into
+/// What a user configured for one device: allow/deny, reserved device index, display name,
+/// message gap and the safety limits of all its outputs. (Per-feature overrides are merged into
 /// [`crate::DeviceDefinition`] by [`crate::config::DeviceDatabase::definition`].)
 ///
 /// Build one with [`UserDeviceSettings::new`] and the consuming setters:
@@ -57,6 +58,9 @@ pub struct UserDeviceSettings {
     pub display_name: Option<String>,
     /// Minimum gap between writes, overriding the database's.
     pub message_gap: Option<Duration>,
+    /// Safety limits of every output with a stop value (`user_config.max_level` and
+    /// `max_ramp`); a feature override's limits win for its output.
+    pub limits: OutputLimits,
 }
 
 impl UserDeviceSettings {
@@ -69,6 +73,7 @@ impl UserDeviceSettings {
             index,
             display_name: None,
             message_gap: None,
+            limits: OutputLimits::NONE,
         }
     }
 
@@ -104,6 +109,13 @@ impl UserDeviceSettings {
     #[must_use]
     pub fn message_gap(mut self, gap: Duration) -> Self {
         self.message_gap = Some(gap);
+        self
+    }
+
+    /// Set the safety limits of every output.
+    #[must_use]
+    pub fn limits(mut self, limits: OutputLimits) -> Self {
+        self.limits = limits;
         self
     }
 

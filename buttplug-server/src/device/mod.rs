@@ -1,10 +1,17 @@
 //! A connected device as the server sees it: its definition, its index and the handle to its task.
 
+mod limits;
+#[cfg(test)]
+mod limits_props;
+#[cfg(test)]
+pub(crate) mod probe;
 mod replies;
 mod task;
 
 pub(crate) use replies::{ReplyTracker, UnitReply};
 
+pub(crate) use limits::Limits;
+pub use limits::RAMP_STEP_INTERVAL;
 pub use task::TRANSPORT_KEEPALIVE_INTERVAL;
 pub(crate) use task::{DeviceTask, TaskOptions};
 

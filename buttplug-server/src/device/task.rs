@@ -4,6 +4,7 @@
 //! Writes to one device are serialized by this task; devices never wait on each other because
 //! each has its own task.
 
+use super::limits::Limits;
 use super::{DeviceEvent, DeviceRequest, OutputBatch, RawReading};
 use crate::device_manager::{DeviceObservation, Observers};
 use crate::rt;
@@ -42,6 +43,8 @@ pub(crate) struct TaskOptions {
     pub gap: Option<Duration>,
     /// Whether keep-alive and tick timers run (off for deterministic fixture runs).
     pub timers: bool,
+    /// Stop the device when it runs and its client sent no output command for this long.
+    pub idle_stop: Option<Duration>,
 }
 
 pub(crate) struct DeviceTask {
@@ -57,6 +60,8 @@ pub(crate) struct DeviceTask {
     pub written: Vec<((u32, OutputType), (i32, u32))>,
     /// When the stop on connect was written, and its last packet.
     pub written_at: Option<(Instant, HardwareCommand)>,
+    /// Safety limits (level caps, ramps); `None` when no output is limited.
+    pub limits: Option<Box<Limits>>,
 }
 
 struct State {
@@ -72,6 +77,12 @@ struct State {
     subscribed_inputs: BTreeSet<(u32, InputType)>,
     raw_subscribed: BTreeSet<Endpoint>,
     next_tick: Option<Instant>,
+    limits: Option<Box<Limits>>,
+    /// When the client last sent an output command (kept only with `idle_stop`).
+    last_command: Instant,
+    /// When the idle check next looks (`None`: not armed). It is not moved by every command,
+    /// so commands do not re-arm the timer; when it fires early it is aimed again.
+    idle_check: Option<Instant>,
 }
 
 impl DeviceTask {
@@ -123,6 +134,9 @@ impl DeviceTask {
             subscribed_inputs: BTreeSet::new(),
             raw_subscribed: BTreeSet::new(),
             next_tick: None,
+            limits: self.limits.take(),
+            last_command: Instant::now(),
+            idle_check: None,
         };
         if let (true, Some((at, packet))) = (track_writes, self.written_at.take()) {
             // The stop on connect counts for the message gap and primes the keep-alive.
@@ -213,6 +227,12 @@ impl DeviceTask {
                 consider(t);
             }
         }
+        if let Some(step) = st.limits.as_deref().and_then(Limits::next_step) {
+            consider(step.max(self.earliest_write(st)));
+        }
+        if let (Some(t), true) = (st.idle_check, st.active) {
+            consider(t);
+        }
         deadline
     }
 
@@ -237,6 +257,10 @@ impl DeviceTask {
     async fn handle_request(&mut self, st: &mut State, req: DeviceRequest) {
         match req {
             DeviceRequest::Output { commands, reply } => {
+                if let Some(idle) = self.options.idle_stop {
+                    st.last_command = Instant::now();
+                    st.idle_check.get_or_insert(st.last_command + idle);
+                }
                 let r = self.output(st, commands).await;
                 if let Err(e) = &r {
                     tracing::debug!(device = self.index, "output failed: {e}");
@@ -287,7 +311,40 @@ impl DeviceTask {
         }
     }
 
-    async fn output(&mut self, st: &mut State, batch: OutputBatch) -> Result<(), DeviceError> {
+    async fn output(&mut self, st: &mut State, mut batch: OutputBatch) -> Result<(), DeviceError> {
+        if let Some(limits) = st.limits.as_deref_mut() {
+            // Caps and ramps, before anything else looks at the values: a held command (a
+            // ramp takes it over) is answered Ok and neither written nor queued.
+            let now = Instant::now();
+            let (last_values, pending) = (&st.last_values, &mut st.pending);
+            let mut admit = |c: &mut OutputCommand| {
+                let key = (c.feature_index, c.output_type);
+                let last = last_values
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, (v, _))| *v);
+                let admitted = limits.apply(c, last, now);
+                if !admitted {
+                    // The ramp goes on from what was written; a queued value must not land
+                    // in between.
+                    pending.retain(|p| (p.feature_index, p.output_type) != key);
+                }
+                admitted
+            };
+            match &mut batch {
+                OutputBatch::One(c) => {
+                    if !admit(c) {
+                        return Ok(());
+                    }
+                }
+                OutputBatch::Many(commands) => {
+                    commands.retain_mut(|c| admit(c));
+                    if commands.is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let may_write_now = match self.options.gap {
             None => true,
             Some(_) => self.earliest_write(st) <= Instant::now(),
@@ -423,9 +480,12 @@ impl DeviceTask {
             // Every output of the addressed features gets its stop, whether or not this
             // session drove it: the device may be running from before we connected.
             let targets = stop_targets(&self.definition, feature);
-            // A queued value must never land after the stop.
+            // A queued value or a ramp step must never land after the stop.
             st.pending
                 .retain(|p| feature.is_some_and(|i| i != p.feature_index));
+            if let Some(limits) = st.limits.as_deref_mut() {
+                limits.cancel(feature);
+            }
             // Stops skip the message gap: they are the safety path. The protocol gets the stop
             // of every output as one change (one packet where its packets carry every motor).
             result = self.write_outputs(st, &targets).await;
@@ -552,10 +612,47 @@ impl DeviceTask {
 
     async fn on_timer(&mut self, st: &mut State) {
         let now = Instant::now();
+        if let (Some(idle), Some(check)) = (self.options.idle_stop, st.idle_check) {
+            if check <= now {
+                if st.active && st.last_command + idle <= now {
+                    tracing::warn!(
+                        device = self.index,
+                        "no command from the client for {idle:?} while running: stopping"
+                    );
+                    st.idle_check = None;
+                    if let Err(e) = self.stop(st, None, true, false).await {
+                        tracing::warn!(device = self.index, "idle stop failed: {e}");
+                    }
+                } else {
+                    // Looked too early (a newer command) or the device is not running: look
+                    // again when the newest command is `idle` old (only counted while running).
+                    st.idle_check = Some(st.last_command + idle);
+                }
+            }
+        }
         if !st.pending.is_empty() && self.earliest_write(st) <= now {
             let pending = std::mem::take(&mut st.pending);
             if let Err(e) = self.write_outputs(st, &pending).await {
                 tracing::warn!(device = self.index, "queued output failed: {e}");
+            }
+        }
+        let ramp_due = st
+            .limits
+            .as_deref()
+            .and_then(Limits::next_step)
+            .is_some_and(|t| {
+                t <= now && (self.options.gap.is_none() || self.earliest_write(st) <= now)
+            });
+        if ramp_due {
+            if let Some(limits) = st.limits.as_deref_mut() {
+                let steps = limits.take_due(now);
+                let written = self.write_outputs(st, &steps).await;
+                if let Some(limits) = st.limits.as_deref_mut() {
+                    limits.give_back(steps);
+                }
+                if let Err(e) = written {
+                    tracing::warn!(device = self.index, "ramp step failed: {e}");
+                }
             }
         }
         if !self.options.timers {
