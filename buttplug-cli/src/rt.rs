@@ -38,8 +38,3 @@ where
 
 /// TCP stream type.
 pub(crate) type TcpStream = async_std::net::TcpStream;
-
-/// Sleep.
-pub(crate) async fn sleep(duration: std::time::Duration) {
-    async_std::task::sleep(duration).await;
-}
