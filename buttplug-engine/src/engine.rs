@@ -305,7 +305,9 @@ async fn run_mode(
     rt::spawn(async move {
         let _ = forwarding.await;
     });
-    let serving = serve_clients(options, server, emitter);
+    // Dropped at the end of the run: every session still running ends with it.
+    let (ending, ended) = async_channel::bounded::<()>(1);
+    let serving = serve_clients(options, server, emitter, ended);
     let outcome = match select(Box::pin(serving), Box::pin(stop.recv())).await {
         Either::Left((result, _)) => result,
         Either::Right(_) => {
@@ -313,6 +315,7 @@ async fn run_mode(
             Ok(())
         }
     };
+    drop(ending);
     tracing::info!("stopping every device");
     device_manager.shutdown().await;
     forwarder.abort();
@@ -422,6 +425,7 @@ async fn serve_clients(
     options: &EngineOptions,
     server: ButtplugServer,
     emitter: &Emitter,
+    ended: async_channel::Receiver<()>,
 ) -> Result<(), EngineError> {
     if let Some(address) = options.websocket_listen_address {
         let transport = WebsocketServerTransportBuilder::new()
@@ -448,7 +452,12 @@ async fn serve_clients(
             })?;
             let server = server.clone();
             let watched = Watched::new(connection, emitter.clone());
-            rt::spawn(async move { server.serve_connection(watched).await });
+            let ended = ended.clone();
+            rt::spawn(async move {
+                let session = server.serve_connection(watched);
+                // The run ended: the session (and its socket) goes with it.
+                let _ = select(Box::pin(session), Box::pin(ended.recv())).await;
+            });
         }
     }
     let Some(url) = &options.websocket_client_address else {
@@ -484,7 +493,12 @@ async fn serve_clients(
 
 /// The I/O error under a transport error, if any.
 fn io_error(e: &TransportError) -> Option<&std::io::Error> {
-    std::error::Error::source(e).and_then(|s| s.downcast_ref::<std::io::Error>())
+    let source = std::error::Error::source(e)?;
+    source.downcast_ref::<std::io::Error>().or_else(|| {
+        source
+            .downcast_ref::<Arc<std::io::Error>>()
+            .map(AsRef::as_ref)
+    })
 }
 
 /// An error with its causes, `: `-separated.

@@ -2,3 +2,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod events;
+mod run;
