@@ -132,3 +132,97 @@ fn init_logging(level: Option<&str>) -> Result<(), String> {
         .try_init();
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+mod tests {
+    use super::*;
+    use buttplug_devices::config::DeviceDatabase;
+    use buttplug_engine::managers::{USE_FLAGS, manager_plans};
+
+    fn engine_args(flags: &[&str]) -> serve::EngineArgs {
+        let argv = std::iter::once("buttplug").chain(flags.iter().copied());
+        let cli = parse(argv.map(std::ffi::OsString::from)).unwrap();
+        assert!(cli.command.is_none());
+        cli.engine
+    }
+
+    /// Each `--use-*` flag turns on exactly the manager the engine runs for it.
+    #[test]
+    fn every_use_flag_reaches_its_manager() {
+        let db = DeviceDatabase::builtin();
+        for flag in USE_FLAGS {
+            let options = engine_args(&["--websocket-port", "0", flag])
+                .to_options(false)
+                .unwrap();
+            let plans = manager_plans(&options, db).unwrap();
+            assert_eq!(plans.len(), 1, "{flag}: {plans:?}");
+            assert_eq!(plans[0].flags, vec![flag], "{flag}");
+        }
+    }
+
+    #[test]
+    fn values_reach_the_engine_options() {
+        let o = engine_args(&[
+            "--websocket-port",
+            "4000",
+            "--websocket-use-all-interfaces",
+            "--server-name",
+            "N",
+            "--max-ping-time",
+            "70",
+            "--device-websocket-server-port",
+            "5000",
+            "--frontend-websocket-port",
+            "6000",
+            "--mdns-suffix",
+            "den",
+            "--rest-api-port",
+            "7000",
+            "--simulate",
+            "Lovense Hush",
+        ])
+        .to_options(false)
+        .unwrap();
+        assert_eq!(
+            o.websocket_listen_address,
+            Some("0.0.0.0:4000".parse().unwrap())
+        );
+        assert!(o.device_websocket_server_all_interfaces);
+        assert_eq!(o.server_name, "N");
+        assert_eq!(o.max_ping_time, 70);
+        assert_eq!(o.device_websocket_server_port, 5000);
+        assert_eq!(o.frontend_websocket_port, Some(6000));
+        assert_eq!(o.mdns_suffix.as_deref(), Some("den"));
+        assert_eq!(o.rest_api_port, Some(7000));
+        assert_eq!(o.simulated_devices, vec!["Lovense Hush".to_string()]);
+        let r = engine_args(&[
+            "--repeater",
+            "--repeater-port",
+            "1",
+            "--websocket-client-address",
+            "h:2",
+        ])
+        .to_options(false)
+        .unwrap();
+        assert!(r.repeater_mode);
+        assert_eq!(r.repeater_local_port, Some(1));
+        assert_eq!(r.repeater_remote_address.as_deref(), Some("h:2"));
+        assert_eq!(r.websocket_client_address, None);
+        assert_eq!(r.websocket_listen_address, None);
+    }
+
+    #[test]
+    fn defaults_are_the_engine_defaults_and_serve_keeps_12345() {
+        let o = engine_args(&[]).to_options(false).unwrap();
+        assert_eq!(o, buttplug_engine::EngineOptions::default());
+        let cli = parse(["buttplug", "serve"].map(std::ffi::OsString::from)).unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(
+            args.to_options(true).unwrap().websocket_listen_address,
+            Some("127.0.0.1:12345".parse().unwrap())
+        );
+    }
+}

@@ -31,7 +31,7 @@ pub(crate) struct EngineArgs {
     /// server too.
     #[arg(long)]
     pub websocket_use_all_interfaces: bool,
-    /// Listen on this address (ip:port, [ipv6]:port) instead of --websocket-port. A bare IP
+    /// Listen on this address (`ip:port`, `[ipv6]:port`) instead of --websocket-port. A bare IP
     /// takes the port from --websocket-port.
     #[arg(long, value_name = "ADDRESS")]
     pub websocket_listen_address: Option<String>,

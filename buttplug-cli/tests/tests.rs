@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is how a test fails
 
 mod cli;
+mod engine_cli;
 mod fault;
 mod interop;
 mod user_config;
