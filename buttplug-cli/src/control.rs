@@ -15,13 +15,13 @@
 //! `stopped N`. Unix only (SIGUSR1 too); elsewhere `buttplug stop` says so.
 
 use buttplug_devices::config::OutputLimits;
-use buttplug_server::{DeviceManager, DeviceManagerBuilder};
+use buttplug_server::DeviceManager;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Safety flags of `serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct SafetyArgs {
     /// Highest level of every output, as a fraction of its range (0..1; 0.6 on a 0-20
     /// vibrator: 12). Applies after every translation (any spec version, legacy commands);
@@ -44,31 +44,32 @@ pub(crate) struct SafetyArgs {
 }
 
 impl SafetyArgs {
-    /// Apply the limits and the idle stop to a device manager builder.
+    /// The default limits these flags give every output.
     ///
     /// # Errors
     /// A value out of range, named as its flag.
-    pub(crate) fn apply(
-        &self,
-        builder: DeviceManagerBuilder,
-    ) -> Result<DeviceManagerBuilder, String> {
-        let limits = OutputLimits::new(self.max_level, self.max_ramp).map_err(|e| {
+    pub(crate) fn limits(&self) -> Result<OutputLimits, String> {
+        OutputLimits::new(self.max_level, self.max_ramp).map_err(|e| {
             let flag = match e {
                 buttplug_devices::config::LimitError::MaxRamp(_) => "--max-ramp",
                 _ => "--max-level",
             };
             format!("{flag}: {e}")
-        })?;
-        let idle = match self.idle_stop {
-            None => None,
-            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Some(Duration::from_secs_f64(s)),
-            Some(s) => {
-                return Err(format!(
-                    "--idle-stop: a positive number of seconds, got {s}"
-                ));
-            }
-        };
-        Ok(builder.limits(limits).idle_stop(idle))
+        })
+    }
+
+    /// The idle-stop time.
+    ///
+    /// # Errors
+    /// A value that is not a positive number of seconds.
+    pub(crate) fn idle(&self) -> Result<Option<Duration>, String> {
+        match self.idle_stop {
+            None => Ok(None),
+            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+            Some(s) => Err(format!(
+                "--idle-stop: a positive number of seconds, got {s}"
+            )),
+        }
     }
 }
 

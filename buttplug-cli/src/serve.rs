@@ -1,51 +1,64 @@
-//! `buttplug serve`: the server apps connect to. Flags follow intiface-engine's names and
-//! meanings so existing launch scripts keep working.
+//! The server: `buttplug [FLAGS]` (intiface-engine's command line) and `buttplug serve [FLAGS]`
+//! (the same flags; the client WebSocket port defaults to 12345). A thin layer over
+//! `buttplug-engine`: flags → [`EngineOptions`] → [`Engine::run`].
 
-use crate::managers::manager_plans;
-use buttplug_devices::config::DeviceDatabase;
+use buttplug_engine::{
+    ENGINE_COMPAT_VERSION, Engine, EngineOptions, Listening, resolve_listen_address,
+};
 use buttplug_server::managers::websocket_devices::DEFAULT_DEVICE_WEBSOCKET_PORT;
-use buttplug_server::user_config::UserConfigFile;
-use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManager, DeviceManagerBuilder};
 use clap::Args;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
-/// The default client WebSocket port (as every Buttplug app expects).
+/// The client WebSocket port `buttplug serve` uses when none is given (the port every Buttplug
+/// app expects). The engine command line has no default, like intiface-engine.
 pub(crate) const DEFAULT_WEBSOCKET_PORT: u16 = 12345;
 
-/// Arguments of `serve` (intiface-engine compatible).
+/// The server's flags: intiface-engine 5.0.5's, same names and value forms, plus ours.
 #[derive(Debug, Args)]
-pub(crate) struct ServeArgs {
-    /// Port of the client WebSocket server.
-    #[arg(long, default_value_t = DEFAULT_WEBSOCKET_PORT)]
-    pub websocket_port: u16,
-    /// Listen on every interface (0.0.0.0) instead of 127.0.0.1.
+#[allow(clippy::struct_excessive_bools)] // one switch per flag, as on the command line
+pub(crate) struct EngineArgs {
+    /// Print the version and exit.
+    #[arg(long)]
+    pub version: bool,
+    /// Print the intiface-engine version whose command line this follows (5.0.5) and exit.
+    #[arg(long)]
+    pub server_version: bool,
+    /// Port of the client WebSocket server, on 127.0.0.1 (0: a free port). No default on the
+    /// engine command line; 12345 with `serve`.
+    #[arg(long, value_name = "PORT")]
+    pub websocket_port: Option<u16>,
+    /// With --websocket-port: listen on every interface (0.0.0.0), and the device WebSocket
+    /// server too.
     #[arg(long)]
     pub websocket_use_all_interfaces: bool,
-    /// Listen on this address instead (overrides --websocket-use-all-interfaces).
-    #[arg(long)]
-    pub websocket_listen_address: Option<IpAddr>,
-    /// Instead of listening, connect out to this client WebSocket (ws://host:port).
-    #[arg(long)]
+    /// Listen on this address (`ip:port`, `[ipv6]:port`) instead of --websocket-port. A bare IP
+    /// takes the port from --websocket-port.
+    #[arg(long, value_name = "ADDRESS")]
+    pub websocket_listen_address: Option<String>,
+    /// Instead of listening, connect out to this client WebSocket (ws://host:port) and serve
+    /// it; retried with back-off. With --repeater: the remote server to relay to.
+    #[arg(long, value_name = "URL")]
     pub websocket_client_address: Option<String>,
+    /// No-op: accepted for compatibility (intiface-engine 5 opens nothing on it either).
+    #[arg(long, value_name = "PORT")]
+    pub frontend_websocket_port: Option<u16>,
     /// Name sent to clients.
-    #[arg(long, default_value = "Buttplug Server")]
+    #[arg(long, default_value = buttplug_engine::DEFAULT_SERVER_NAME)]
     pub server_name: String,
     /// Device config file replacing the built-in database.
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     pub device_config_file: Option<PathBuf>,
     /// User device config file (extra specifiers, allow/deny, indexes, ranges, simulated
     /// devices). Must load, or the server does not start; newly seen devices are added to it so
     /// they keep their index.
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     pub user_device_config_file: Option<PathBuf>,
     /// Ping timeout in ms (0 = off).
-    #[arg(long, default_value_t = 0)]
-    pub max_ping_time: u64,
-    /// Log level (error, warn, info, debug, trace). RUST_LOG overrides it.
-    #[arg(long)]
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub max_ping_time: u32,
+    /// Log level: error, warn, info, debug, trace, or 1-5 (1 = error). Without it RUST_LOG
+    /// applies, else info.
+    #[arg(long, value_name = "LEVEL")]
     pub log: Option<String>,
     /// Find Bluetooth LE devices.
     #[arg(long)]
@@ -65,6 +78,12 @@ pub(crate) struct ServeArgs {
     /// Use a Lovense USB dongle (HID variant).
     #[arg(long)]
     pub use_lovense_dongle_hid: bool,
+    /// SDL gamepads: accepted, but gamepad support is not built yet (a warning says so).
+    #[arg(long)]
+    pub use_sdl_gamepad: bool,
+    /// XInput gamepads (intiface-engine 4): accepted, but gamepad support is not built yet.
+    #[arg(long)]
+    pub use_xinput: bool,
     /// Find toys through the Lovense Connect app.
     #[arg(long)]
     pub use_lovense_connect: bool,
@@ -72,15 +91,28 @@ pub(crate) struct ServeArgs {
     /// finding apps through Lovense's public lookup (https).
     #[arg(long, value_name = "URL")]
     pub lovense_connect_app: Option<String>,
-    /// Accepted for compatibility; XInput exists only on Windows.
-    #[arg(long)]
-    pub use_xinput: bool,
     /// Accept devices that dial in over WebSocket (device simulators).
     #[arg(long)]
     pub use_device_websocket_server: bool,
     /// Port of the device WebSocket server.
-    #[arg(long, default_value_t = DEFAULT_DEVICE_WEBSOCKET_PORT)]
+    #[arg(long, default_value_t = DEFAULT_DEVICE_WEBSOCKET_PORT, value_name = "PORT")]
     pub device_websocket_server_port: u16,
+    /// Advertise the server over mDNS (not available yet: the server does not start).
+    #[arg(long)]
+    pub broadcast_server_mdns: bool,
+    /// Suffix of the mDNS instance name (only with --broadcast-server-mdns).
+    #[arg(long, value_name = "SUFFIX")]
+    pub mdns_suffix: Option<String>,
+    /// Repeater: relay clients connecting to 127.0.0.1:--repeater-port to
+    /// --websocket-client-address, unmodified. No server runs.
+    #[arg(long)]
+    pub repeater: bool,
+    /// Port of the repeater.
+    #[arg(long, value_name = "PORT")]
+    pub repeater_port: Option<u16>,
+    /// REST API port (not available yet: the server does not start).
+    #[arg(long, value_name = "PORT")]
+    pub rest_api_port: Option<u16>,
     /// Add a simulated device: a database name ("Lovense Hush") or protocol:identifier
     /// ("lovense:Z"). Repeatable.
     #[arg(long, value_name = "SPEC")]
@@ -92,126 +124,151 @@ pub(crate) struct ServeArgs {
     /// Safety limits, idle stop and the emergency-stop control socket.
     #[command(flatten)]
     pub safety: crate::control::SafetyArgs,
+    /// No-op: accepted for compatibility (crash reporting was removed from intiface-engine).
+    #[arg(long)]
+    pub crash_reporting: bool,
+    /// No-op: accepted for compatibility (an intiface-engine debug-build flag).
+    #[arg(long)]
+    pub crash_main_thread: bool,
+    /// No-op: accepted for compatibility (an intiface-engine debug-build flag).
+    #[arg(long)]
+    pub crash_task_thread: bool,
 }
 
-/// The device database: the base file (or the built-in one) with the user device config on top,
-/// and the user config file to write newly seen devices to.
-///
-/// # Errors
-/// An unreadable base file, and a user config file that exists but cannot be read or does not
-/// load: the message names the file, the line and column, the JSON path and what was expected.
-/// The server does not start without the user's deny list, reserved indexes and ranges (and
-/// would later overwrite them).
-pub(crate) fn load_database(
-    args: &ServeArgs,
-) -> Result<(DeviceDatabase, Option<Arc<UserConfigFile>>), String> {
-    let mut db = match &args.device_config_file {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            DeviceDatabase::from_json(&text, &path.display().to_string())
-                .map_err(|e| e.to_string())?
-        }
-        None => DeviceDatabase::builtin().clone(),
-    };
-    let mut user_file = None;
-    if let Some(path) = &args.user_device_config_file {
-        if !path.exists() {
-            tracing::info!(
-                "user device config {} does not exist yet; it is created when a device is first seen",
-                path.display()
-            );
-        }
-        let (file, with_user) = UserConfigFile::load(path, &db).map_err(|e| {
-            format!("{e}\nthe server did not start: fix the user device config or remove it")
-        })?;
-        db = with_user;
-        user_file = Some(file);
+impl EngineArgs {
+    /// The engine options these flags say. `serve` gives the client port a default.
+    ///
+    /// # Errors
+    /// The listen-address conflicts and an unusable `--websocket-listen-address`.
+    pub(crate) fn to_options(&self, serve: bool) -> Result<EngineOptions, String> {
+        // `serve` listens on 12345 unless told otherwise or told to dial out / relay.
+        let default_port = (serve && !self.repeater && self.websocket_client_address.is_none())
+            .then_some(DEFAULT_WEBSOCKET_PORT);
+        let listen = resolve_listen_address(
+            self.websocket_port,
+            self.websocket_use_all_interfaces,
+            self.websocket_listen_address.as_deref(),
+            default_port,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(EngineOptions {
+            server_name: self.server_name.clone(),
+            websocket_listen_address: listen,
+            websocket_client_address: (!self.repeater)
+                .then(|| self.websocket_client_address.clone())
+                .flatten(),
+            max_ping_time: self.max_ping_time,
+            device_config_file: self.device_config_file.clone(),
+            device_config_json: None,
+            user_device_config_file: self.user_device_config_file.clone(),
+            use_bluetooth_le: self.use_bluetooth_le,
+            use_serial_port: self.use_serial,
+            use_hid: self.use_hid,
+            use_usb: self.use_usb,
+            use_lovense_dongle_serial: self.use_lovense_dongle_serial,
+            use_lovense_dongle_hid: self.use_lovense_dongle_hid,
+            use_sdl_gamepad: self.use_sdl_gamepad,
+            use_xinput: self.use_xinput,
+            use_lovense_connect: self.use_lovense_connect,
+            lovense_connect_app: self.lovense_connect_app.clone(),
+            use_device_websocket_server: self.use_device_websocket_server,
+            device_websocket_server_port: self.device_websocket_server_port,
+            device_websocket_server_all_interfaces: self.websocket_use_all_interfaces,
+            simulated_devices: self.simulate.clone(),
+            allow_raw: self.allow_raw,
+            frontend_websocket_port: self.frontend_websocket_port,
+            broadcast_server_mdns: self.broadcast_server_mdns,
+            mdns_suffix: self.mdns_suffix.clone(),
+            repeater_mode: self.repeater,
+            repeater_local_port: self.repeater_port,
+            repeater_remote_address: self
+                .repeater
+                .then(|| self.websocket_client_address.clone())
+                .flatten(),
+            rest_api_port: self.rest_api_port,
+            limits: self.safety.limits()?,
+            idle_stop: self.safety.idle()?,
+        })
     }
-    for w in db.warnings() {
-        tracing::warn!("{w}");
-    }
-    Ok((db, user_file))
 }
 
-/// Build the device manager with every manager the flags ask for.
-pub(crate) fn device_manager(
-    args: &ServeArgs,
-    db: DeviceDatabase,
-    user_file: Option<Arc<UserConfigFile>>,
-) -> Result<DeviceManager, String> {
-    let mut builder = args
-        .safety
-        .apply(DeviceManagerBuilder::new(Arc::new(db.clone())))?;
-    if let Some(file) = user_file {
-        builder = builder.user_config_file(file);
+/// `--version`'s line (intiface-engine prints `Intiface CLI (Rust Edition) Version 5.0.5,
+/// Commit unknown, Built <time>`).
+fn version_line() -> String {
+    format!(
+        "Buttplug CLI (Rust Edition) Version {}, Commit unknown, Built unknown \
+         (command line of intiface-engine {ENGINE_COMPAT_VERSION})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Run the server (or answer `--version` / `--server-version`). `serve` is the subcommand
+/// form; without it this is the engine command line.
+pub(crate) fn run(args: &EngineArgs, serve: bool) -> Result<(), String> {
+    if args.server_version {
+        println!("{ENGINE_COMPAT_VERSION}");
+        return Ok(());
     }
-    for plan in manager_plans(args, &db)? {
-        if let Some(bound) = plan.bound {
-            crate::rt::spawn(async move {
-                if let Ok(addr) = bound.await {
-                    println!("device websocket server listening on ws://{addr}");
-                    let _ = std::io::Write::flush(&mut std::io::stdout());
+    if args.version {
+        println!("{}", version_line());
+        return Ok(());
+    }
+    crate::init_logging(args.log.as_deref())?;
+    if !serve {
+        println!("Intiface Server, starting up with stdout output.");
+    }
+    let options = args.to_options(serve)?;
+    for (given, flag) in [
+        (
+            args.frontend_websocket_port.is_some(),
+            "--frontend-websocket-port",
+        ),
+        (args.crash_reporting, "--crash-reporting"),
+        (args.crash_main_thread, "--crash-main-thread"),
+        (args.crash_task_thread, "--crash-task-thread"),
+    ] {
+        if given {
+            tracing::info!("{flag}: accepted for compatibility; it has no effect");
+        }
+    }
+    let engine = Engine::new(options);
+    let stop = engine.stop_handle();
+    // SIGINT and SIGTERM (the `termination` feature): the graceful stop, every device stopped.
+    ctrlc::set_handler(move || {
+        tracing::info!("signal received; stopping");
+        stop.stop();
+    })
+    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+    let listening = engine.listening();
+    crate::rt::spawn(async move {
+        while let Ok(address) = listening.recv().await {
+            match address {
+                Listening::Client(a) => println!("client websocket listening on ws://{a}"),
+                Listening::DeviceWebsocket(a) => {
+                    println!("device websocket server listening on ws://{a}");
                 }
-            });
+                Listening::Repeater(a) => println!("repeater listening on ws://{a}"),
+                _ => {}
+            }
+            let _ = std::io::Write::flush(&mut std::io::stdout());
         }
-        if let Some(manager) = plan.builder {
-            builder = builder.boxed_comm_manager(manager);
+    });
+    // The emergency stop (`buttplug stop`, SIGUSR1) reaches the device manager directly.
+    let devices = engine.device_manager();
+    let safety = args.safety.clone();
+    crate::rt::spawn(async move {
+        if let Ok(devices) = devices.recv().await {
+            crate::control::start(&safety, devices);
         }
-    }
-    builder.finish().map_err(|e| e.to_string())
-}
-
-/// Where the client WebSocket server listens.
-pub(crate) fn listen_address(args: &ServeArgs) -> SocketAddr {
-    let ip = match (
-        args.websocket_listen_address,
-        args.websocket_use_all_interfaces,
-    ) {
-        (Some(ip), _) => ip,
-        (None, true) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        (None, false) => IpAddr::V4(Ipv4Addr::LOCALHOST),
-    };
-    SocketAddr::new(ip, args.websocket_port)
-}
-
-pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
-    crate::init_logging(args.log.as_deref());
-    let (db, user_file) = load_database(&args)?;
+    });
+    let events = engine.events();
+    crate::rt::spawn(async move {
+        while let Ok(event) = events.recv().await {
+            // Errors are logged by the engine itself.
+            tracing::debug!(target: "buttplug::event", "{}", event.to_json());
+        }
+    });
     // Boxed: the serving future is large, and on the main thread's stack it kept about 80 kB of
     // stack pages resident for the life of the process.
-    crate::rt::block_on(Box::pin(async move {
-        let device_manager = device_manager(&args, db, user_file.clone())?;
-        crate::control::start(&args.safety, device_manager.clone());
-        let server = ButtplugServerBuilder::new()
-            .name(args.server_name.clone())
-            .max_ping_time(Duration::from_millis(args.max_ping_time))
-            .allow_raw(args.allow_raw)
-            .device_manager(device_manager.clone())
-            .finish();
-        let (stop_tx, stop_rx) = async_channel::bounded::<()>(1);
-        ctrlc::set_handler(move || {
-            let _ = stop_tx.try_send(());
-        })
-        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
-        let serving = serve_clients(&args, server);
-        futures::pin_mut!(serving);
-        let outcome = futures::future::select(serving, Box::pin(stop_rx.recv())).await;
-        tracing::info!("stopping every device");
-        device_manager.shutdown().await;
-        if let Some(file) = &user_file {
-            // Normally written already (on the blocking pool, when the device was seen).
-            if let Err(e) = file.save() {
-                tracing::error!("{e}");
-            }
-        }
-        match outcome {
-            futures::future::Either::Left((result, _)) => result,
-            futures::future::Either::Right(_) => Ok(()),
-        }
-    }))
-}
-
-async fn serve_clients(args: &ServeArgs, server: ButtplugServer) -> Result<(), String> {
-    crate::transport::serve_clients(args, server).await
+    crate::rt::block_on(Box::pin(engine.run())).map_err(|e| e.to_string())
 }

@@ -43,7 +43,7 @@ fn show(data: &[u8]) -> String {
 }
 
 pub(crate) fn run(args: &SimulateArgs) -> Result<(), String> {
-    crate::init_logging(None);
+    crate::init_logging(None)?;
     let db = DeviceDatabase::builtin();
     let plan = buttplug_devices::simulated_device(db, &args.device, &args.address)
         .map_err(|e| e.to_string())?;

@@ -49,16 +49,23 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// `buttplug serve --websocket-port 0 --device-websocket-server-port 0 EXTRA...`.
     pub fn start(extra: &[&str]) -> Self {
+        let mut args = vec![
+            "serve",
+            "--websocket-port",
+            "0",
+            "--device-websocket-server-port",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        Self::start_args(&args)
+    }
+
+    /// `buttplug ARGS...` exactly (e.g. intiface-engine's command line, without a subcommand).
+    pub fn start_args(args: &[&str]) -> Self {
         let mut child = Command::new(bin())
-            .args([
-                "serve",
-                "--websocket-port",
-                "0",
-                "--device-websocket-server-port",
-                "0",
-            ])
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -71,7 +78,7 @@ impl ServerProcess {
             device_url: None,
             log: Vec::new(),
         };
-        let wants_devices = extra.contains(&"--use-device-websocket-server");
+        let wants_devices = args.contains(&"--use-device-websocket-server");
         let deadline = Instant::now() + Duration::from_secs(20);
         while server.client_url.is_empty() || (wants_devices && server.device_url.is_none()) {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -53,6 +53,12 @@ fn install_clients() -> Result<PathBuf, String> {
 /// `battery` is what the client reports for the 85 % the device says: spec v3 clients give a
 /// fraction, buttplug-js 5 the v4 percent value.
 fn run_js_client(package: &str, battery_expected: f64, extra_flags: &[&str]) {
+    let mut flags = vec!["--use-device-websocket-server"];
+    flags.extend_from_slice(extra_flags);
+    run_js_client_against(package, battery_expected, ServerProcess::start(&flags));
+}
+
+fn run_js_client_against(package: &str, battery_expected: f64, server: ServerProcess) {
     for tool in ["node", "npm"] {
         assert!(
             have(tool),
@@ -61,9 +67,6 @@ fn run_js_client(package: &str, battery_expected: f64, extra_flags: &[&str]) {
     }
     let dir = install_clients()
         .unwrap_or_else(|e| panic!("interop with buttplug-js ({package}) cannot run: {e}"));
-    let mut flags = vec!["--use-device-websocket-server"];
-    flags.extend_from_slice(extra_flags);
-    let server = ServerProcess::start(&flags);
     let device_url = server
         .device_url
         .clone()
@@ -130,4 +133,31 @@ fn tool_buttplug_js_5_0_2_spec_v4_with_every_backend_on() {
             "--use-lovense-connect",
         ],
     );
+}
+
+/// The server started with intiface-engine's command line, no subcommand, the flags Intiface
+/// Central's engine settings produce (every manager it offers on Linux, the device WebSocket
+/// server); port 0 instead of 12345 so that tests can run side by side.
+#[test]
+#[ignore = "needs node, npm and the npm registry; .ci/run runs it"]
+fn tool_buttplug_js_5_0_2_engine_command_line() {
+    let server = ServerProcess::start_args(&[
+        "--websocket-port",
+        "0",
+        "--server-name",
+        "Intiface Server",
+        "--max-ping-time",
+        "0",
+        "--log",
+        "info",
+        "--use-bluetooth-le",
+        "--use-serial",
+        "--use-lovense-dongle-serial",
+        "--use-lovense-dongle-hid",
+        "--use-lovense-connect",
+        "--use-device-websocket-server",
+        "--device-websocket-server-port",
+        "0",
+    ]);
+    run_js_client_against("bp5", 85.0, server);
 }

@@ -4,6 +4,7 @@
 mod cli;
 #[cfg(unix)]
 mod control;
+mod engine_cli;
 mod fault;
 mod interop;
 mod user_config;

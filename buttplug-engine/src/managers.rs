@@ -1,9 +1,9 @@
-//! Which communication managers `serve` runs: a pure function from the parsed options and the
+//! Which communication managers a run uses: a pure function from the [`EngineOptions`] and the
 //! device database to a list of [`ManagerPlan`]s, each with the builder and a description of
-//! what that manager looks for (so the wiring of every `--use-*` flag can be tested without
-//! hardware).
+//! what that manager looks for (so the wiring of every `use_*` option can be tested without
+//! hardware, and a GUI can show what is active).
 
-use crate::serve::ServeArgs;
+use crate::EngineOptions;
 use buttplug_devices::SimulatedHardware;
 use buttplug_devices::config::{CommunicationSpecifier, DeviceDatabase, VidPid};
 use buttplug_server::comm::DeviceCommunicationManagerBuilder;
@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// What one communication manager looks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LooksFor {
+pub enum LooksFor {
     /// BLE peripherals matching these `btle` specifiers.
     BluetoothLe(Vec<CommunicationSpecifier>),
     /// These serial ports.
@@ -39,8 +39,8 @@ pub(crate) enum LooksFor {
     Nothing(String),
 }
 
-/// One manager `serve` runs (or, for [`LooksFor::Nothing`], a flag that runs none).
-pub(crate) struct ManagerPlan {
+/// One manager a run uses (or, for [`LooksFor::Nothing`], a flag that runs none).
+pub struct ManagerPlan {
     /// The command-line flags (or config entries) that asked for it.
     pub flags: Vec<&'static str>,
     /// What the manager looks for.
@@ -75,7 +75,6 @@ impl ManagerPlan {
         }
     }
 
-    #[allow(dead_code)] // used only for features compiled out, and for --use-xinput
     fn nothing(flag: &'static str, why: String) -> Self {
         tracing::warn!("{flag}: {why}");
         ManagerPlan {
@@ -101,8 +100,8 @@ fn not_compiled(flag: &'static str, feature: &str) -> ManagerPlan {
 ///
 /// # Errors
 /// A `--simulate` or `simulated_devices` entry that names no device.
-pub(crate) fn manager_plans(
-    args: &ServeArgs,
+pub fn manager_plans(
+    args: &EngineOptions,
     db: &DeviceDatabase,
 ) -> Result<Vec<ManagerPlan>, String> {
     let mut plans = Vec::new();
@@ -110,7 +109,7 @@ pub(crate) fn manager_plans(
         plans.push(plan);
     }
     if args.use_device_websocket_server {
-        let ip = if args.websocket_use_all_interfaces {
+        let ip = if args.device_websocket_server_all_interfaces {
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
         } else {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
@@ -131,17 +130,17 @@ pub(crate) fn manager_plans(
 }
 
 /// One simulated manager for `--simulate` and the user config's `simulated_devices`.
-fn simulated(args: &ServeArgs, db: &DeviceDatabase) -> Result<Option<ManagerPlan>, String> {
-    if args.simulate.is_empty() && db.simulated_devices().is_empty() {
+fn simulated(args: &EngineOptions, db: &DeviceDatabase) -> Result<Option<ManagerPlan>, String> {
+    if args.simulated_devices.is_empty() && db.simulated_devices().is_empty() {
         return Ok(None);
     }
     let mut flags = Vec::new();
     let mut described = Vec::new();
     let mut sim = SimulatedCommunicationManagerBuilder::new();
-    if !args.simulate.is_empty() {
+    if !args.simulated_devices.is_empty() {
         flags.push("--simulate");
     }
-    for (i, spec) in args.simulate.iter().enumerate() {
+    for (i, spec) in args.simulated_devices.iter().enumerate() {
         let address = format!("SI:MU:LA:TE:{:02X}:{:02X}", i / 256, i % 256);
         let plan = buttplug_devices::simulated_device(db, spec, &address)
             .map_err(|e| format!("--simulate {spec:?}: {e}"))?;
@@ -200,7 +199,7 @@ fn simulated(args: &ServeArgs, db: &DeviceDatabase) -> Result<Option<ManagerPlan
 }
 
 #[allow(unused_variables)] // which branches exist depends on the features
-fn hardware(args: &ServeArgs, db: &DeviceDatabase, plans: &mut Vec<ManagerPlan>) {
+fn hardware(args: &EngineOptions, db: &DeviceDatabase, plans: &mut Vec<ManagerPlan>) {
     if args.use_bluetooth_le {
         #[cfg(feature = "btleplug")]
         {
@@ -211,7 +210,7 @@ fn hardware(args: &ServeArgs, db: &DeviceDatabase, plans: &mut Vec<ManagerPlan>)
         #[cfg(not(feature = "btleplug"))]
         plans.push(not_compiled("--use-bluetooth-le", "btleplug"));
     }
-    if args.use_serial {
+    if args.use_serial_port {
         #[cfg(feature = "serial")]
         {
             let b = buttplug_server::managers::serial::SerialManagerBuilder::from_database(db);
@@ -288,31 +287,63 @@ fn hardware(args: &ServeArgs, db: &DeviceDatabase, plans: &mut Vec<ManagerPlan>)
         #[cfg(not(feature = "lovense-connect"))]
         plans.push(not_compiled("--use-lovense-connect", "lovense-connect"));
     }
+    if args.use_sdl_gamepad {
+        plans.push(ManagerPlan::nothing(
+            "--use-sdl-gamepad",
+            GAMEPADS_NOT_BUILT.to_string(),
+        ));
+    }
     if args.use_xinput {
         plans.push(ManagerPlan::nothing(
             "--use-xinput",
-            "XInput gamepads exist only on Windows; ignored".to_string(),
+            GAMEPADS_NOT_BUILT.to_string(),
         ));
     }
 }
+
+/// Every `--use-*` command-line flag, one per `use_*` option (the CLI's tests check that its
+/// `--use-*` flags are exactly these).
+pub const USE_FLAGS: [&str; 10] = [
+    "--use-bluetooth-le",
+    "--use-serial",
+    "--use-hid",
+    "--use-usb",
+    "--use-lovense-dongle-serial",
+    "--use-lovense-dongle-hid",
+    "--use-lovense-connect",
+    "--use-device-websocket-server",
+    "--use-sdl-gamepad",
+    "--use-xinput",
+];
+
+/// What `--use-sdl-gamepad` and `--use-xinput` report.
+pub const GAMEPADS_NOT_BUILT: &str =
+    "gamepad support is not built yet in this server; no gamepad will be found";
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 mod tests {
     use super::*;
-    use clap::{CommandFactory, Parser};
     use std::collections::BTreeSet;
 
-    /// `serve`'s options on their own.
-    #[derive(Debug, Parser)]
-    struct Serve {
-        #[command(flatten)]
-        args: ServeArgs,
-    }
-
-    fn parse(flags: &[&str]) -> ServeArgs {
-        let argv = std::iter::once("serve").chain(flags.iter().copied());
-        Serve::try_parse_from(argv).unwrap().args
+    /// The options with one `use_*` switch named by its command-line flag turned on.
+    fn with_flag(flag: &str) -> EngineOptions {
+        let mut o = EngineOptions::default();
+        let field = match flag {
+            "--use-bluetooth-le" => &mut o.use_bluetooth_le,
+            "--use-serial" => &mut o.use_serial_port,
+            "--use-hid" => &mut o.use_hid,
+            "--use-usb" => &mut o.use_usb,
+            "--use-lovense-dongle-serial" => &mut o.use_lovense_dongle_serial,
+            "--use-lovense-dongle-hid" => &mut o.use_lovense_dongle_hid,
+            "--use-lovense-connect" => &mut o.use_lovense_connect,
+            "--use-device-websocket-server" => &mut o.use_device_websocket_server,
+            "--use-sdl-gamepad" => &mut o.use_sdl_gamepad,
+            "--use-xinput" => &mut o.use_xinput,
+            other => panic!("{other}: no such switch"),
+        };
+        *field = true;
+        o
     }
 
     /// The built-in database plus a user config naming a serial port (the shipped database
@@ -345,28 +376,15 @@ mod tests {
             .collect()
     }
 
-    /// Every `--use-*` flag of `serve`, read from the command definition (a new flag shows up
-    /// here and must get a case below).
-    fn use_flags() -> Vec<String> {
-        Serve::command()
-            .get_arguments()
-            .filter_map(|a| a.get_long())
-            .filter(|l| l.starts_with("use-"))
-            .map(|l| format!("--{l}"))
-            .collect()
-    }
-
     #[test]
     fn every_use_flag_yields_a_manager_looking_for_the_database_devices() {
         let db = database();
-        let flags = use_flags();
-        assert!(flags.len() >= 9, "{flags:?}");
-        for flag in &flags {
-            let plans = manager_plans(&parse(&[flag]), &db).unwrap();
+        for flag in USE_FLAGS {
+            let plans = manager_plans(&with_flag(flag), &db).unwrap();
             assert_eq!(plans.len(), 1, "{flag}: {plans:?}");
             let plan = &plans[0];
-            assert_eq!(plan.flags, vec![flag.as_str()], "{flag}");
-            match flag.as_str() {
+            assert_eq!(plan.flags, vec![flag], "{flag}");
+            match flag {
                 "--use-bluetooth-le" => {
                     let LooksFor::BluetoothLe(filter) = &plan.looks_for else {
                         panic!("{flag}: {plan:?}")
@@ -424,9 +442,9 @@ mod tests {
                     plan.looks_for,
                     LooksFor::DeviceWebsocket("127.0.0.1:54817".parse().unwrap())
                 ),
-                "--use-xinput" => {
+                "--use-xinput" | "--use-sdl-gamepad" => {
                     assert!(
-                        matches!(&plan.looks_for, LooksFor::Nothing(why) if why.contains("Windows")),
+                        matches!(&plan.looks_for, LooksFor::Nothing(why) if why.contains("gamepad support is not built")),
                         "{plan:?}"
                     );
                     continue;
@@ -440,21 +458,17 @@ mod tests {
     #[test]
     fn flag_values_reach_the_managers() {
         let db = database();
-        let plans = manager_plans(
-            &parse(&[
-                "--use-lovense-connect",
-                "--lovense-connect-app",
-                "http://192.168.1.44:34567",
-                "--use-device-websocket-server",
-                "--websocket-use-all-interfaces",
-                "--device-websocket-server-port",
-                "6000",
-                "--use-lovense-dongle-hid",
-                "--use-lovense-dongle-serial",
-            ]),
-            &db,
-        )
-        .unwrap();
+        let options = EngineOptions {
+            use_lovense_connect: true,
+            lovense_connect_app: Some("http://192.168.1.44:34567".to_string()),
+            use_device_websocket_server: true,
+            device_websocket_server_all_interfaces: true,
+            device_websocket_server_port: 6000,
+            use_lovense_dongle_hid: true,
+            use_lovense_dongle_serial: true,
+            ..EngineOptions::default()
+        };
+        let plans = manager_plans(&options, &db).unwrap();
         let looks: Vec<_> = plans.iter().map(|p| p.looks_for.clone()).collect();
         assert_eq!(
             looks,
@@ -471,6 +485,10 @@ mod tests {
 
     #[test]
     fn no_flag_no_manager() {
-        assert!(manager_plans(&parse(&[]), &database()).unwrap().is_empty());
+        assert!(
+            manager_plans(&EngineOptions::default(), &database())
+                .unwrap()
+                .is_empty()
+        );
     }
 }
