@@ -106,7 +106,9 @@ fn handshake_v3_uses_message_version_and_v3_device_shapes() {
 #[test]
 fn refused_handshake_keeps_the_server_error_code() {
     block_on(async {
-        let client = ButtplugClient::new("Test Client");
+        let client = ButtplugClient::builder("Test Client")
+            .fallback_to_v3(false)
+            .build();
         let (connector, remote) = fake();
         let (result, ()) = futures::join!(client.connect(connector), async {
             let mut remote = remote.await.unwrap();

@@ -3,9 +3,7 @@
 //! loopback. What matters is checked where it lands: the bytes the simulated hardware receives.
 
 use buttplug_client::{ButtplugClient, ButtplugClientDevice, ButtplugClientEvent, ClientError};
-use buttplug_core::{
-    ButtplugConnector, ConnectorError, ConnectorReceiver, ConnectorSender, InputType,
-};
+use buttplug_core::{BoxFrameTransport, ButtplugConnector, ConnectorError, InputType};
 use buttplug_devices::{DeviceDatabase, Endpoint, Hardware, SIMULATED_BATTERY, SimulatedHardware};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
 use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManagerBuilder};
@@ -450,24 +448,61 @@ struct PingDropper {
 
 #[async_trait::async_trait]
 impl ButtplugConnector for PingDropper {
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
-        let (mut to_server, from_server) = self.inner.connect().await?;
-        let (sender, mut from_client) =
-            futures::channel::mpsc::channel::<buttplug_core::ClientMessage>(16);
-        let drop_pings = self.drop_pings;
-        async_std::task::spawn(async move {
-            while let Some(message) = from_client.next().await {
-                if message.name() == "Ping" && drop_pings.load(Ordering::SeqCst) {
-                    continue;
-                }
-                if to_server.send(message).await.is_err() {
-                    break;
-                }
-            }
-        });
-        Ok((sender, from_server))
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
+        Ok(Box::pin(DroppingPings {
+            inner: self.inner.connect().await?,
+            drop_pings: self.drop_pings.clone(),
+        }))
+    }
+}
+
+/// A connection whose outgoing `Ping` frames vanish while `drop_pings` is set.
+struct DroppingPings {
+    inner: BoxFrameTransport,
+    drop_pings: Arc<AtomicBool>,
+}
+
+impl futures::Stream for DroppingPings {
+    type Item = Result<String, ConnectorError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl futures::Sink<String> for DroppingPings {
+    type Error = ConnectorError;
+
+    fn poll_ready(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_ready_unpin(cx)
+    }
+
+    fn start_send(mut self: std::pin::Pin<&mut Self>, frame: String) -> Result<(), ConnectorError> {
+        // The client sends one message per frame.
+        if frame.starts_with(r#"[{"Ping""#) && self.drop_pings.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.inner.start_send_unpin(frame)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_flush_unpin(cx)
+    }
+
+    fn poll_close(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_close_unpin(cx)
     }
 }
 
