@@ -2,7 +2,9 @@
 //! the built-in database), over both connections an app uses: in-process and WebSocket on
 //! loopback. What matters is checked where it lands: the bytes the simulated hardware receives.
 
-use buttplug_client::{ButtplugClient, ButtplugClientDevice, ButtplugClientEvent, ClientError};
+use buttplug_client::{
+    ButtplugClient, ButtplugClientDevice, ButtplugClientEvent, ClientError, ReconnectPolicy,
+};
 use buttplug_core::{BoxFrameTransport, ButtplugConnector, ConnectorError, InputType};
 use buttplug_devices::{DeviceDatabase, Endpoint, Hardware, SIMULATED_BATTERY, SimulatedHardware};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
@@ -92,8 +94,13 @@ impl Served {
                 abort: None,
             };
         }
+        Served::websocket_on(server, 0).await
+    }
+
+    /// The server over WebSocket on loopback `port` (0: any free port).
+    async fn websocket_on(server: ButtplugServer, port: u16) -> Served {
         let transport = WebsocketServerTransport::builder()
-            .port(0)
+            .port(port)
             .bind()
             .await
             .unwrap();
@@ -564,4 +571,86 @@ fn a_client_that_stops_pinging_is_timed_out_in_process() {
 #[test]
 fn a_client_that_stops_pinging_is_timed_out_over_websocket() {
     ping_out(Link::Websocket);
+}
+
+/// The real server restarts on the same port (a new server process: a new device manager that
+/// has found nothing yet). A client with a reconnect policy re-dials with backoff until the new
+/// server answers, runs the handshake again, rescans (the app was scanning) and announces the
+/// device again; the new handle drives the new server's hardware.
+#[test]
+fn a_restarted_server_is_redialed_and_its_device_comes_back() {
+    block_on(async {
+        let (hush_dev, _old_hush) = device("lovense:Z", "AA:00:00:00:00:01");
+        let served = Served::new(server(vec![hush_dev], None), Link::Websocket).await;
+        let url = served.url.clone().unwrap();
+        let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+        let client = ButtplugClient::builder("restart test")
+            .reconnect(
+                ReconnectPolicy::new()
+                    .initial_delay(Duration::from_millis(20))
+                    .max_delay(Duration::from_millis(200)),
+            )
+            .build();
+        let driver = within(
+            "the handshake",
+            client.connect(WebsocketClientConnector::new(url)),
+        )
+        .await
+        .unwrap();
+        async_std::task::spawn(driver);
+        let mut events = client.event_stream();
+        client.start_scanning().await.unwrap();
+        let old_device = within("the device", async {
+            loop {
+                if let Some(ButtplugClientEvent::DeviceAdded(d)) = events.next().await {
+                    break d;
+                }
+            }
+        })
+        .await;
+
+        drop(served);
+        // The server is down for a while: several attempts fail.
+        let mut failed_attempts = 0;
+        within("ServerDisconnect and failed re-dials", async {
+            while failed_attempts < 3 {
+                match events.next().await {
+                    Some(ButtplugClientEvent::Reconnecting { attempt, .. }) => {
+                        failed_attempts = attempt - 1;
+                    }
+                    Some(ButtplugClientEvent::ServerDisconnect) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        })
+        .await;
+        assert!(!client.connected());
+        assert!(!old_device.connected());
+
+        let (hush_dev, hush) = device("lovense:Z", "AA:00:00:00:00:01");
+        let _restarted = Served::websocket_on(server(vec![hush_dev], None), port).await;
+        let device = within("Reconnected and the device", async {
+            let mut reconnected = false;
+            loop {
+                match events.next().await {
+                    Some(ButtplugClientEvent::Reconnected { .. }) => reconnected = true,
+                    Some(ButtplugClientEvent::DeviceAdded(d)) => {
+                        assert!(reconnected, "devices come after Reconnected");
+                        break d;
+                    }
+                    Some(ButtplugClientEvent::Reconnecting { .. }) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        })
+        .await;
+        assert!(client.connected());
+        assert_eq!(device.name(), old_device.name());
+        assert!(device.connected());
+        assert!(!old_device.connected(), "the old handle stays disconnected");
+        take_writes(&hush);
+        device.vibrate(0.5).await.unwrap();
+        expect_writes(&hush, &[b"Vibrate:10;"]).await;
+        client.disconnect().await.unwrap();
+    });
 }
