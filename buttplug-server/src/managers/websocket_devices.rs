@@ -135,7 +135,9 @@ impl std::future::Future for BoundAddress {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        self.receiver.poll_unpin(cx).map(|r| r.map_err(|_| NotBound))
+        self.receiver
+            .poll_unpin(cx)
+            .map(|r| r.map_err(|_| NotBound))
     }
 }
 
