@@ -69,7 +69,9 @@ impl ButtplugClientBuilder {
     /// [`ButtplugClientEvent::DeviceAdded`] for every device of the server's list (new
     /// handles: the old ones stay disconnected). If the app had started scanning (and not
     /// stopped), scanning is started again so devices that the new server has not found yet
-    /// come back. [`ButtplugClient::disconnect`] stops the re-dialing. A connection the client
+    /// come back. When the policy's attempts run out, the driver emits
+    /// [`ButtplugClientEvent::ReconnectFailed`] and ends. [`ButtplugClient::disconnect`] stops
+    /// the re-dialing. A connection the client
     /// closes itself is never re-dialed.
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = Some(policy);
@@ -444,7 +446,13 @@ async fn redial(
     loop {
         attempt = attempt.saturating_add(1);
         if policy.max_attempts.is_some_and(|max| attempt > max) {
-            tracing::info!("giving up re-dialing after {} attempts", attempt - 1);
+            let attempts = attempt - 1;
+            tracing::info!("giving up re-dialing after {attempts} attempts");
+            if let Some(client) = inner.upgrade() {
+                client
+                    .events
+                    .emit(ButtplugClientEvent::ReconnectFailed { attempts });
+            }
             return None;
         }
         let delay = policy.delay(attempt);

@@ -55,6 +55,11 @@ pub enum ButtplugClientEvent {
         /// The wait before dialing.
         delay: std::time::Duration,
     },
+    /// Re-dialing stopped because the policy's attempts ran out; the driver ends.
+    ReconnectFailed {
+        /// How many attempts were made.
+        attempts: u32,
+    },
     /// The connection is back (handshake done). The server's devices follow as
     /// [`ButtplugClientEvent::DeviceAdded`], with new handles.
     Reconnected {

@@ -45,7 +45,8 @@
 //! [`ButtplugClientEvent::ServerDisconnect`]. With [`ButtplugClientBuilder::reconnect`] and a
 //! [`ReconnectPolicy`], the driver re-dials with capped exponential backoff, runs the handshake
 //! again, and announces the devices again ([`ButtplugClientEvent::Reconnected`], then
-//! [`ButtplugClientEvent::DeviceAdded`]).
+//! [`ButtplugClientEvent::DeviceAdded`]); [`ButtplugClientEvent::ReconnectFailed`] when a
+//! limited number of attempts ran out.
 //!
 //! # Values
 //!

@@ -137,6 +137,10 @@ fn redialing_gives_up_after_max_attempts_and_stops_on_disconnect() {
             }
         }
         assert_eq!(delays, [STEP, STEP * 2, STEP * 2]);
+        assert!(matches!(
+            next_event(&mut events).await,
+            ButtplugClientEvent::ReconnectFailed { attempts: 3 }
+        ));
         driver.join().unwrap();
         assert!(!client.connected());
 
