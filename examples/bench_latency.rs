@@ -2,7 +2,7 @@
 //! flight, over three paths:
 //!
 //! 1. the typed session channel (`ButtplugServer::connect`: no client library, no JSON);
-//! 2. `ButtplugClient` with the server's in-process connector;
+//! 2. `ButtplugClient` with the server's in-process connector (JSON frames over an in-memory pipe);
 //! 3. `ButtplugClient` over a WebSocket on loopback (transport-ws server transport glued to
 //!    `ButtplugServer::serve_connection`, as `buttplug serve` does, in this process so the simulated
 //!    device's write timestamps can be read).

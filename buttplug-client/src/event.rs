@@ -47,6 +47,25 @@ pub enum ButtplugClientEvent {
     /// The server closed the connection, or the transport failed. Not sent after
     /// [`ButtplugClient::disconnect`](crate::ButtplugClient::disconnect).
     ServerDisconnect,
+    /// The client is about to re-dial after losing the connection (only with
+    /// [`ButtplugClientBuilder::reconnect`](crate::ButtplugClientBuilder::reconnect)).
+    Reconnecting {
+        /// Which attempt this is (from 1).
+        attempt: u32,
+        /// The wait before dialing.
+        delay: std::time::Duration,
+    },
+    /// Re-dialing stopped because the policy's attempts ran out; the driver ends.
+    ReconnectFailed {
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The connection is back (handshake done). The server's devices follow as
+    /// [`ButtplugClientEvent::DeviceAdded`], with new handles.
+    Reconnected {
+        /// The spec version of the new connection.
+        spec_version: buttplug_core::SpecVersion,
+    },
     /// The server reported that the client missed its ping deadline; the server stops all
     /// devices and usually closes the connection.
     PingTimeout,

@@ -1,21 +1,22 @@
-//! One connection: the state the handles share, the request path with its timeout, the handshake,
-//! and the driver loop that owns the connector's channels.
+//! One connection: the state the handles share, the request path with its timeout, the handshake
+//! (with the fallback to spec v3), and the driver loop that owns the connection's frames.
 
 use crate::device::ButtplugClientDevice;
 use crate::error::{ClientError, Result};
 use crate::event::{ButtplugClientEvent, EventHub};
+use crate::link::Link;
 use crate::lock;
 use buttplug_core::v0::ErrorV0;
 use buttplug_core::v3::ServerMessageV3;
 use buttplug_core::v4::ServerMessageV4;
 use buttplug_core::{
-    ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender,
-    DeviceInfo, ErrorCode, HandshakeError, ServerInfo, ServerMessage, SpecVersion,
+    ButtplugConnector, ClientMessage, ConnectorError, DeviceInfo, ErrorCode, HandshakeError,
+    ServerInfo, ServerMessage, SpecVersion,
 };
 use futures::channel::oneshot;
 use futures::future::Either;
 use futures::stream::BoxStream;
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -212,66 +213,73 @@ pub(crate) async fn with_timeout<T>(
 /// Handshake settings.
 pub(crate) struct Handshake<'a> {
     pub(crate) client_name: &'a str,
+    /// The version to ask for first.
     pub(crate) version: SpecVersion,
+    /// Retry at v3 (on a new connection) when a v4 handshake is refused.
+    pub(crate) fallback_to_v3: bool,
     pub(crate) timeout: Duration,
     pub(crate) events: Arc<EventHub>,
 }
 
-/// Connects, runs the handshake and reads the initial device list; returns the shared state and
-/// the driver that must run for anything else to happen.
+/// A connection after its handshake.
+pub(crate) struct Connected {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) driver: Driver,
+    /// The server's device list, to announce with [`Driver::replace_devices`].
+    pub(crate) devices: Vec<DeviceInfo>,
+}
+
+/// Opens a connection, runs the handshake and reads the initial device list; returns the shared
+/// state and the driver that must run for anything else to happen.
+///
+/// A v4 handshake that the server refuses (an `Error`, or a `ServerInfo` announcing an older
+/// spec) is retried at v3 on a new connection when `fallback_to_v3` is set: a server fixes a
+/// connection's version with the first message, so the refused connection is not reused.
 pub(crate) async fn connect(
-    connector: Box<dyn ButtplugConnector>,
-    settings: Handshake<'_>,
-) -> Result<(Arc<Shared>, Driver)> {
-    let Handshake {
-        client_name,
-        version,
-        timeout,
-        events,
-    } = settings;
-    let (mut sender, mut receiver) = with_timeout(
+    connector: &dyn ButtplugConnector,
+    settings: &Handshake<'_>,
+) -> Result<Connected> {
+    match attempt(connector, settings, settings.version).await {
+        Err(e) if settings.version == SpecVersion::V4 && settings.fallback_to_v3 && refused(&e) => {
+            tracing::info!("the server refused spec v4 ({e:?}); retrying at v3");
+            attempt(connector, settings, SpecVersion::V3).await
+        }
+        other => other,
+    }
+}
+
+/// Whether a handshake failure means "this server does not speak this version".
+fn refused(error: &ClientError) -> bool {
+    matches!(
+        error,
+        ClientError::Handshake(
+            HandshakeError::Refused(_) | HandshakeError::ServerVersionTooOld { .. }
+        )
+    )
+}
+
+/// One connection attempt at `version`.
+async fn attempt(
+    connector: &dyn ButtplugConnector,
+    settings: &Handshake<'_>,
+    version: SpecVersion,
+) -> Result<Connected> {
+    let timeout = settings.timeout;
+    let frames = with_timeout(
         async { connector.connect().await.map_err(ClientError::from) },
         timeout,
         "connect",
     )
     .await?;
-
-    let mut backlog = Vec::new();
-    let request = ClientMessage::request_server_info(HANDSHAKE_ID, client_name, version);
-    let reply = exchange(&mut sender, &mut receiver, request, &mut backlog, timeout).await?;
-    if let Some(error) = reply.as_error() {
-        return Err(HandshakeError::Refused(error.clone()).into());
-    }
-    let Some((server, announced)) = ServerInfo::from_message(&reply) else {
-        return Err(HandshakeError::UnexpectedReply {
-            received: reply.name(),
+    let mut link = Link::new(frames, version);
+    let result = handshake(&mut link, settings, version).await;
+    let (server, devices, backlog) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            link.close().await;
+            return Err(e);
         }
-        .into());
     };
-    if announced < version as u32 {
-        return Err(HandshakeError::ServerVersionTooOld {
-            server: announced,
-            required: version,
-        }
-        .into());
-    }
-
-    let request = ClientMessage::request_device_list(DEVICE_LIST_ID, version);
-    let reply = exchange(&mut sender, &mut receiver, request, &mut backlog, timeout).await?;
-    if let Some(error) = reply.as_error() {
-        return Err(ClientError::Server {
-            request: "RequestDeviceList",
-            error: error.clone(),
-        });
-    }
-    let Some(devices) = device_list(&reply) else {
-        return Err(ClientError::UnexpectedReply {
-            request: "RequestDeviceList",
-            reply: reply.name(),
-        });
-    };
-    // Device events that arrived before the list are already reflected in it.
-    backlog.retain(|m| !is_device_event(m));
 
     tracing::debug!(
         server = %server.server_name,
@@ -294,10 +302,9 @@ pub(crate) async fn connect(
     });
     let driver = Driver {
         shared: Arc::downgrade(&shared),
-        events,
+        events: settings.events.clone(),
         version,
-        sender,
-        receiver,
+        link,
         commands: Box::pin(command_receiver),
         pending: HashMap::new(),
         pings: VecDeque::new(),
@@ -305,29 +312,81 @@ pub(crate) async fn connect(
         ping_interval,
         backlog,
     };
-    driver.replace_devices(&shared, devices);
-    Ok((shared, driver))
+    Ok(Connected {
+        shared,
+        driver,
+        devices,
+    })
 }
 
-/// Sends `request` and reads until its reply, keeping events (Id 0) for later.
+/// `RequestServerInfo` / `ServerInfo`, then `RequestDeviceList` / `DeviceList`; returns the
+/// server, its devices and the events that arrived meanwhile.
+async fn handshake(
+    link: &mut Link,
+    settings: &Handshake<'_>,
+    version: SpecVersion,
+) -> Result<(ServerInfo, Vec<DeviceInfo>, Vec<ServerMessage>)> {
+    let timeout = settings.timeout;
+    let mut backlog = Vec::new();
+    let request = ClientMessage::request_server_info(HANDSHAKE_ID, settings.client_name, version);
+    let reply = exchange(link, request, &mut backlog, timeout, true).await?;
+    if let Some(error) = reply.as_error() {
+        return Err(HandshakeError::Refused(error.clone()).into());
+    }
+    let Some((server, announced)) = ServerInfo::from_message(&reply) else {
+        return Err(HandshakeError::UnexpectedReply {
+            received: reply.name(),
+        }
+        .into());
+    };
+    if announced < version as u32 {
+        return Err(HandshakeError::ServerVersionTooOld {
+            server: announced,
+            required: version,
+        }
+        .into());
+    }
+
+    let request = ClientMessage::request_device_list(DEVICE_LIST_ID, version);
+    let reply = exchange(link, request, &mut backlog, timeout, false).await?;
+    if let Some(error) = reply.as_error() {
+        return Err(ClientError::Server {
+            request: "RequestDeviceList",
+            error: error.clone(),
+        });
+    }
+    let Some(devices) = device_list(&reply) else {
+        return Err(ClientError::UnexpectedReply {
+            request: "RequestDeviceList",
+            reply: reply.name(),
+        });
+    };
+    // Device events that arrived before the list are already reflected in it.
+    backlog.retain(|m| !is_device_event(m));
+    Ok((server, devices, backlog))
+}
+
+/// Sends `request` and reads until its reply, keeping events (Id 0) for later. With
+/// `id0_error_answers`, an `Error` with Id 0 is taken as the answer (a server that could not
+/// read the request's Id, e.g. one that does not know this spec version's handshake).
 async fn exchange(
-    sender: &mut ConnectorSender,
-    receiver: &mut ConnectorReceiver,
+    link: &mut Link,
     request: ClientMessage,
     backlog: &mut Vec<ServerMessage>,
     timeout: Duration,
+    id0_error_answers: bool,
 ) -> Result<ServerMessage> {
     let name = request.name();
     let id = request.id();
     let work = async {
-        sender
-            .send(request)
-            .await
-            .map_err(|_| ClientError::Connector(ConnectorError::Closed))?;
+        link.send(&request).await.map_err(ClientError::Connector)?;
         loop {
-            match receiver.next().await {
+            match link.next().await {
                 None => return Err(ClientError::Connector(ConnectorError::Closed)),
                 Some(m) if m.id() == id => return Ok(m),
+                Some(m) if m.id() == 0 && id0_error_answers && m.as_error().is_some() => {
+                    return Ok(m);
+                }
                 Some(m) if m.id() == 0 => backlog.push(m),
                 Some(m) => tracing::debug!("ignoring {} with unknown Id {}", m.name(), m.id()),
             }
@@ -359,13 +418,17 @@ fn is_device_event(message: &ServerMessage) -> bool {
 }
 
 enum Pending {
+    /// A request of a client or device handle.
     Request { name: &'static str, reply: Reply },
+    /// A request the driver made itself (the rescan after a reconnect); an `Error` reply
+    /// becomes an error event.
+    Internal { name: &'static str },
 }
 
 enum End {
     /// `disconnect()` (with its acknowledgement) or every handle dropped.
     Local(Option<oneshot::Sender<()>>),
-    /// The connector's receiver ended.
+    /// The server closed the connection or the transport failed.
     Remote,
 }
 
@@ -375,8 +438,7 @@ pub(crate) struct Driver {
     shared: Weak<Shared>,
     events: Arc<EventHub>,
     version: SpecVersion,
-    sender: ConnectorSender,
-    receiver: ConnectorReceiver,
+    link: Link,
     commands: std::pin::Pin<Box<async_channel::Receiver<Command>>>,
     pending: HashMap<u32, Pending>,
     pings: VecDeque<u32>,
@@ -386,7 +448,9 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    pub(crate) async fn run(mut self) {
+    /// Runs the connection until it ends; `true` when the server (or the transport) ended it,
+    /// `false` when the client did.
+    pub(crate) async fn run(mut self) -> bool {
         for message in std::mem::take(&mut self.backlog) {
             self.handle_incoming(message);
         }
@@ -398,7 +462,7 @@ impl Driver {
             // Replies first, then new requests, then the ping timer. (Polled by hand: `select!`
             // would silently skip the request queue once it is closed, and miss the end.)
             let step = futures::future::poll_fn(|cx| {
-                if let Poll::Ready(message) = self.receiver.poll_next_unpin(cx) {
+                if let Poll::Ready(message) = self.link.poll_next(cx) {
                     return Poll::Ready(Step::Incoming(message));
                 }
                 if let Poll::Ready(command) = self.commands.as_mut().poll_next(cx) {
@@ -414,14 +478,35 @@ impl Driver {
                 Step::Incoming(Some(message)) => self.handle_incoming(message),
                 Step::Incoming(None) => break End::Remote,
                 Step::Command(Some(Command::Send { message, reply })) => {
-                    self.send_request(message, reply).await;
+                    // Every request already waiting goes out in the same write.
+                    self.feed_request(message, reply).await;
+                    let mut close = None;
+                    while let Ok(command) = self.commands.try_recv() {
+                        match command {
+                            Command::Send { message, reply } => {
+                                self.feed_request(message, reply).await;
+                            }
+                            Command::Close { done } => {
+                                close = Some(done);
+                                break;
+                            }
+                        }
+                    }
+                    if let Err(e) = self.link.flush().await {
+                        tracing::debug!("sending failed: {e}");
+                    }
+                    if let Some(done) = close {
+                        break End::Local(Some(done));
+                    }
                 }
                 Step::Command(Some(Command::Close { done })) => break End::Local(Some(done)),
                 Step::Command(None) => break End::Local(None),
                 Step::Ping => self.send_ping().await,
             }
         };
-        self.finish(end);
+        let remote = matches!(end, End::Remote);
+        self.finish(end).await;
+        remote
     }
 
     fn take_id(&mut self) -> u32 {
@@ -434,29 +519,42 @@ impl Driver {
         }
     }
 
-    async fn send_request(&mut self, mut message: ClientMessage, reply: Reply) {
+    /// Numbers `message` and queues it (sent at the next flush); its reply will go to `reply`.
+    async fn feed_request(&mut self, mut message: ClientMessage, reply: Reply) {
         if reply.is_canceled() {
             return;
         }
         // Forget requests whose caller gave up (timeout or dropped future).
-        self.pending
-            .retain(|_, p| matches!(p, Pending::Request { reply, .. } if !reply.is_canceled()));
+        self.pending.retain(|_, p| match p {
+            Pending::Request { reply, .. } => !reply.is_canceled(),
+            Pending::Internal { .. } => true,
+        });
         let id = self.take_id();
         message.set_id(id);
         let name = message.name();
         tracing::trace!(id, name, "sending");
-        if self.sender.send(message).await.is_err() {
+        if self.link.feed(&message).await.is_err() {
             let _ = reply.send(Err(ClientError::ConnectionClosed { request: name }));
             return;
         }
         self.pending.insert(id, Pending::Request { name, reply });
     }
 
+    /// Sends a request of the driver's own (its reply only matters when it is an `Error`).
+    pub(crate) async fn send_internal(&mut self, mut message: ClientMessage) {
+        let id = self.take_id();
+        message.set_id(id);
+        let name = message.name();
+        if self.link.send(&message).await.is_ok() {
+            self.pending.insert(id, Pending::Internal { name });
+        }
+    }
+
     async fn send_ping(&mut self) {
         let id = self.take_id();
         if self
-            .sender
-            .send(ClientMessage::ping(id, self.version))
+            .link
+            .send(&ClientMessage::ping(id, self.version))
             .await
             .is_ok()
         {
@@ -562,9 +660,21 @@ impl Driver {
     }
 
     fn handle_reply(&mut self, id: u32, message: ServerMessage) {
-        if let Some(Pending::Request { reply, .. }) = self.pending.remove(&id) {
-            let _ = reply.send(Ok(message));
-            return;
+        match self.pending.remove(&id) {
+            Some(Pending::Request { reply, .. }) => {
+                let _ = reply.send(Ok(message));
+                return;
+            }
+            Some(Pending::Internal { name }) => {
+                if let Some(error) = message.as_error() {
+                    self.emit(ButtplugClientEvent::Error(ClientError::Server {
+                        request: name,
+                        error: error.clone(),
+                    }));
+                }
+                return;
+            }
+            None => {}
         }
         if let Some(at) = self.pings.iter().position(|p| *p == id) {
             self.pings.remove(at);
@@ -580,7 +690,9 @@ impl Driver {
         );
     }
 
-    fn replace_devices(&self, shared: &Arc<Shared>, devices: Vec<DeviceInfo>) {
+    /// Makes `devices` the session's device list: devices that are gone or changed are
+    /// announced as removed, new ones as added.
+    pub(crate) fn replace_devices(&self, shared: &Arc<Shared>, devices: Vec<DeviceInfo>) {
         let new: BTreeMap<u32, DeviceInfo> = devices.into_iter().map(|d| (d.index, d)).collect();
         let mut removed = Vec::new();
         let mut added = Vec::new();
@@ -634,7 +746,7 @@ impl Driver {
         ));
     }
 
-    fn finish(mut self, end: End) {
+    async fn finish(&mut self, end: End) {
         if let Some(shared) = self.shared.upgrade() {
             shared.mark_disconnected();
         }
@@ -650,10 +762,11 @@ impl Driver {
             }
         }
         for (_, pending) in self.pending.drain() {
-            let Pending::Request { name, reply } = pending;
-            let _ = reply.send(Err(ClientError::ConnectionClosed { request: name }));
+            if let Pending::Request { name, reply } = pending {
+                let _ = reply.send(Err(ClientError::ConnectionClosed { request: name }));
+            }
         }
-        self.sender.close_channel();
+        self.link.close().await;
         match end {
             End::Local(done) => {
                 tracing::debug!("client disconnected");

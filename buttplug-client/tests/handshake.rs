@@ -1,12 +1,13 @@
 //! Handshake at v4 and v3, refusals and timeouts.
 
 use crate::util::*;
-use buttplug_client::{ButtplugClient, ClientError, ErrorCode, OutputType, SpecVersion};
+use buttplug_client::{ButtplugClient, ClientError, ErrorCode, Level, OutputType, SpecVersion};
 use buttplug_core::v0::ErrorV0;
 use buttplug_core::v1::RequestServerInfoV1;
 use buttplug_core::v3::ClientMessageV3;
 use buttplug_core::v4::{ClientMessageV4, RequestServerInfoV4};
 use buttplug_core::{ClientMessage, HandshakeError, ServerInfo, ServerMessage};
+use futures::StreamExt;
 use std::time::Duration;
 
 #[test]
@@ -106,7 +107,9 @@ fn handshake_v3_uses_message_version_and_v3_device_shapes() {
 #[test]
 fn refused_handshake_keeps_the_server_error_code() {
     block_on(async {
-        let client = ButtplugClient::new("Test Client");
+        let client = ButtplugClient::builder("Test Client")
+            .fallback_to_v3(false)
+            .build();
         let (connector, remote) = fake();
         let (result, ()) = futures::join!(client.connect(connector), async {
             let mut remote = remote.await.unwrap();
@@ -253,5 +256,117 @@ fn connect_boxed_takes_a_connector_chosen_at_run_time() {
         });
         let _driver = spawn(driver.unwrap());
         assert!(client.connected());
+    });
+}
+
+/// The first connection of a fallback test: answers the v4 `RequestServerInfo` with `refusal`
+/// (a frame, `{id}` replaced by the request's Id) and checks that the client then closes it.
+async fn refuse_v4(mut first: Remote, refusal: &str) {
+    let request = first.recv().await;
+    assert_eq!(request.handshake_request().unwrap().1, SpecVersion::V4);
+    first
+        .send_frame(refusal.replace("{id}", &request.id().to_string()))
+        .await;
+    assert!(
+        matches!(first.try_recv(RECV_TIMEOUT).await, Some(None)),
+        "the refused connection is closed"
+    );
+}
+
+fn falls_back_to_v3(refusal: &str) {
+    block_on(async {
+        let client = ButtplugClient::new("Test Client");
+        let (connector, mut remotes) = fake_multi();
+        let (driver, mut second) = futures::join!(client.connect(connector), async {
+            refuse_v4(remotes.next().await.unwrap(), refusal).await;
+            let mut second = remotes.next().await.unwrap();
+            assert_eq!(
+                second.handshake(0, &[test_device(0)]).await,
+                SpecVersion::V3
+            );
+            second
+        });
+        let _driver = spawn(driver.unwrap());
+        assert_eq!(client.spec_version(), SpecVersion::V4);
+        assert_eq!(client.server_spec_version(), Some(SpecVersion::V3));
+        // The device API speaks v3 now.
+        let device = client.device(0).unwrap();
+        let (result, command) = futures::join!(device.vibrate(Level::Steps(10)), second.recv_ok());
+        result.unwrap();
+        assert_eq!(command.name(), "ScalarCmd");
+        assert_eq!(command.version(), SpecVersion::V3);
+    });
+}
+
+#[test]
+fn a_v4_handshake_refused_with_its_id_is_retried_at_v3_on_a_new_connection() {
+    falls_back_to_v3(
+        r#"[{"Error":{"Id":{id},"ErrorMessage":"unknown spec version","ErrorCode":1}}]"#,
+    );
+}
+
+/// A server that cannot read the v4 handshake at all answers with Id 0.
+#[test]
+fn a_v4_handshake_refused_with_id_0_is_retried_at_v3() {
+    falls_back_to_v3(r#"[{"Error":{"Id":0,"ErrorMessage":"unknown field","ErrorCode":3}}]"#);
+}
+
+/// A v3 server that parses the request but answers in its own shape (MessageVersion 3): a
+/// `ServerInfo` announcing an older spec.
+#[test]
+fn a_server_announcing_v3_to_a_v4_handshake_is_retried_at_v3() {
+    falls_back_to_v3(
+        r#"[{"ServerInfo":{"Id":{id},"ServerName":"old","MaxPingTime":0,"ProtocolVersionMajor":3,"ProtocolVersionMinor":0}}]"#,
+    );
+}
+
+#[test]
+fn without_the_fallback_a_refused_v4_handshake_fails() {
+    block_on(async {
+        let client = ButtplugClient::builder("Test Client")
+            .fallback_to_v3(false)
+            .build();
+        let (connector, mut remotes) = fake_multi();
+        let (result, ()) = futures::join!(client.connect(connector), async {
+            refuse_v4(
+                remotes.next().await.unwrap(),
+                r#"[{"Error":{"Id":{id},"ErrorMessage":"no","ErrorCode":1}}]"#,
+            )
+            .await;
+        });
+        assert!(
+            matches!(
+                result,
+                Err(ClientError::Handshake(HandshakeError::Refused(_)))
+            ),
+            "{result:?}"
+        );
+        assert!(remotes.next().await.is_none(), "no second connection");
+    });
+}
+
+#[test]
+fn a_server_refusing_v3_too_fails_with_the_v3_error() {
+    block_on(async {
+        let client = ButtplugClient::new("Test Client");
+        let (connector, mut remotes) = fake_multi();
+        let refusal = r#"[{"Error":{"Id":{id},"ErrorMessage":"no","ErrorCode":1}}]"#;
+        let (result, ()) = futures::join!(client.connect(connector), async {
+            refuse_v4(remotes.next().await.unwrap(), refusal).await;
+            let mut second = remotes.next().await.unwrap();
+            let request = second.recv().await;
+            assert_eq!(request.handshake_request().unwrap().1, SpecVersion::V3);
+            let error = ErrorV0::new(request.id(), ErrorCode::Init, "v3 neither");
+            second
+                .send(ServerMessage::error(error, SpecVersion::V3))
+                .await;
+        });
+        match result {
+            Err(ClientError::Handshake(HandshakeError::Refused(e))) => {
+                assert_eq!(e.error_message, "v3 neither");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!client.connected());
     });
 }

@@ -2,10 +2,10 @@
 //! the built-in database), over both connections an app uses: in-process and WebSocket on
 //! loopback. What matters is checked where it lands: the bytes the simulated hardware receives.
 
-use buttplug_client::{ButtplugClient, ButtplugClientDevice, ButtplugClientEvent, ClientError};
-use buttplug_core::{
-    ButtplugConnector, ConnectorError, ConnectorReceiver, ConnectorSender, InputType,
+use buttplug_client::{
+    ButtplugClient, ButtplugClientDevice, ButtplugClientEvent, ClientError, ReconnectPolicy,
 };
+use buttplug_core::{BoxFrameTransport, ButtplugConnector, ConnectorError, InputType};
 use buttplug_devices::{DeviceDatabase, Endpoint, Hardware, SIMULATED_BATTERY, SimulatedHardware};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
 use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManagerBuilder};
@@ -94,8 +94,13 @@ impl Served {
                 abort: None,
             };
         }
+        Served::websocket_on(server, 0).await
+    }
+
+    /// The server over WebSocket on loopback `port` (0: any free port).
+    async fn websocket_on(server: ButtplugServer, port: u16) -> Served {
         let transport = WebsocketServerTransport::builder()
-            .port(0)
+            .port(port)
             .bind()
             .await
             .unwrap();
@@ -450,24 +455,61 @@ struct PingDropper {
 
 #[async_trait::async_trait]
 impl ButtplugConnector for PingDropper {
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
-        let (mut to_server, from_server) = self.inner.connect().await?;
-        let (sender, mut from_client) =
-            futures::channel::mpsc::channel::<buttplug_core::ClientMessage>(16);
-        let drop_pings = self.drop_pings;
-        async_std::task::spawn(async move {
-            while let Some(message) = from_client.next().await {
-                if message.name() == "Ping" && drop_pings.load(Ordering::SeqCst) {
-                    continue;
-                }
-                if to_server.send(message).await.is_err() {
-                    break;
-                }
-            }
-        });
-        Ok((sender, from_server))
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
+        Ok(Box::pin(DroppingPings {
+            inner: self.inner.connect().await?,
+            drop_pings: self.drop_pings.clone(),
+        }))
+    }
+}
+
+/// A connection whose outgoing `Ping` frames vanish while `drop_pings` is set.
+struct DroppingPings {
+    inner: BoxFrameTransport,
+    drop_pings: Arc<AtomicBool>,
+}
+
+impl futures::Stream for DroppingPings {
+    type Item = Result<String, ConnectorError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl futures::Sink<String> for DroppingPings {
+    type Error = ConnectorError;
+
+    fn poll_ready(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_ready_unpin(cx)
+    }
+
+    fn start_send(mut self: std::pin::Pin<&mut Self>, frame: String) -> Result<(), ConnectorError> {
+        // The client sends one message per frame.
+        if frame.starts_with(r#"[{"Ping""#) && self.drop_pings.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.inner.start_send_unpin(frame)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_flush_unpin(cx)
+    }
+
+    fn poll_close(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), ConnectorError>> {
+        self.inner.poll_close_unpin(cx)
     }
 }
 
@@ -529,4 +571,86 @@ fn a_client_that_stops_pinging_is_timed_out_in_process() {
 #[test]
 fn a_client_that_stops_pinging_is_timed_out_over_websocket() {
     ping_out(Link::Websocket);
+}
+
+/// The real server restarts on the same port (a new server process: a new device manager that
+/// has found nothing yet). A client with a reconnect policy re-dials with backoff until the new
+/// server answers, runs the handshake again, rescans (the app was scanning) and announces the
+/// device again; the new handle drives the new server's hardware.
+#[test]
+fn a_restarted_server_is_redialed_and_its_device_comes_back() {
+    block_on(async {
+        let (hush_dev, _old_hush) = device("lovense:Z", "AA:00:00:00:00:01");
+        let served = Served::new(server(vec![hush_dev], None), Link::Websocket).await;
+        let url = served.url.clone().unwrap();
+        let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+        let client = ButtplugClient::builder("restart test")
+            .reconnect(
+                ReconnectPolicy::new()
+                    .initial_delay(Duration::from_millis(20))
+                    .max_delay(Duration::from_millis(200)),
+            )
+            .build();
+        let driver = within(
+            "the handshake",
+            client.connect(WebsocketClientConnector::new(url)),
+        )
+        .await
+        .unwrap();
+        async_std::task::spawn(driver);
+        let mut events = client.event_stream();
+        client.start_scanning().await.unwrap();
+        let old_device = within("the device", async {
+            loop {
+                if let Some(ButtplugClientEvent::DeviceAdded(d)) = events.next().await {
+                    break d;
+                }
+            }
+        })
+        .await;
+
+        drop(served);
+        // The server is down for a while: several attempts fail.
+        let mut failed_attempts = 0;
+        within("ServerDisconnect and failed re-dials", async {
+            while failed_attempts < 3 {
+                match events.next().await {
+                    Some(ButtplugClientEvent::Reconnecting { attempt, .. }) => {
+                        failed_attempts = attempt - 1;
+                    }
+                    Some(ButtplugClientEvent::ServerDisconnect) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        })
+        .await;
+        assert!(!client.connected());
+        assert!(!old_device.connected());
+
+        let (hush_dev, hush) = device("lovense:Z", "AA:00:00:00:00:01");
+        let _restarted = Served::websocket_on(server(vec![hush_dev], None), port).await;
+        let device = within("Reconnected and the device", async {
+            let mut reconnected = false;
+            loop {
+                match events.next().await {
+                    Some(ButtplugClientEvent::Reconnected { .. }) => reconnected = true,
+                    Some(ButtplugClientEvent::DeviceAdded(d)) => {
+                        assert!(reconnected, "devices come after Reconnected");
+                        break d;
+                    }
+                    Some(ButtplugClientEvent::Reconnecting { .. }) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        })
+        .await;
+        assert!(client.connected());
+        assert_eq!(device.name(), old_device.name());
+        assert!(device.connected());
+        assert!(!old_device.connected(), "the old handle stays disconnected");
+        take_writes(&hush);
+        device.vibrate(0.5).await.unwrap();
+        expect_writes(&hush, &[b"Vibrate:10;"]).await;
+        client.disconnect().await.unwrap();
+    });
 }

@@ -181,10 +181,7 @@ fn server_disconnect_fails_pending_requests_and_emits_an_event() {
         let device = client.device(0).unwrap();
         let (result, ()) = futures::join!(client.start_scanning(), async {
             let _ = remote.recv().await;
-            drop(std::mem::replace(
-                &mut remote.tx,
-                futures::channel::mpsc::channel(1).0,
-            ));
+            remote.close().await;
         });
         assert!(
             matches!(

@@ -8,4 +8,5 @@ mod devices;
 mod events;
 mod handshake;
 mod real_server;
+mod reconnect;
 mod requests;

@@ -1,5 +1,6 @@
 //! Buttplug protocol core: the messages of every spec version (v0 to v4), a strict JSON codec,
-//! the device description rendered per version, error types, and the client connector trait.
+//! the device description rendered per version, error types, and the client's transport seam
+//! (connectors of JSON text frames).
 //!
 //! This crate does no I/O and needs no async runtime; every other crate of the workspace builds
 //! on it.
@@ -58,7 +59,9 @@
 //! * Errors: [`MessageError`] (`ERROR_MSG`), [`HandshakeError`] (`ERROR_INIT`),
 //!   [`ConnectorError`]; each converts to the wire error [`v0::ErrorV0`] with the right
 //!   [`ErrorCode`].
-//! * [`ButtplugConnector`]: how a client reaches a server, as bounded channels.
+//! * [`ButtplugConnector`]: how a client reaches a server: it opens [`FrameTransport`]s, a
+//!   stream and a sink of JSON text frames ([`frame_pipe`] for an in-memory one). The client
+//!   does the rendering, parsing and spec-version handling; transports only move text.
 //!
 //! # Design decisions
 //!
@@ -91,8 +94,8 @@ pub use codec::{
     parse_client_frame_typed, parse_server_frame, render_client_frame, render_server_frame,
 };
 pub use connector::{
-    ButtplugConnector, CONNECTOR_CHANNEL_CAPACITY, ConnectorReceiver, ConnectorSender, Frame,
-    RemoteReceiver, RemoteSender, connector_pair,
+    BoxFrameTransport, ButtplugConnector, FRAME_PIPE_CAPACITY, Frame, FrameDuplex, FramePipe,
+    FrameTransport, frame_pipe,
 };
 pub use convert::ServerInfo;
 pub use device::{

@@ -1,41 +1,56 @@
-//! The in-memory connector pair and Frame.
+//! The in-memory frame pipe, the duplex glue, and connector errors.
 
 use buttplug_core::*;
 use futures::{SinkExt, StreamExt};
 
 #[test]
-fn pair_carries_messages_both_ways_and_closes() {
+fn pipe_carries_frames_both_ways_and_closes() {
     futures::executor::block_on(async {
-        let ((mut tx, mut rx), (mut remote_rx, mut remote_tx)) = connector_pair();
-        tx.send(ClientMessage::ping(1, SpecVersion::V4))
-            .await
-            .expect("send");
-        let got = remote_rx.next().await.expect("message");
-        assert_eq!(got.id(), 1);
-        remote_tx
-            .send(ServerMessage::ok(1, SpecVersion::V4))
-            .await
-            .expect("send");
-        assert!(rx.next().await.expect("reply").is_ok());
-        drop(tx);
+        let (mut client, mut server) = frame_pipe();
+        client.send("[1]".to_string()).await.expect("send");
+        assert_eq!(server.next().await.expect("frame").expect("ok"), "[1]");
+        server.send("[2]".to_string()).await.expect("send");
+        assert_eq!(client.next().await.expect("frame").expect("ok"), "[2]");
+        client.close().await.expect("close");
+        assert!(server.next().await.is_none(), "closing ends the other side");
         assert!(
-            remote_rx.next().await.is_none(),
-            "dropping the sender closes"
+            matches!(
+                server.send("[3]".to_string()).await,
+                Err(ConnectorError::Closed)
+            ),
+            "the closed side reads nothing more"
         );
-        drop(remote_tx);
-        assert!(rx.next().await.is_none());
+        drop(server);
+        assert!(client.next().await.is_none());
     });
 }
 
 #[test]
-fn channels_are_bounded() {
-    let ((mut tx, _rx), _remote) = connector_pair();
+fn pipe_is_bounded() {
+    let (mut client, _server) = frame_pipe();
     let mut sent = 0;
-    while tx.try_send(ClientMessage::ping(1, SpecVersion::V4)).is_ok() {
+    let waker = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    while futures::Sink::poll_ready(std::pin::Pin::new(&mut client), &mut cx).is_ready() {
+        futures::Sink::start_send(std::pin::Pin::new(&mut client), "[]".to_string()).expect("send");
         sent += 1;
-        assert!(sent <= CONNECTOR_CHANNEL_CAPACITY + 1, "unbounded");
+        assert!(sent <= FRAME_PIPE_CAPACITY + 1, "unbounded");
     }
-    assert!(sent >= CONNECTOR_CHANNEL_CAPACITY);
+    assert!(sent >= FRAME_PIPE_CAPACITY);
+}
+
+#[test]
+fn duplex_glues_a_stream_and_a_sink() {
+    futures::executor::block_on(async {
+        let incoming = futures::stream::iter(vec![Ok::<_, ConnectorError>("[a]".to_string())]);
+        let (tx, mut rx) = futures::channel::mpsc::channel::<String>(4);
+        let outgoing = tx.sink_map_err(|_| ConnectorError::Closed);
+        let mut duplex: BoxFrameTransport = Box::pin(FrameDuplex::new(incoming, outgoing));
+        duplex.send("[b]".to_string()).await.expect("send");
+        assert_eq!(rx.next().await.as_deref(), Some("[b]"));
+        assert_eq!(duplex.next().await.expect("frame").expect("ok"), "[a]");
+        assert!(duplex.next().await.is_none());
+    });
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub struct ManagerPlan {
     /// The builder (`None` with [`LooksFor::Nothing`]).
     pub builder: Option<Box<dyn DeviceCommunicationManagerBuilder>>,
     /// For the device WebSocket server: the address it bound, once it has.
-    pub bound: Option<futures::channel::oneshot::Receiver<SocketAddr>>,
+    pub bound: Option<buttplug_server::managers::websocket_devices::BoundAddress>,
 }
 
 impl std::fmt::Debug for ManagerPlan {

@@ -7,10 +7,12 @@ use crate::rt;
 use crate::session::{SESSION_INCOMING_CAPACITY, SESSION_OUTGOING_CAPACITY, Session};
 use async_trait::async_trait;
 use buttplug_core::{
-    ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender, Frame,
-    ServerMessage, connector_pair,
+    BoxFrameTransport, ButtplugConnector, ClientMessage, ConnectorError, Frame, FramePipe,
+    ServerMessage, frame_pipe,
 };
-use futures::{Stream, StreamExt};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Largest text frame accepted from a client before it is answered with an error unparsed.
@@ -205,7 +207,8 @@ impl ButtplugServer {
         session.run(FramePort { connection }).await;
     }
 
-    /// An in-process connector for a client in the same process (no JSON in between).
+    /// An in-process connector for a client in the same process: an in-memory pipe of JSON
+    /// text frames, served like a remote connection by a task of the server's runtime.
     pub fn in_process_connector(&self) -> InProcessConnector {
         InProcessConnector {
             server: self.clone(),
@@ -213,7 +216,9 @@ impl ButtplugServer {
     }
 }
 
-/// Connects a client to a server in the same process: typed messages, no serialization.
+/// Connects a client to a server in the same process through a [`frame_pipe`]: no socket, but
+/// the same JSON frames, codec and spec-version handling as a remote client (the client side of
+/// the seam is frames only). Every `connect` opens a new session.
 #[derive(Debug, Clone)]
 pub struct InProcessConnector {
     server: ButtplugServer,
@@ -221,18 +226,48 @@ pub struct InProcessConnector {
 
 #[async_trait]
 impl ButtplugConnector for InProcessConnector {
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
-        let (client, (from_client, to_client)) = connector_pair();
-        let session = Session::new(
-            self.server.options.clone(),
-            self.server.device_manager.clone(),
-        );
-        rt::spawn(session.run(TypedPort {
-            incoming: from_client,
-            outgoing: to_client,
-        }));
-        Ok(client)
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
+        let (client, remote) = frame_pipe();
+        let server = self.server.clone();
+        rt::spawn(async move { server.serve_connection(PipeConnection(remote)).await });
+        Ok(Box::pin(client))
+    }
+}
+
+/// The server's end of an in-process pipe as the session's [`Frame`]s.
+struct PipeConnection(FramePipe);
+
+impl Stream for PipeConnection {
+    type Item = Frame;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Frame>> {
+        // A broken pipe reads as the client closing.
+        self.0
+            .poll_next_unpin(cx)
+            .map(|frame| frame.map(|f| f.map_or(Frame::Close, Frame::Text)))
+    }
+}
+
+impl Sink<Frame> for PipeConnection {
+    type Error = ConnectorError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready_unpin(cx)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, frame: Frame) -> Result<(), Self::Error> {
+        match frame {
+            Frame::Text(text) => self.0.start_send_unpin(text),
+            // The session sends no binary frames; a close is `poll_close`'s business.
+            Frame::Binary(_) | Frame::Close => Ok(()),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_flush_unpin(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_close_unpin(cx)
     }
 }

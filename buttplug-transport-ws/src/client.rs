@@ -6,13 +6,12 @@ use crate::error::TransportError;
 use crate::rt;
 use crate::server::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL};
 use async_trait::async_trait;
+use async_tungstenite::tungstenite::Error as WsError;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
-use buttplug_core::v0::ErrorV0;
-use buttplug_core::{
-    ButtplugConnector, ConnectorError, ConnectorReceiver, ConnectorSender, ErrorCode, Frame,
-    ServerMessage, SpecVersion, connector_pair, parse_server_frame, render_client_frame,
-};
-use futures::{SinkExt, StreamExt};
+use buttplug_core::{BoxFrameTransport, ButtplugConnector, ConnectorError, Frame};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// How long connecting (TCP, TLS and WebSocket upgrade) may take by default.
@@ -173,20 +172,22 @@ async fn dial_tls(
 
 /// A [`ButtplugConnector`] over WebSocket: JSON text frames, one array of messages per frame.
 ///
-/// Server frames are parsed at the spec version of the client's `RequestServerInfo`. A server
-/// message that cannot be parsed is handed to the client as an `Error` (`ERROR_MSG`) with the
-/// message's Id when it can be read (so the waiting request fails at once) or Id 0 (an error
-/// event); binary frames are ignored.
+/// Each `connect` dials a new socket and hands it to the client as a stream and sink of text
+/// frames; the client renders and parses them (at its handshake's spec version) and polls the
+/// socket from its driver, so no task is spawned. Binary frames from the server are ignored; a
+/// WebSocket close (or a broken socket) ends the stream.
 ///
 /// ```no_run
 /// use buttplug_transport_ws::{ButtplugConnector, DialOptions, WebsocketClientConnector};
+/// use futures::SinkExt;
 /// use std::time::Duration;
 ///
 /// async_std::task::block_on(async {
 ///     let connector = WebsocketClientConnector::new("ws://127.0.0.1:12345")
 ///         .with_options(DialOptions::new().connect_timeout(Duration::from_secs(3)));
 ///     // Usually handed to `ButtplugClient::connect`; here used directly.
-///     let (_to_server, _from_server) = Box::new(connector).connect().await?;
+///     let mut frames = connector.connect().await?;
+///     frames.send(r#"[{"Ping":{"Id":1}}]"#.to_string()).await?;
 ///     Ok::<(), Box<dyn std::error::Error>>(())
 /// })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -222,80 +223,67 @@ impl WebsocketClientConnector {
 
 #[async_trait]
 impl ButtplugConnector for WebsocketClientConnector {
-    /// Dials the server and starts a task that turns messages into frames and back; the task
-    /// ends (and closes the socket) when the client drops its sender or the server leaves.
+    /// Dials the server.
     ///
     /// # Errors
     ///
     /// [`ConnectorError::ConnectFailed`] wrapping the [`TransportError`].
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
         let connection = dial_with(&self.url, &self.options)
             .await
             .map_err(|e| ConnectorError::connect_failed(self.url.clone(), e))?;
-        let (client, (from_client, to_client)) = connector_pair();
-        rt::spawn(relay(connection, from_client, to_client));
-        Ok(client)
+        Ok(Box::pin(ClientFrames(connection)))
     }
 }
 
-/// Moves messages between the client's channels and the socket's frames.
-async fn relay(
-    connection: Connection,
-    mut from_client: buttplug_core::RemoteReceiver,
-    mut to_client: buttplug_core::RemoteSender,
-) {
-    let (mut outgoing, incoming) = connection.split();
-    let mut incoming = incoming.fuse();
-    let mut version = SpecVersion::V4;
-    'relay: loop {
-        futures::select! {
-            m = from_client.next() => {
-                let Some(mut m) = m else { break };
-                // One frame per message (any server reads that), but every message already
-                // waiting goes out in the same socket write.
-                loop {
-                    if let Ok((_, v)) = m.handshake_request() {
-                        version = v;
-                    }
-                    let frame = render_client_frame(std::slice::from_ref(&m));
-                    if outgoing.feed(Frame::Text(frame)).await.is_err() {
-                        break 'relay;
-                    }
-                    match from_client.try_recv() {
-                        Ok(next) => m = next,
-                        // Empty, or closed (the next `next()` ends the relay).
-                        Err(_) => break,
-                    }
+/// A dialled [`Connection`] as the client's stream and sink of text frames.
+struct ClientFrames(Connection);
+
+impl Stream for ClientFrames {
+    type Item = Result<String, ConnectorError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match self.0.poll_next_unpin(cx) {
+                Poll::Ready(Some(Frame::Text(text))) => Poll::Ready(Some(Ok(text))),
+                Poll::Ready(Some(Frame::Binary(_))) => {
+                    tracing::warn!("binary frame from the server ignored");
+                    continue;
                 }
-                if outgoing.flush().await.is_err() {
-                    break;
-                }
-            }
-            f = incoming.next() => match f {
-                Some(Frame::Text(text)) => {
-                    for parsed in parse_server_frame(&text, version) {
-                        let message = parsed.unwrap_or_else(|e| {
-                            tracing::warn!("unparsable message from the server: {e}");
-                            let error = ErrorV0::new(
-                                e.id().unwrap_or(0),
-                                ErrorCode::Msg,
-                                format!("unparsable message from the server: {e}"),
-                            );
-                            ServerMessage::error(error, version)
-                        });
-                        if to_client.send(message).await.is_err() {
-                            break 'relay;
-                        }
-                    }
-                }
-                Some(Frame::Binary(_)) => tracing::warn!("binary frame from the server ignored"),
-                Some(Frame::Close) | None => break,
-            },
+                Poll::Ready(Some(Frame::Close) | None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
         }
     }
-    let _ = outgoing.send(Frame::Close).await;
+}
+
+impl Sink<String> for ClientFrames {
+    type Error = ConnectorError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready_unpin(cx).map_err(closed_or_failed)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, frame: String) -> Result<(), Self::Error> {
+        self.0
+            .start_send_unpin(Frame::Text(frame))
+            .map_err(closed_or_failed)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_flush_unpin(cx).map_err(closed_or_failed)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_close_unpin(cx).map_err(closed_or_failed)
+    }
+}
+
+fn closed_or_failed(error: WsError) -> ConnectorError {
+    match error {
+        WsError::ConnectionClosed | WsError::AlreadyClosed => ConnectorError::Closed,
+        other => ConnectorError::transport(other),
+    }
 }
 
 /// The reverse mode: the server dials out to a client that listens (intiface-engine's

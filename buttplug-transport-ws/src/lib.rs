@@ -3,8 +3,9 @@
 //! as upstream).
 //!
 //! - [`WebsocketClientConnector`] implements `buttplug-core`'s [`ButtplugConnector`]
-//!   (`ws://`, and `wss://` with the `tls` feature): JSON text frames, rendered and parsed with
-//!   the core codec at the spec version of the client's handshake.
+//!   (`ws://`, and `wss://` with the `tls` feature): each connect dials a socket and hands the
+//!   client a stream and sink of JSON text frames (the client renders and parses them); no task
+//!   is spawned, the client's driver polls the socket.
 //! - [`WebsocketServerTransport`] listens and yields accepted [`Connection`]s: a stream of
 //!   incoming [`Frame`](buttplug_core::Frame)s and a sink of outgoing ones. A server glues a
 //!   connection to a session (e.g. `buttplug_server::ButtplugServer::serve_connection`); this crate
@@ -30,7 +31,7 @@
 //! ```
 //! use buttplug_core::{
 //!     ButtplugConnector, ClientMessage, Frame, ServerInfo, SpecVersion, parse_client_frame,
-//!     render_server_frame,
+//!     parse_server_frame, render_client_frame, render_server_frame,
 //! };
 //! use buttplug_transport_ws::{WebsocketClientConnector, WebsocketServerTransport};
 //! use futures::{SinkExt, StreamExt};
@@ -51,10 +52,12 @@
 //!         Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //!     });
 //!
-//!     let (mut to_server, mut from_server) =
-//!         Box::new(WebsocketClientConnector::new(url)).connect().await?;
-//!     to_server.send(ClientMessage::request_server_info(1, "Demo client", SpecVersion::V4)).await?;
-//!     let reply = from_server.next().await.ok_or("no reply")?;
+//!     // The client side is text frames; `buttplug-client` renders and parses them.
+//!     let mut frames = WebsocketClientConnector::new(url).connect().await?;
+//!     let hello = ClientMessage::request_server_info(1, "Demo client", SpecVersion::V4);
+//!     frames.send(render_client_frame(&[hello])).await?;
+//!     let frame = frames.next().await.ok_or("no reply")??;
+//!     let reply = parse_server_frame(&frame, SpecVersion::V4).remove(0)?;
 //!     assert_eq!(ServerInfo::from_message(&reply), Some((ServerInfo::new("Demo", 0), 4)));
 //!     Ok::<(), Box<dyn std::error::Error>>(())
 //! })?;

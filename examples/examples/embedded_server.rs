@@ -1,5 +1,5 @@
-//! Client and server in one process: no WebSocket, no JSON in between. A simulated Lovense Hush
-//! stands in for the toy, and we print the exact bytes it received.
+//! Client and server in one process: no socket, just JSON frames over an in-memory pipe. A
+//! simulated Lovense Hush stands in for the toy, and we print the exact bytes it received.
 //!
 //! Run: `cargo run -p buttplug-examples --example embedded_server`
 

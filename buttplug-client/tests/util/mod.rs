@@ -1,38 +1,40 @@
-//! A scripted fake server: a connector whose remote end the test drives message by message.
+//! A scripted fake server: a connector whose remote end (a pipe of JSON text frames) the test
+//! drives message by message.
 
 use buttplug_client::{ButtplugClient, ClientDriver};
 use buttplug_core::v4::ClientMessageV4;
 use buttplug_core::{
-    ButtplugConnector, ClientMessage, ConnectorError, ConnectorReceiver, ConnectorSender,
-    DeviceInfo, FeatureInfo, InputCommandType, InputInfo, InputType, OutputInfo, OutputType,
-    RemoteReceiver, RemoteSender, ServerInfo, ServerMessage, SpecVersion, StepRange,
-    connector_pair, device_list_message,
+    BoxFrameTransport, ButtplugConnector, ClientMessage, ConnectorError, DeviceInfo, FeatureInfo,
+    FramePipe, InputCommandType, InputInfo, InputType, OutputInfo, OutputType, ServerInfo,
+    ServerMessage, SpecVersion, StepRange, device_list_message, frame_pipe, handshake_version,
+    parse_client_frame, render_server_frame,
 };
-use futures::channel::oneshot;
-use futures::future::Either;
-use futures::{SinkExt, StreamExt};
-use std::sync::{Arc, Mutex};
+use futures::channel::mpsc;
+use futures::future::{BoxFuture, Either};
+use futures::{FutureExt, SinkExt, StreamExt};
+use std::collections::VecDeque;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How long the fake server waits for a client message before failing the test.
 pub const RECV_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A connector that hands its remote end to the test.
+/// A connector that hands the remote end of every connection to the test.
 #[derive(Debug)]
 pub struct FakeConnector {
-    remote: Arc<Mutex<Option<oneshot::Sender<Remote>>>>,
+    remotes: mpsc::UnboundedSender<Remote>,
 }
 
 #[async_trait::async_trait]
 impl ButtplugConnector for FakeConnector {
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
-        let (client, (rx, tx)) = connector_pair();
-        let sender = self.remote.lock().unwrap().take().unwrap();
-        sender.send(Remote { rx, tx }).unwrap();
-        Ok(client)
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
+        let (client, server) = frame_pipe();
+        self.remotes
+            .unbounded_send(Remote::new(server))
+            .map_err(|e| {
+                ConnectorError::connect_failed("fake", std::io::Error::other(e.to_string()))
+            })?;
+        Ok(Box::pin(client))
     }
 }
 
@@ -42,31 +44,42 @@ pub struct HangingConnector;
 
 #[async_trait::async_trait]
 impl ButtplugConnector for HangingConnector {
-    async fn connect(
-        self: Box<Self>,
-    ) -> Result<(ConnectorSender, ConnectorReceiver), ConnectorError> {
+    async fn connect(&self) -> Result<BoxFrameTransport, ConnectorError> {
         futures::future::pending().await
     }
 }
 
-/// The server side of a fake connection.
+/// The server side of a fake connection: client frames are parsed at the version of the
+/// client's `RequestServerInfo`, server messages are rendered one per frame.
 #[derive(Debug)]
 pub struct Remote {
-    pub rx: RemoteReceiver,
-    pub tx: RemoteSender,
+    frames: FramePipe,
+    version: Option<SpecVersion>,
+    inbox: VecDeque<ClientMessage>,
 }
 
-pub fn fake() -> (FakeConnector, oneshot::Receiver<Remote>) {
-    let (sender, receiver) = oneshot::channel();
-    (
-        FakeConnector {
-            remote: Arc::new(Mutex::new(Some(sender))),
-        },
-        receiver,
-    )
+/// A connector that accepts one connection: the future yields its remote end (a second
+/// connection attempt fails).
+pub fn fake() -> (FakeConnector, BoxFuture<'static, Option<Remote>>) {
+    let (connector, mut remotes) = fake_multi();
+    (connector, async move { remotes.next().await }.boxed())
+}
+
+/// A connector that accepts any number of connections, whose remote ends arrive in order.
+pub fn fake_multi() -> (FakeConnector, mpsc::UnboundedReceiver<Remote>) {
+    let (remotes, receiver) = mpsc::unbounded();
+    (FakeConnector { remotes }, receiver)
 }
 
 impl Remote {
+    fn new(frames: FramePipe) -> Self {
+        Remote {
+            frames,
+            version: None,
+            inbox: VecDeque::new(),
+        }
+    }
+
     /// The next client message (panics after [`RECV_TIMEOUT`] or when the client closed).
     pub async fn recv(&mut self) -> ClientMessage {
         self.try_recv(RECV_TIMEOUT)
@@ -77,8 +90,22 @@ impl Remote {
 
     /// The next client message within `timeout`: `None` on timeout, `Some(None)` when closed.
     pub async fn try_recv(&mut self, timeout: Duration) -> Option<Option<ClientMessage>> {
-        let next = self.rx.next();
-        match futures::future::select(next, async_io::Timer::after(timeout)).await {
+        let next = async {
+            loop {
+                if let Some(m) = self.inbox.pop_front() {
+                    return Some(m);
+                }
+                let text = self.frames.next().await?.ok()?;
+                let version = *self
+                    .version
+                    .get_or_insert_with(|| handshake_version(&text).expect("a handshake first"));
+                for parsed in parse_client_frame(&text, version) {
+                    self.inbox
+                        .push_back(parsed.expect("the client sends valid messages"));
+                }
+            }
+        };
+        match futures::future::select(std::pin::pin!(next), async_io::Timer::after(timeout)).await {
             Either::Left((m, _)) => Some(m),
             Either::Right(_) => None,
         }
@@ -91,8 +118,18 @@ impl Remote {
         }
     }
 
+    /// Sends one frame as it is.
+    pub async fn send_frame(&mut self, frame: impl Into<String>) {
+        self.frames.send(frame.into()).await.expect("client gone");
+    }
+
+    /// Closes the connection.
+    pub async fn close(&mut self) {
+        let _ = self.frames.close().await;
+    }
+
     pub async fn send(&mut self, m: ServerMessage) {
-        self.tx.send(m).await.expect("client gone");
+        self.send_frame(render_server_frame(&[m])).await;
     }
 
     pub async fn ok(&mut self, request: &ClientMessage) {

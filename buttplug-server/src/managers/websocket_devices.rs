@@ -105,13 +105,39 @@ impl WebsocketDeviceServerBuilder {
     }
 
     /// A future that resolves to the address actually bound (useful with port 0).
-    pub fn bound_address(&self) -> futures::channel::oneshot::Receiver<SocketAddr> {
+    pub fn bound_address(&self) -> BoundAddress {
         let (tx, rx) = futures::channel::oneshot::channel();
         *self
             .bound
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tx);
-        rx
+        BoundAddress { receiver: rx }
+    }
+}
+
+/// The address the device WebSocket server bound, once it has; see
+/// [`WebsocketDeviceServerBuilder::bound_address`]. A future (no channel type in the API).
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct BoundAddress {
+    receiver: futures::channel::oneshot::Receiver<SocketAddr>,
+}
+
+/// The device WebSocket server stopped (or failed to bind) before reporting its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the device WebSocket server ended before it bound an address")]
+pub struct NotBound;
+
+impl std::future::Future for BoundAddress {
+    type Output = Result<SocketAddr, NotBound>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        self.receiver
+            .poll_unpin(cx)
+            .map(|r| r.map_err(|_| NotBound))
     }
 }
 
