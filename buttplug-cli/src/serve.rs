@@ -248,6 +248,7 @@ pub(crate) fn run(args: &EngineArgs, serve: bool) -> Result<(), String> {
                     println!("device websocket server listening on ws://{a}");
                 }
                 Listening::Repeater(a) => println!("repeater listening on ws://{a}"),
+                Listening::Rest(a) => println!("REST API listening on http://{a}"),
                 _ => {}
             }
             let _ = std::io::Write::flush(&mut std::io::stdout());
@@ -264,6 +265,15 @@ pub(crate) fn run(args: &EngineArgs, serve: bool) -> Result<(), String> {
     let events = engine.events();
     crate::rt::spawn(async move {
         while let Ok(event) = events.recv().await {
+            if let buttplug_engine::EngineEvent::EngineServerCreated {
+                instance_name: Some(name),
+                port: Some(port),
+                ..
+            } = &event
+            {
+                println!("advertised over mDNS as {name:?} on port {port}");
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+            }
             // Errors are logged by the engine itself.
             tracing::debug!(target: "buttplug::event", "{}", event.to_json());
         }

@@ -293,14 +293,6 @@ fn start_up_errors_exit_1_with_a_clear_message() {
             "--websocket-listen-address \"localhost:12345\": not an ip:port socket address",
         ),
         (
-            &["--websocket-port", "0", "--rest-api-port", "0"][..],
-            "--rest-api-port: the REST API is not available in this build yet",
-        ),
-        (
-            &["--websocket-port", "0", "--broadcast-server-mdns"][..],
-            "--broadcast-server-mdns: mDNS advertisement is not available in this build yet",
-        ),
-        (
             &[
                 "--websocket-port",
                 "0",
@@ -544,4 +536,68 @@ fn every_use_flag_of_the_engine_is_accepted() {
     let mut engine: Vec<&str> = buttplug_engine::managers::USE_FLAGS.to_vec();
     engine.sort_unstable();
     assert_eq!(ours, engine);
+}
+
+/// One HTTP/1.1 GET over a plain socket (the test's own client: the server side is hyper).
+fn http_get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(address).expect("connect to the REST API");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    answer
+}
+
+#[test]
+fn rest_api_port_serves_the_devices_next_to_the_websocket_server() {
+    let mut server = Running::start(&[
+        "--websocket-port",
+        "0",
+        "--rest-api-port",
+        "0",
+        "--simulate",
+        "Lovense Hush",
+    ]);
+    let _ = server.client_url();
+    let rest = server.wait_for("REST API listening on http://");
+    let scan = http_get(&rest, "/api/v1/start-scanning");
+    assert!(scan.starts_with("HTTP/1.1 200"), "{scan}");
+    let deadline = Instant::now() + WITHIN;
+    let answer = loop {
+        let answer = http_get(&rest, "/api/v1/devices");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        if answer.contains("Lovense Hush") || Instant::now() > deadline {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(answer.contains("Lovense Hush"), "{answer}");
+    let missing = http_get(&rest, "/api/v1/devices/7");
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+}
+
+#[test]
+fn broadcast_server_mdns_advertises_the_bound_port_with_the_suffix() {
+    let mut server = Running::start(&[
+        "--websocket-port",
+        "0",
+        "--broadcast-server-mdns",
+        "--mdns-suffix",
+        "bedroom",
+    ]);
+    let url = server.client_url();
+    let port = url.rsplit(':').next().unwrap_or_default().to_string();
+    let advertised = server.wait_for("advertised over mDNS as ");
+    assert!(advertised.contains("bedroom"), "{advertised}");
+    assert!(
+        advertised.ends_with(&format!("on port {port}")),
+        "{advertised} / {url}"
+    );
 }

@@ -39,11 +39,10 @@ type Reply = oneshot::Sender<Result<ServerMessage>>;
 
 /// What the handles ask of the driver.
 pub(crate) enum Command {
-    /// Number the message, send it, and route its reply.
-    Send {
-        message: ClientMessage,
-        reply: Reply,
-    },
+    /// Number the messages, send them in one write, and route their replies (several messages
+    /// of one call are one change: the server hands outputs that arrive together to the device
+    /// at once).
+    SendAll(Vec<(ClientMessage, Reply)>),
     /// Close the connection (after the caller stopped the devices).
     Close { done: oneshot::Sender<()> },
 }
@@ -113,15 +112,18 @@ impl Shared {
         }
         let exchange = async {
             let mut waiting = Vec::with_capacity(messages.len());
+            let mut batch = Vec::with_capacity(messages.len());
             for message in messages {
                 let request = message.name();
                 let (reply, receiver) = oneshot::channel();
-                self.commands
-                    .send(Command::Send { message, reply })
-                    .await
-                    .map_err(|_| ClientError::NotConnected)?;
+                batch.push((message, reply));
                 waiting.push((request, receiver));
             }
+            // All at once: the driver writes them together.
+            self.commands
+                .send(Command::SendAll(batch))
+                .await
+                .map_err(|_| ClientError::NotConnected)?;
             let mut replies = Vec::with_capacity(waiting.len());
             for (request, receiver) in waiting {
                 let reply = receiver
@@ -477,14 +479,17 @@ impl Driver {
             match step {
                 Step::Incoming(Some(message)) => self.handle_incoming(message),
                 Step::Incoming(None) => break End::Remote,
-                Step::Command(Some(Command::Send { message, reply })) => {
+                Step::Command(Some(first @ Command::SendAll(_))) => {
                     // Every request already waiting goes out in the same write.
-                    self.feed_request(message, reply).await;
                     let mut close = None;
-                    while let Ok(command) = self.commands.try_recv() {
+                    let mut next = Some(first);
+                    while let Some(command) = next.take().or_else(|| self.commands.try_recv().ok())
+                    {
                         match command {
-                            Command::Send { message, reply } => {
-                                self.feed_request(message, reply).await;
+                            Command::SendAll(batch) => {
+                                for (message, reply) in batch {
+                                    self.feed_request(message, reply).await;
+                                }
                             }
                             Command::Close { done } => {
                                 close = Some(done);
@@ -753,8 +758,10 @@ impl Driver {
         self.commands.close();
         while let Ok(command) = self.commands.try_recv() {
             match command {
-                Command::Send { reply, .. } => {
-                    let _ = reply.send(Err(ClientError::NotConnected));
+                Command::SendAll(batch) => {
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(ClientError::NotConnected));
+                    }
                 }
                 Command::Close { done } => {
                     let _ = done.send(());

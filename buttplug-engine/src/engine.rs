@@ -6,6 +6,7 @@ use crate::options::EngineOptions;
 use crate::watch::Watched;
 use crate::{repeater, rt};
 use buttplug_devices::config::DeviceDatabase;
+use buttplug_server::rest::{RestError, RestOptions};
 use buttplug_server::user_config::UserConfigFile;
 use buttplug_server::{
     ButtplugServer, ButtplugServerBuilder, DeviceManager, DeviceManagerBuilder, DeviceManagerEvent,
@@ -56,14 +57,6 @@ pub enum EngineError {
          --websocket-client-address"
     )]
     NoListenAddress,
-    /// A feature asked for is not in this build yet.
-    #[error("{flag}: {what} is not available in this build yet")]
-    NotAvailable {
-        /// The flag (or option) that asked for it.
-        flag: &'static str,
-        /// What it is.
-        what: &'static str,
-    },
     /// `--repeater` without its addresses.
     #[error("--repeater needs --repeater-port and --websocket-client-address (the remote server)")]
     RepeaterOptions,
@@ -130,6 +123,8 @@ pub enum Listening {
     DeviceWebsocket(SocketAddr),
     /// The repeater.
     Repeater(SocketAddr),
+    /// The REST API (`rest_api_port`).
+    Rest(SocketAddr),
 }
 
 /// Stops a running engine: the serving ends, every device is stopped and disconnected, the
@@ -286,18 +281,6 @@ async fn run_mode(
             Either::Right(_) => Ok(()),
         };
     }
-    if options.rest_api_port.is_some() {
-        return Err(EngineError::NotAvailable {
-            flag: "--rest-api-port",
-            what: "the REST API",
-        });
-    }
-    if options.broadcast_server_mdns {
-        return Err(EngineError::NotAvailable {
-            flag: "--broadcast-server-mdns",
-            what: "mDNS advertisement",
-        });
-    }
     if options.websocket_listen_address.is_none() && options.websocket_client_address.is_none() {
         return Err(EngineError::NoListenAddress);
     }
@@ -310,12 +293,39 @@ async fn run_mode(
         .allow_raw(options.allow_raw)
         .device_manager(device_manager.clone())
         .finish();
-    emitter.emit(EngineEvent::EngineServerCreated {
-        service_type: None,
-        instance_name: None,
-        port: None,
-        txt_records: None,
-    });
+    // The REST API next to the Buttplug server: it drives the device manager directly (no
+    // client slot, no ping), on 127.0.0.1 unless the client server listens on every interface.
+    let _rest = match options.rest_api_port {
+        Some(port) => {
+            let all_interfaces = options
+                .websocket_listen_address
+                .is_some_and(|a| a.ip().is_unspecified());
+            let mut rest_options = RestOptions::default();
+            rest_options.port = port;
+            rest_options.all_interfaces = all_interfaces;
+            let rest = buttplug_server::rest::serve(device_manager.clone(), rest_options)
+                .await
+                .map_err(|e| match e {
+                    RestError::Bind { address, source } => {
+                        EngineError::listen("the REST API", address, &source)
+                    }
+                    other => EngineError::Config(other.to_string()),
+                })?;
+            tracing::info!("REST API listening on http://{}", rest.local_addr());
+            emitter.listening(Listening::Rest(rest.local_addr()));
+            Some(rest)
+        }
+        None => None,
+    };
+    if !options.broadcast_server_mdns || options.websocket_listen_address.is_none() {
+        // With mDNS, `EngineServerCreated` carries the advertisement, once the port is bound.
+        emitter.emit(EngineEvent::EngineServerCreated {
+            service_type: None,
+            instance_name: None,
+            port: None,
+            txt_records: None,
+        });
+    }
     let (forwarding, forwarder) = futures::future::abortable(forward_device_events(
         device_manager.event_receiver(),
         emitter.clone(),
@@ -464,6 +474,27 @@ async fn serve_clients(
         let local = transport.local_addr();
         tracing::info!("client websocket listening on ws://{local}");
         emitter.listening(Listening::Client(local));
+        // Advertised for as long as the server listens (dropping it unregisters the service).
+        let _mdns = if options.broadcast_server_mdns {
+            let advertisement =
+                buttplug_server::mdns::advertise(local.port(), options.mdns_suffix.as_deref())
+                    .map_err(|e| EngineError::Config(format!("mDNS advertisement: {e}")))?;
+            tracing::info!(
+                "advertised as {} ({}) on port {}",
+                advertisement.instance_name(),
+                advertisement.service_type(),
+                advertisement.port()
+            );
+            emitter.emit(EngineEvent::EngineServerCreated {
+                service_type: Some(advertisement.service_type().to_string()),
+                instance_name: Some(advertisement.instance_name().to_string()),
+                port: Some(advertisement.port()),
+                txt_records: Some(advertisement.txt_records()),
+            });
+            Some(advertisement)
+        } else {
+            None
+        };
         loop {
             let connection = transport.accept().await.map_err(|e| EngineError::Listen {
                 what: "the client websocket server",
