@@ -123,6 +123,26 @@ pub enum HardwareError {
 /// WebSocket device link) and by [`crate::SimulatedHardware`].
 ///
 /// All methods take `&self`: implementations serialize access internally.
+///
+/// # What an implementation must write
+///
+/// Only [`Hardware::name`], [`Hardware::address`], [`Hardware::endpoints`] and
+/// [`Hardware::write`]. Everything else has a default for a write-only device that cannot tell
+/// when it goes away:
+///
+/// | method | default |
+/// |---|---|
+/// | [`Hardware::read`], [`Hardware::subscribe`], [`Hardware::unsubscribe`] | [`HardwareError::NoEndpoint`] for every endpoint |
+/// | [`Hardware::disconnect`] | `Ok(())`, nothing to close |
+/// | [`Hardware::event_stream`] | a stream that never yields (no notifications, never [`HardwareEvent::Disconnected`]) |
+/// | [`Hardware::manufacturer_data`] | empty |
+/// | [`Hardware::default_message_gap`] | `None` |
+/// | [`Hardware::requires_keepalive`], [`Hardware::supports_rssi`] | `false` |
+/// | [`Hardware::rssi`] | [`HardwareError::Unsupported`] |
+///
+/// A device that notifies (protocols that subscribe, e.g. Lovense's `DeviceType;` answer) or that
+/// can disconnect overrides `subscribe`, `unsubscribe` and `event_stream` together;
+/// `buttplug_server::managers::hardware_events::EventHub` implements their bookkeeping.
 #[async_trait]
 pub trait Hardware: Send + Sync + std::fmt::Debug {
     /// The name the device advertised (BLE name, port name, ...).
@@ -185,34 +205,52 @@ pub trait Hardware: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// [`HardwareError::Timeout`] when nothing arrives in time, or as for [`Hardware::write`].
+    /// The default has nothing to read: [`HardwareError::NoEndpoint`] for every endpoint.
     async fn read(
         &self,
         endpoint: Endpoint,
         length: u32,
         timeout: Duration,
-    ) -> Result<Vec<u8>, HardwareError>;
+    ) -> Result<Vec<u8>, HardwareError> {
+        let _ = (length, timeout);
+        Err(HardwareError::NoEndpoint { endpoint })
+    }
 
     /// Start notifications from an endpoint; they arrive on [`Hardware::event_stream`].
     ///
     /// # Errors
-    /// As for [`Hardware::write`].
-    async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError>;
+    /// As for [`Hardware::write`]. The default notifies nothing: [`HardwareError::NoEndpoint`]
+    /// for every endpoint.
+    async fn subscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        Err(HardwareError::NoEndpoint { endpoint })
+    }
 
     /// Stop notifications from an endpoint.
     ///
     /// # Errors
-    /// As for [`Hardware::write`].
-    async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError>;
+    /// As for [`Hardware::write`]. The default (nothing can be subscribed):
+    /// [`HardwareError::NoEndpoint`] for every endpoint.
+    async fn unsubscribe(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        Err(HardwareError::NoEndpoint { endpoint })
+    }
 
     /// Disconnect the device.
     ///
     /// # Errors
-    /// A transport error; disconnecting twice is not an error.
-    async fn disconnect(&self) -> Result<(), HardwareError>;
+    /// A transport error; disconnecting twice is not an error. The default has nothing to
+    /// close and returns `Ok(())`.
+    async fn disconnect(&self) -> Result<(), HardwareError> {
+        Ok(())
+    }
 
     /// A new stream of notifications and the disconnect event. Every call returns an independent
     /// stream that sees events from the moment of the call.
-    fn event_stream(&self) -> BoxStream<'static, HardwareEvent>;
+    ///
+    /// The default never yields: no notifications, and the device is never reported gone (it
+    /// stays in the server until the server itself disconnects it).
+    fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
+        Box::pin(futures::stream::pending())
+    }
 }
 
 impl dyn Hardware + '_ {
@@ -236,3 +274,58 @@ impl dyn Hardware + '_ {
 
 /// Shared handle to a hardware object.
 pub type HardwareRef = Arc<dyn Hardware>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+    use futures::{FutureExt, StreamExt};
+
+    /// Only the four required methods.
+    #[derive(Debug)]
+    struct WriteOnly;
+
+    #[async_trait]
+    impl Hardware for WriteOnly {
+        fn name(&self) -> &str {
+            "write-only"
+        }
+        fn address(&self) -> &str {
+            "00"
+        }
+        fn endpoints(&self) -> Vec<Endpoint> {
+            vec![Endpoint::Tx]
+        }
+        async fn write(&self, _: Endpoint, _: &[u8], _: bool) -> Result<(), HardwareError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn defaults_of_a_write_only_device() {
+        let hw = WriteOnly;
+        let no_rx = |r: Result<(), HardwareError>| {
+            matches!(
+                r,
+                Err(HardwareError::NoEndpoint {
+                    endpoint: Endpoint::Rx
+                })
+            )
+        };
+        assert!(no_rx(block_on(hw.subscribe(Endpoint::Rx))));
+        assert!(no_rx(block_on(hw.unsubscribe(Endpoint::Rx))));
+        assert!(no_rx(
+            block_on(hw.read(Endpoint::Rx, 1, Duration::ZERO)).map(|_| ())
+        ));
+        assert!(block_on(hw.disconnect()).is_ok());
+        assert!(matches!(
+            block_on(hw.rssi()),
+            Err(HardwareError::Unsupported { .. })
+        ));
+        assert!(!hw.requires_keepalive() && !hw.supports_rssi());
+        assert_eq!(hw.default_message_gap(), None);
+        assert!(hw.manufacturer_data().is_empty());
+        // The event stream neither yields nor ends.
+        assert!(hw.event_stream().next().now_or_never().is_none());
+    }
+}

@@ -1,17 +1,21 @@
-//! The parts of a hardware object shared by the hardware backends:
+//! Building blocks for [`Hardware`] implementations and communication managers, the built-in
+//! backends' and your own (always compiled, whatever features are enabled):
 //!
-//! - `EventHub`: a connected flag, a fan-out of [`HardwareEvent`]s to every
-//!   [`Hardware::event_stream`] caller, and per-endpoint subscription flags;
-//! - `BlockingInput`: the `rx` endpoint of a device that a blocking thread reads (HID reports,
-//!   serial bytes), kept for [`Hardware::read`] while `rx` is not subscribed;
-//! - `ReadyConnector`: the connector of hardware that is usable as soon as it is found;
-//! - small checks every [`Hardware`] implementation makes (`check_endpoint`,
-//!   `EventHub::check_connected`) and `transport_error`;
-//! - `database_specifiers`, which the managers' `from_database` builders pick from.
-
-// Each backend uses a different part of this module (USB has no subscriptions), so with one
-// backend feature alone some of it is unused.
-#![allow(dead_code)]
+//! - [`EventHub`]: the connected flag, the fan-out of [`HardwareEvent`]s to every
+//!   [`Hardware::event_stream`] caller, and per-endpoint subscription flags, i.e. everything
+//!   behind `subscribe`, `unsubscribe`, `event_stream` and a disconnect;
+//! - [`ReadyConnector`]: the [`HardwareConnector`] of hardware that is usable as soon as it is
+//!   found (no connect step, fixed endpoints);
+//! - [`check_endpoint`] and [`EventHub::check_connected`], the checks every operation makes, and
+//!   [`transport_error`];
+//! - [`database_specifiers`], for managers that build their scan filter from the database.
+//!
+//! A minimal out-of-tree manager reports each device it finds as
+//! [`CommunicationEvent::DeviceFound`](crate::comm::CommunicationEvent::DeviceFound) with a
+//! [`ReadyConnector`]; a polling one wraps a
+//! [`RetryScanner`](crate::managers::timed_retry::RetryScanner) in a
+//! [`TimedRetryManager`](crate::managers::timed_retry::TimedRetryManager). The
+//! `custom_manager` example in `examples/` does the first.
 
 use crate::broadcast::Broadcaster;
 use crate::comm::{GenericHardwareSpecializer, HardwareConnector, HardwareSpecializer};
@@ -27,9 +31,43 @@ use std::time::{Duration, Instant};
 /// Capacity of each event stream handed out by a hardware object.
 pub const HARDWARE_EVENT_CAPACITY: usize = 256;
 
-/// Connected flag, subscriptions and event fan-out of one device.
+/// Connected flag, subscriptions and event fan-out of one device: the state behind
+/// [`Hardware::subscribe`], [`Hardware::unsubscribe`], [`Hardware::event_stream`] and a
+/// disconnect.
+///
+/// Contract:
+/// - a new hub is connected, with nothing subscribed;
+/// - [`EventHub::stream`] hands out independent streams (each bounded by
+///   [`HARDWARE_EVENT_CAPACITY`]; a stream that is not read loses events instead of blocking the
+///   transport); each sees the events sent after it was made;
+/// - [`EventHub::disconnected`] is final: its first call sends [`HardwareEvent::Disconnected`]
+///   to every stream, later streams yield only `Disconnected`, and
+///   [`EventHub::check_connected`] fails from then on;
+/// - subscriptions are only recorded here: the transport itself must start and stop sending,
+///   and call [`EventHub::notify`] for what arrives.
+///
+/// ```
+/// use buttplug_devices::{Endpoint, HardwareEvent};
+/// use buttplug_server::managers::hardware_events::EventHub;
+/// use futures::StreamExt;
+///
+/// let hub = EventHub::default();
+/// let mut events = hub.stream();
+/// assert!(!hub.notify(Endpoint::Rx, vec![1])); // not subscribed: dropped
+/// hub.set_subscribed(Endpoint::Rx, true);
+/// assert!(hub.notify(Endpoint::Rx, vec![2]));
+/// hub.disconnected();
+/// assert!(hub.check_connected().is_err());
+/// buttplug_server::block_on(async {
+///     assert_eq!(
+///         events.next().await,
+///         Some(HardwareEvent::Notification { endpoint: Endpoint::Rx, data: vec![2] })
+///     );
+///     assert_eq!(events.next().await, Some(HardwareEvent::Disconnected));
+/// });
+/// ```
 #[derive(Debug)]
-pub(crate) struct EventHub {
+pub struct EventHub {
     connected: AtomicBool,
     subscribed: Mutex<BTreeSet<Endpoint>>,
     events: Broadcaster<HardwareEvent>,
@@ -47,12 +85,12 @@ impl Default for EventHub {
 
 impl EventHub {
     /// Whether the device is still connected.
-    pub(crate) fn is_connected(&self) -> bool {
+    pub fn is_connected(&self) -> bool {
         self.connected.load(Ordering::SeqCst)
     }
 
     /// `Ok` while the device is connected, [`HardwareError::Disconnected`] after.
-    pub(crate) fn check_connected(&self) -> Result<(), HardwareError> {
+    pub fn check_connected(&self) -> Result<(), HardwareError> {
         if self.is_connected() {
             Ok(())
         } else {
@@ -61,14 +99,14 @@ impl EventHub {
     }
 
     /// Mark the device gone; the first call sends [`HardwareEvent::Disconnected`].
-    pub(crate) fn disconnected(&self) {
+    pub fn disconnected(&self) {
         if self.connected.swap(false, Ordering::SeqCst) {
             self.events.send(HardwareEvent::Disconnected);
         }
     }
 
     /// Send a notification if `endpoint` is subscribed; returns whether it was sent.
-    pub(crate) fn notify(&self, endpoint: Endpoint, data: Vec<u8>) -> bool {
+    pub fn notify(&self, endpoint: Endpoint, data: Vec<u8>) -> bool {
         if self.is_subscribed(endpoint) {
             self.events
                 .send(HardwareEvent::Notification { endpoint, data });
@@ -79,13 +117,13 @@ impl EventHub {
     }
 
     /// Send a notification whatever the subscriptions.
-    pub(crate) fn notify_always(&self, endpoint: Endpoint, data: Vec<u8>) {
+    pub fn notify_always(&self, endpoint: Endpoint, data: Vec<u8>) {
         self.events
             .send(HardwareEvent::Notification { endpoint, data });
     }
 
     /// Whether `endpoint` is subscribed.
-    pub(crate) fn is_subscribed(&self, endpoint: Endpoint) -> bool {
+    pub fn is_subscribed(&self, endpoint: Endpoint) -> bool {
         self.subscribed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -93,7 +131,7 @@ impl EventHub {
     }
 
     /// Record a subscription change.
-    pub(crate) fn set_subscribed(&self, endpoint: Endpoint, on: bool) {
+    pub fn set_subscribed(&self, endpoint: Endpoint, on: bool) {
         let mut s = self
             .subscribed
             .lock()
@@ -106,7 +144,7 @@ impl EventHub {
     }
 
     /// A new event stream (already ended with `Disconnected` when the device is gone).
-    pub(crate) fn stream(&self) -> BoxStream<'static, HardwareEvent> {
+    pub fn stream(&self) -> BoxStream<'static, HardwareEvent> {
         if self.is_connected() {
             Box::pin(self.events.subscribe())
         } else {
@@ -115,8 +153,8 @@ impl EventHub {
     }
 }
 
-/// Every communication specifier of every protocol in `database`.
-pub(crate) fn database_specifiers(
+/// Every communication specifier of every protocol in `database` (a manager's scan filter).
+pub fn database_specifiers(
     database: &DeviceDatabase,
 ) -> impl Iterator<Item = &CommunicationSpecifier> {
     database
@@ -126,8 +164,12 @@ pub(crate) fn database_specifiers(
 }
 
 /// `Ok` when `endpoint` is the one the hardware offers for this operation, otherwise
-/// [`HardwareError::NoEndpoint`].
-pub(crate) fn check_endpoint(endpoint: Endpoint, offered: Endpoint) -> Result<(), HardwareError> {
+/// [`HardwareError::NoEndpoint`] naming `endpoint`: the first check of a `write`, `read` or
+/// `subscribe` of hardware with one endpoint per operation.
+///
+/// # Errors
+/// [`HardwareError::NoEndpoint`] when `endpoint != offered`.
+pub fn check_endpoint(endpoint: Endpoint, offered: Endpoint) -> Result<(), HardwareError> {
     if endpoint == offered {
         Ok(())
     } else {
@@ -135,24 +177,32 @@ pub(crate) fn check_endpoint(endpoint: Endpoint, offered: Endpoint) -> Result<()
     }
 }
 
-/// A [`HardwareError::Transport`] carrying the transport's message.
-pub(crate) fn transport_error(e: impl std::fmt::Display) -> HardwareError {
+/// A [`HardwareError::Transport`] carrying the transport's message (for `map_err`).
+pub fn transport_error(e: impl std::fmt::Display) -> HardwareError {
     HardwareError::Transport {
         message: e.to_string(),
     }
 }
 
 /// The connector of hardware that is usable as soon as it is found (HID, USB, Lovense Connect,
-/// the dongle's toy): connecting hands it to a [`GenericHardwareSpecializer`].
+/// the dongle's toy, a device of your own): connecting cannot fail and hands the hardware to a
+/// [`GenericHardwareSpecializer`], which returns it unchanged whatever protocol matched.
+///
+/// Contract: [`HardwareConnector::specifier`] returns the `specifier` given here, which the
+/// device manager matches against the database (for BLE: the advertised name, manufacturer
+/// data and services, as built by `CommunicationSpecifier::btle_advertisement`). The hardware's
+/// endpoints must already be the ones the matched protocol writes to (BLE hardware that maps
+/// UUIDs to endpoints per protocol needs a specializer of its own).
 #[derive(Debug)]
-pub(crate) struct ReadyConnector<H> {
+pub struct ReadyConnector<H> {
     specifier: CommunicationSpecifier,
     hardware: H,
 }
 
 impl<H> ReadyConnector<H> {
     /// A connector describing `hardware` with `specifier`.
-    pub(crate) fn new(specifier: CommunicationSpecifier, hardware: H) -> Self {
+    #[must_use]
+    pub fn new(specifier: CommunicationSpecifier, hardware: H) -> Self {
         ReadyConnector {
             specifier,
             hardware,
@@ -173,10 +223,15 @@ impl<H: Hardware + 'static> HardwareConnector for ReadyConnector<H> {
     }
 }
 
+// The blocking-input helpers serve the HID and serial backends only; with either one alone,
+// or neither, some of them are unused.
+
 /// Largest chunk a [`BlockingInput`] reader reads at once (one HID report, one serial read).
+#[cfg_attr(not(all(feature = "hid", feature = "serial")), allow(dead_code))]
 const READ_CHUNK: usize = 1024;
 
 /// What a [`BlockingInput`] keeps for [`Hardware::read`] while `rx` is not subscribed.
+#[cfg_attr(not(all(feature = "hid", feature = "serial")), allow(dead_code))]
 #[derive(Debug)]
 pub(crate) enum Backlog {
     /// Whole reports (HID), the latest `limit` of them; a read takes one report.
@@ -195,6 +250,7 @@ pub(crate) enum Backlog {
     },
 }
 
+#[cfg_attr(not(all(feature = "hid", feature = "serial")), allow(dead_code))]
 impl Backlog {
     /// Keep the latest `limit` reports.
     pub(crate) fn reports(limit: usize) -> Self {
@@ -255,6 +311,7 @@ impl Backlog {
 /// the device's [`EventHub`]. While `rx` is subscribed each chunk read is a notification;
 /// otherwise it goes to the [`Backlog`], where [`BlockingInput::read`] waits for it. The device
 /// is disconnected when the reader thread ends.
+#[cfg_attr(not(all(feature = "hid", feature = "serial")), allow(dead_code))]
 #[derive(Debug)]
 pub(crate) struct BlockingInput {
     hub: Arc<EventHub>,
@@ -264,6 +321,7 @@ pub(crate) struct BlockingInput {
     stop: AtomicBool,
 }
 
+#[cfg_attr(not(all(feature = "hid", feature = "serial")), allow(dead_code))]
 impl BlockingInput {
     /// The input of a connected device, keeping unsubscribed input in `backlog`.
     pub(crate) fn new(backlog: Backlog) -> Self {

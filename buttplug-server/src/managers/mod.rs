@@ -1,26 +1,14 @@
-//! The communication managers, each behind its own cargo feature.
+//! The communication managers, each behind its own cargo feature, and the building blocks
+//! they share with managers written outside this crate ([`hardware_events`], [`timed_retry`]),
+//! which are always compiled.
 
 #[cfg(feature = "simulated")]
 pub mod simulated;
 #[cfg(feature = "websocket-devices")]
 pub mod websocket_devices;
 
-#[cfg(any(
-    feature = "websocket-devices",
-    feature = "btleplug",
-    feature = "serial",
-    feature = "usb",
-    feature = "hid",
-    feature = "lovense-dongle",
-    feature = "lovense-connect"
-))]
+// The building blocks of hardware and managers, built-in or out of tree: always compiled.
 pub mod hardware_events;
-#[cfg(any(
-    feature = "serial",
-    feature = "usb",
-    feature = "hid",
-    feature = "lovense-connect"
-))]
 pub mod timed_retry;
 
 #[cfg(feature = "btleplug")]

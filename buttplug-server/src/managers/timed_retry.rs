@@ -1,15 +1,20 @@
 //! An adapter for managers that find devices by polling (serial ports, USB and HID buses, the
-//! Lovense Connect app): implement the small [`RetryScanner`] trait and wrap it in a
-//! [`TimedRetryManager`], which calls [`RetryScanner::scan`] once when scanning starts and then
-//! every [`RetryScanner::rescan_interval`] until scanning stops.
+//! Lovense Connect app, or a bus of your own): implement the small [`RetryScanner`] trait and
+//! wrap it in a [`TimedRetryManager`], a [`DeviceCommunicationManager`] that calls
+//! [`RetryScanner::scan`] once when scanning starts and then every
+//! [`RetryScanner::rescan_interval`] until scanning stops. Always compiled, whatever features
+//! are enabled.
 //!
-//! A scanner that cannot work on this machine (no USB file system, no HID access) returns
-//! [`CommunicationError::Unavailable`]: the first time it is returned to the device manager (which
-//! logs it), later repeats are only logged at debug level, and polling goes on in case the
-//! transport appears.
+//! Contract of the adapter:
+//! - starting while scanning does nothing; the first pass runs before `start_scanning`
+//!   returns, and its [`CommunicationError::Unavailable`] is returned the first time it
+//!   happens (the device manager logs it); later "unavailable" passes are logged at debug
+//!   level, other failed passes as warnings, and polling goes on in case the transport appears;
+//! - `stop_scanning` ends the polling task before it returns: no pass starts after it;
+//! - `shutdown` stops scanning, then calls [`RetryScanner::shutdown`] once.
 //!
-//! Scanners report what they find with `report_device`, and those that hand out the same device
-//! only once keep the devices in use in an `InUse` list.
+//! Scanners report what they find with [`report_device`]; those that must hand out each
+//! device only once keep the devices in use in an [`InUse`] list.
 
 use crate::comm::{
     CommunicationError, CommunicationEvent, CommunicationEventSender, DeviceCommunicationManager,
@@ -27,7 +32,8 @@ use std::time::Duration;
 /// The default polling interval (upstream's `TimedRetryCommunicationManager`: 1 s).
 pub const DEFAULT_RESCAN_INTERVAL: Duration = Duration::from_secs(1);
 
-/// One polling pass of a bus.
+/// One polling pass of a bus: what a polling manager implements (see the module docs for how
+/// [`TimedRetryManager`] drives it). Passes never overlap.
 #[async_trait]
 pub trait RetryScanner: Send + Sync + Debug + 'static {
     /// The manager name (`"serial"`, `"usb"`, ...).
@@ -38,7 +44,8 @@ pub trait RetryScanner: Send + Sync + Debug + 'static {
         DEFAULT_RESCAN_INTERVAL
     }
 
-    /// Look for devices once and report new ones.
+    /// Look for devices once and report new ones (with [`report_device`]). Must not block the
+    /// thread: blocking bus calls belong on a thread of their own.
     ///
     /// # Errors
     /// [`CommunicationError::Unavailable`] when the transport cannot work here, or
@@ -49,11 +56,12 @@ pub trait RetryScanner: Send + Sync + Debug + 'static {
     async fn shutdown(&self) {}
 }
 
-/// Report a device found by a pass to the device manager.
+/// Report a device found by a pass to the device manager, as
+/// [`CommunicationEvent::DeviceFound`]; waits while the event channel is full.
 ///
 /// # Errors
 /// [`CommunicationError::Stopped`] when the device manager is gone.
-pub(crate) async fn report_device(
+pub async fn report_device(
     events: &CommunicationEventSender,
     name: String,
     address: String,
@@ -71,22 +79,13 @@ pub(crate) async fn report_device(
 }
 
 /// The devices a scanner has handed out, by address, so that later passes skip them until they
-/// are gone. Holds their [`EventHub`]s weakly: a device whose hardware was dropped is gone.
-// The serial scanner claims ports its own way (`serial::hardware::PortClaim`), so with that backend
-// alone this is unused.
-#[cfg_attr(
-    not(any(feature = "hid", feature = "usb", feature = "lovense-connect")),
-    allow(dead_code)
-)]
+/// are gone. Holds their [`EventHub`]s weakly: a device whose hardware was dropped is gone, as
+/// is one whose hub was marked disconnected.
 #[derive(Debug, Default)]
-pub(crate) struct InUse {
+pub struct InUse {
     hubs: Mutex<BTreeMap<String, Weak<EventHub>>>,
 }
 
-#[cfg_attr(
-    not(any(feature = "hid", feature = "usb", feature = "lovense-connect")),
-    allow(dead_code)
-)]
 impl InUse {
     fn hubs(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Weak<EventHub>>> {
         self.hubs
@@ -95,18 +94,18 @@ impl InUse {
     }
 
     /// The addresses in use.
-    pub(crate) fn addresses(&self) -> BTreeSet<String> {
+    pub fn addresses(&self) -> BTreeSet<String> {
         self.hubs().keys().cloned().collect()
     }
 
     /// Record a device handed out.
-    pub(crate) fn insert(&self, address: String, hub: &Arc<EventHub>) {
+    pub fn insert(&self, address: String, hub: &Arc<EventHub>) {
         self.hubs().insert(address, Arc::downgrade(hub));
     }
 
     /// Forget the devices that are gone: dropped, disconnected, or no longer `present` (those are
     /// disconnected first).
-    pub(crate) fn forget_gone(&self, present: impl Fn(&str) -> bool) {
+    pub fn forget_gone(&self, present: impl Fn(&str) -> bool) {
         self.hubs().retain(|address, hub| match hub.upgrade() {
             Some(hub) if present(address) && hub.is_connected() => true,
             Some(hub) => {
