@@ -37,6 +37,18 @@
 //! - `rest`: the REST API with its event stream ([`rest`]) and the mDNS advertisement
 //!   ([`mdns`]).
 //!
+//! # Writing a communication manager of your own
+//!
+//! The traits are in [`comm`]; register the builder with [`DeviceManagerBuilder::comm_manager`].
+//! The building blocks the built-in backends use are public and compiled without any feature:
+//! [`managers::hardware_events`] ([`EventHub`](managers::hardware_events::EventHub),
+//! [`ReadyConnector`](managers::hardware_events::ReadyConnector),
+//! [`check_endpoint`](managers::hardware_events::check_endpoint)) and
+//! [`managers::timed_retry`] (a polling manager from a
+//! [`RetryScanner`](managers::timed_retry::RetryScanner)). A write-only device implements four
+//! [`Hardware`](buttplug_devices::Hardware) methods. The `custom_manager` example in
+//! `examples/` is a complete one.
+//!
 //! # Example: a server with a simulated Lovense Hush, driven over the JSON path
 //!
 //! ```
