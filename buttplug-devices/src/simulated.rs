@@ -329,9 +329,8 @@ impl SimulatedHardware {
             .collect()
     }
 
-    /// A stream of every command recorded from now on (a stream that falls
-    /// [`SIMULATED_EVENT_CAPACITY`] commands behind loses the oldest ones it has not read). It
-    /// ends when the device disconnects.
+    /// A stream of every command recorded from now on (a stream that falls 1024 commands behind
+    /// loses the oldest ones it has not read). It ends when the device disconnects.
     pub fn record_stream(&self) -> BoxStream<'static, RecordedCommand> {
         let _state = self.state();
         Box::pin(self.inner.records.sender.new_receiver())
@@ -629,8 +628,8 @@ mod tests {
     #[test]
     fn a_lagging_stream_loses_its_oldest_events_and_ends_on_disconnect() {
         let hw = SimulatedHardware::builder("x", "y").build();
-        let mut events = hw.event_stream();
-        let mut records = hw.record_stream();
+        let events = hw.event_stream();
+        let records = hw.record_stream();
         let total = SIMULATED_EVENT_CAPACITY + 2;
         for i in 0..total {
             let byte = u8::try_from(i % 256).unwrap_or_default();

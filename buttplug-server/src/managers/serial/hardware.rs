@@ -27,7 +27,7 @@ pub(super) struct PortClaim {
 impl PortClaim {
     /// Claim a port, or `None` when it is already open.
     pub(super) fn new(port: &str, in_use: &Arc<Mutex<BTreeSet<String>>>) -> Option<Self> {
-        let inserted = crate::sync::lock(&in_use).insert(port.to_string());
+        let inserted = crate::sync::lock(in_use).insert(port.to_string());
         inserted.then(|| PortClaim {
             port: port.to_string(),
             in_use: in_use.clone(),
