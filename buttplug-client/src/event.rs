@@ -2,15 +2,13 @@
 
 use crate::device::ButtplugClientDevice;
 use crate::error::ClientError;
-use crate::lock;
 use buttplug_core::InputType;
 use futures::Stream;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
 
-/// Default capacity of each [`EventStream`] (events). When a stream is full because nobody
-/// reads it, further events for that stream are dropped (with a `tracing` warning) so that a
+/// Default capacity of each [`EventStream`] (events). When a stream is this far behind because
+/// nobody reads it, its oldest unread events are dropped (with a `tracing` warning) so that a
 /// slow reader never stalls the connection.
 pub const EVENT_STREAM_CAPACITY: usize = 256;
 
@@ -76,53 +74,55 @@ pub enum ButtplugClientEvent {
 /// A stream of [`ButtplugClientEvent`]s; see
 /// [`ButtplugClient::event_stream`](crate::ButtplugClient::event_stream).
 ///
-/// Each stream is independent and bounded. The stream ends when the client (and its driver) is
-/// dropped.
+/// Each stream is independent and bounded: a stream that falls behind loses its oldest unread
+/// events, never the client. The stream ends when the client (and its driver) is dropped.
 #[derive(Debug)]
 #[must_use = "streams do nothing unless polled"]
 pub struct EventStream {
-    receiver: Pin<Box<async_channel::Receiver<ButtplugClientEvent>>>,
+    receiver: async_broadcast::Receiver<ButtplugClientEvent>,
 }
 
 impl Stream for EventStream {
     type Item = ButtplugClientEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.receiver.as_mut().poll_next(cx)
+        // Skips the events lost to overflow.
+        Pin::new(&mut self.receiver).poll_next(cx)
     }
 }
 
-/// Fans events out to every live [`EventStream`].
+/// Fans events out to every live [`EventStream`] over one bounded [`async_broadcast`] queue in
+/// overflow mode: emitting never blocks or waits, and a stream that falls `capacity` events
+/// behind loses its oldest unread events (with a `tracing` warning).
 #[derive(Debug)]
 pub(crate) struct EventHub {
-    capacity: usize,
-    senders: Mutex<Vec<async_channel::Sender<ButtplugClientEvent>>>,
+    sender: async_broadcast::Sender<ButtplugClientEvent>,
+    /// Keeps the channel open while no stream exists (it holds no events).
+    _keep_open: async_broadcast::InactiveReceiver<ButtplugClientEvent>,
 }
 
 impl EventHub {
     pub(crate) fn new(capacity: usize) -> Self {
+        let (mut sender, receiver) = async_broadcast::broadcast(capacity.max(1));
+        sender.set_overflow(true);
         EventHub {
-            capacity: capacity.max(1),
-            senders: Mutex::new(Vec::new()),
+            sender,
+            _keep_open: receiver.deactivate(),
         }
     }
 
     pub(crate) fn subscribe(&self) -> EventStream {
-        let (sender, receiver) = async_channel::bounded(self.capacity);
-        lock(&self.senders).push(sender);
         EventStream {
-            receiver: Box::pin(receiver),
+            receiver: self.sender.new_receiver(),
         }
     }
 
     pub(crate) fn emit(&self, event: ButtplugClientEvent) {
-        lock(&self.senders).retain(|s| match s.try_send(event.clone()) {
-            Ok(()) => true,
-            Err(async_channel::TrySendError::Full(_)) => {
-                tracing::warn!("client event stream is full; dropping {event:?}");
-                true
-            }
-            Err(async_channel::TrySendError::Closed(_)) => false,
-        });
+        // `Err` only when no stream exists (`Inactive`): the event has no reader.
+        if let Ok(Some(dropped)) = self.sender.try_broadcast(event) {
+            tracing::warn!(
+                "a client event stream fell behind; dropping its oldest event {dropped:?}"
+            );
+        }
     }
 }

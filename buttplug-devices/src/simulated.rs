@@ -11,8 +11,9 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How many events one event-stream subscriber may have queued before new ones are dropped
-/// (with a warning): a slow consumer never blocks the device.
+/// How far (in events) one event-stream or record-stream subscriber may fall behind before its
+/// oldest unread events are dropped (with a warning for hardware events): a slow consumer never
+/// blocks the device.
 pub const SIMULATED_EVENT_CAPACITY: usize = 1024;
 
 /// Default upper bound of kept records; older ones are dropped first so a long-running simulated
@@ -48,8 +49,32 @@ struct State {
     read_value: HashMap<Endpoint, Vec<u8>>,
     replies: Vec<ScriptedReply>,
     rssi: Option<i16>,
-    listeners: Vec<async_channel::Sender<HardwareEvent>>,
-    record_listeners: Vec<async_channel::Sender<RecordedCommand>>,
+}
+
+/// One bounded [`async_broadcast`] queue in overflow mode: sending never blocks or waits, and a
+/// receiver [`SIMULATED_EVENT_CAPACITY`] events behind loses its oldest unread ones.
+#[derive(Debug)]
+struct Fanout<T> {
+    sender: async_broadcast::Sender<T>,
+    /// Keeps the channel open while nobody is subscribed (it holds no events).
+    _keep_open: async_broadcast::InactiveReceiver<T>,
+}
+
+impl<T: Clone> Fanout<T> {
+    fn new() -> Self {
+        let (mut sender, receiver) = async_broadcast::broadcast(SIMULATED_EVENT_CAPACITY);
+        sender.set_overflow(true);
+        Fanout {
+            sender,
+            _keep_open: receiver.deactivate(),
+        }
+    }
+
+    /// Send to every receiver; returns whether a lagging receiver lost its oldest event.
+    /// (`Err` only means nobody is subscribed, or the channel is closed after a disconnect.)
+    fn send(&self, event: T) -> bool {
+        matches!(self.sender.try_broadcast(event), Ok(Some(_)))
+    }
 }
 
 /// Builder for [`SimulatedHardware`].
@@ -113,6 +138,8 @@ impl SimulatedHardwareBuilder {
                     rssi: self.rssi,
                     ..State::default()
                 }),
+                events: Fanout::new(),
+                records: Fanout::new(),
             }),
         }
     }
@@ -127,6 +154,11 @@ struct Inner {
     message_gap: Option<Duration>,
     requires_keepalive: bool,
     state: Mutex<State>,
+    /// Hardware events; sent and subscribed with `state` locked (ordered with `connected`),
+    /// closed on disconnect.
+    events: Fanout<HardwareEvent>,
+    /// Recorded commands; closed on disconnect.
+    records: Fanout<RecordedCommand>,
 }
 
 /// A simulated device. Cloning gives another handle to the same device, so a test can keep one
@@ -222,7 +254,8 @@ impl SimulatedHardware {
             endpoint,
             data: data.into(),
         };
-        broadcast(&mut self.state().listeners, event);
+        let _state = self.state();
+        self.broadcast(event);
     }
 
     /// Simulate the device going away: further operations fail with
@@ -233,9 +266,10 @@ impl SimulatedHardware {
             return;
         }
         state.connected = false;
-        broadcast(&mut state.listeners, HardwareEvent::Disconnected);
-        state.listeners.clear();
-        state.record_listeners.clear();
+        self.broadcast(HardwareEvent::Disconnected);
+        // Open streams end after the events they have not read yet.
+        self.inner.events.sender.close();
+        self.inner.records.sender.close();
     }
 
     /// Whether the device is connected.
@@ -295,11 +329,11 @@ impl SimulatedHardware {
             .collect()
     }
 
-    /// A stream of every command recorded from now on.
+    /// A stream of every command recorded from now on (a stream that falls 1024 commands behind
+    /// loses the oldest ones it has not read). It ends when the device disconnects.
     pub fn record_stream(&self) -> BoxStream<'static, RecordedCommand> {
-        let (tx, rx) = async_channel::bounded(SIMULATED_EVENT_CAPACITY);
-        self.state().record_listeners.push(tx);
-        Box::pin(rx)
+        let _state = self.state();
+        Box::pin(self.inner.records.sender.new_receiver())
     }
 
     /// Wait until at least `count` commands are held in the record (checked every millisecond),
@@ -317,6 +351,13 @@ impl SimulatedHardware {
         }
     }
 
+    /// Send a hardware event to every event stream (call with `state` locked).
+    fn broadcast(&self, event: HardwareEvent) {
+        if self.inner.events.send(event) {
+            tracing::warn!("simulated hardware: an event stream fell behind, oldest event dropped");
+        }
+    }
+
     fn record(&self, command: HardwareCommand) -> Result<(), HardwareError> {
         let mut state = self.state();
         if !state.connected {
@@ -330,11 +371,8 @@ impl SimulatedHardware {
             at: Instant::now(),
             command,
         };
-        if !state.record_listeners.is_empty() {
-            state.record_listeners.retain(|l| !l.is_closed());
-            for l in &state.record_listeners {
-                let _ = l.try_send(rec.clone());
-            }
+        if self.inner.records.sender.receiver_count() > 0 {
+            self.inner.records.send(rec.clone());
         }
         let trigger: Option<(Endpoint, Option<&Vec<u8>>)> = match &rec.command {
             HardwareCommand::Subscribe { endpoint } => {
@@ -359,7 +397,7 @@ impl SimulatedHardware {
                 })
                 .collect();
             for event in replies {
-                broadcast(&mut state.listeners, event);
+                self.broadcast(event);
             }
         }
         state.total_recorded += 1;
@@ -371,15 +409,6 @@ impl SimulatedHardware {
         }
         state.records.push_back(rec);
         Ok(())
-    }
-}
-
-fn broadcast(listeners: &mut Vec<async_channel::Sender<HardwareEvent>>, event: HardwareEvent) {
-    listeners.retain(|l| !l.is_closed());
-    for l in listeners.iter() {
-        if l.try_send(event.clone()).is_err() {
-            tracing::warn!("simulated hardware: event listener is full, event dropped");
-        }
     }
 }
 
@@ -482,14 +511,12 @@ impl Hardware for SimulatedHardware {
     }
 
     fn event_stream(&self) -> BoxStream<'static, HardwareEvent> {
-        let (tx, rx) = async_channel::bounded(SIMULATED_EVENT_CAPACITY);
-        let mut state = self.state();
+        let state = self.state();
         if state.connected {
-            state.listeners.push(tx);
+            Box::pin(self.inner.events.sender.new_receiver())
         } else {
-            let _ = tx.try_send(HardwareEvent::Disconnected);
+            Box::pin(futures::stream::iter([HardwareEvent::Disconnected]))
         }
-        Box::pin(rx)
     }
 }
 
@@ -596,6 +623,38 @@ mod tests {
             ));
         });
         assert!(!hw.is_connected());
+    }
+
+    #[test]
+    fn a_lagging_stream_loses_its_oldest_events_and_ends_on_disconnect() {
+        let hw = SimulatedHardware::builder("x", "y").build();
+        let events = hw.event_stream();
+        let records = hw.record_stream();
+        let total = SIMULATED_EVENT_CAPACITY + 2;
+        for i in 0..total {
+            let byte = u8::try_from(i % 256).unwrap_or_default();
+            hw.notify(Endpoint::Rx, vec![byte]);
+            block_on(hw.write(Endpoint::Tx, &[byte], false)).unwrap();
+        }
+        hw.simulate_disconnect();
+        let events: Vec<HardwareEvent> = block_on(events.collect());
+        // The queue holds the newest events; the Disconnected event pushed out one more.
+        assert_eq!(events.len(), SIMULATED_EVENT_CAPACITY);
+        assert_eq!(events.last(), Some(&HardwareEvent::Disconnected));
+        assert_eq!(
+            events.first(),
+            Some(&HardwareEvent::Notification {
+                endpoint: Endpoint::Rx,
+                data: vec![3],
+            })
+        );
+        let records: Vec<RecordedCommand> = block_on(records.collect());
+        assert_eq!(records.len(), SIMULATED_EVENT_CAPACITY);
+        assert!(matches!(
+            &records[0].command,
+            HardwareCommand::Write { data, .. } if data == &vec![2]
+        ));
+        assert_eq!(hw.total_recorded(), total as u64);
     }
 
     #[test]

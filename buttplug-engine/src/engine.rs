@@ -358,10 +358,11 @@ async fn run_mode(
 
 /// Device-list changes as `DeviceConnected` / `DeviceDisconnected`.
 async fn forward_device_events(
-    events: async_channel::Receiver<DeviceManagerEvent>,
+    mut events: async_broadcast::Receiver<DeviceManagerEvent>,
     emitter: Emitter,
 ) {
-    while let Ok(event) = events.recv().await {
+    // The stream skips events lost to overflow and ends when the device manager is gone.
+    while let Some(event) = futures::StreamExt::next(&mut events).await {
         match event {
             DeviceManagerEvent::DeviceAdded(device) => {
                 emitter.emit(EngineEvent::device_connected(&device));

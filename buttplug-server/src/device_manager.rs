@@ -102,9 +102,7 @@ pub(crate) struct Observers {
 
 impl Observers {
     fn lock(&self) -> MutexGuard<'_, Vec<async_channel::Sender<DeviceObservation>>> {
-        self.receivers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::sync::lock(&self.receivers)
     }
 
     fn subscribe(&self) -> async_channel::Receiver<DeviceObservation> {
@@ -353,8 +351,10 @@ impl std::fmt::Debug for DeviceManager {
 }
 
 impl DeviceManager {
-    /// A new receiver of device events (added, removed, readings, scanning finished).
-    pub fn event_receiver(&self) -> async_channel::Receiver<DeviceManagerEvent> {
+    /// A new receiver of device events (added, removed, readings, scanning finished), from now
+    /// on. Bounded ([`DEVICE_MANAGER_EVENT_CAPACITY`]): a receiver that falls that far behind
+    /// loses its oldest unread events instead of slowing devices down.
+    pub fn event_receiver(&self) -> async_broadcast::Receiver<DeviceManagerEvent> {
         self.inner.events.subscribe()
     }
 
@@ -530,9 +530,7 @@ impl Drop for ConnectingGuard {
 
 impl Inner {
     fn known(&self) -> MutexGuard<'_, HashMap<IdentityKey, u32>> {
-        self.known
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::sync::lock(&self.known)
     }
 
     fn on_comm_event(self: &Arc<Self>, event: CommunicationEvent) {

@@ -102,6 +102,7 @@ pub mod rest;
 mod rt;
 mod server;
 mod session;
+mod sync;
 mod translate;
 pub mod user_config;
 

@@ -297,7 +297,7 @@ impl Session {
             items.clear();
             decoded.clear();
             if let Some(ev) = event {
-                out.extend(self.on_events(ev, &events));
+                out.extend(self.on_events(ev, &mut events));
             }
             if timed_out {
                 if matches!(self.state, State::AwaitingHandshake) {
@@ -377,7 +377,7 @@ impl Session {
     fn on_events(
         &mut self,
         first: DeviceManagerEvent,
-        queued: &async_channel::Receiver<DeviceManagerEvent>,
+        queued: &mut async_broadcast::Receiver<DeviceManagerEvent>,
     ) -> Vec<ServerMessage> {
         let mut out = self.on_event(first);
         for _ in 1..EVENT_BATCH {

@@ -17,12 +17,13 @@
 //! Give the file to [`crate::DeviceManagerBuilder::user_config_file`].
 
 use crate::rt;
+use crate::sync::lock;
 use buttplug_devices::config::{ConfigError, DeviceDatabase, UserDeviceSettings};
 use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 /// Errors of reading or writing the user device config file.
 #[derive(Debug, thiserror::Error)]
@@ -69,10 +70,6 @@ pub struct UserConfigFile {
     state: Mutex<State>,
     /// Held while writing; the generation on disk.
     written: Mutex<u64>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl UserConfigFile {

@@ -239,11 +239,7 @@ fn no_client_message_sequence_exceeds_the_level_cap() {
                     let _ = rig.request(version, json).await;
                 }
             });
-            let received: Vec<_> = std::mem::take(
-                &mut *seen
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            );
+            let received: Vec<_> = std::mem::take(&mut *crate::sync::lock(&seen));
             for c in received {
                 let Some(cap) = expected_cap(&def, c.feature_index, c.output_type) else {
                     continue;

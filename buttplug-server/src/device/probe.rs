@@ -6,7 +6,7 @@ use buttplug_devices::{
     DeviceError, Endpoint, FeatureDefinition, Hardware, HardwareCommand, InputReading,
     KeepaliveStrategy, OutputCommand, ProtocolHandler,
 };
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a watched device's handler received, in order.
@@ -18,26 +18,18 @@ static WATCHED: Mutex<Vec<(String, Seen)>> = Mutex::new(Vec::new());
 /// after this call).
 pub(crate) fn watch(address: &str) -> Seen {
     let seen = Seen::default();
-    WATCHED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push((address.to_string(), seen.clone()));
+    crate::sync::lock(&WATCHED).push((address.to_string(), seen.clone()));
     seen
 }
 
 /// Stop recording for `address`.
 pub(crate) fn unwatch(address: &str) {
-    WATCHED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .retain(|(a, _)| a != address);
+    crate::sync::lock(&WATCHED).retain(|(a, _)| a != address);
 }
 
 /// The handler, wrapped in a recorder when its address is watched.
 pub(crate) fn wrap(handler: Box<dyn ProtocolHandler>, address: &str) -> Box<dyn ProtocolHandler> {
-    let seen = WATCHED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    let seen = crate::sync::lock(&WATCHED)
         .iter()
         .find(|(a, _)| a == address)
         .map(|(_, s)| s.clone());
@@ -58,10 +50,7 @@ struct Recording {
 
 impl Recording {
     fn record(&self, cmds: &[OutputCommand]) {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(cmds);
+        crate::sync::lock(&self.seen).extend_from_slice(cmds);
     }
 }
 

@@ -12,7 +12,7 @@ use buttplug_core::{ServerMessage, SpecVersion};
 use buttplug_devices::DeviceError;
 use futures::channel::oneshot;
 use futures::task::AtomicWaker;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::Context;
 
 type Answer = (u32, Result<(), ServerDeviceError>);
@@ -26,10 +26,7 @@ pub(crate) struct ReplyQueue {
 
 impl ReplyQueue {
     fn push(&self, answer: Answer) {
-        self.answers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(answer);
+        crate::sync::lock(&self.answers).push(answer);
         self.waker.wake();
     }
 }
@@ -208,11 +205,7 @@ impl ReplyTracker {
         }
         self.queue.waker.register(cx.waker());
         {
-            let mut answers = self
-                .queue
-                .answers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut answers = crate::sync::lock(&self.queue.answers);
             std::mem::swap(&mut *answers, &mut self.spare);
         }
         let mut answers = std::mem::take(&mut self.spare);

@@ -124,18 +124,12 @@ impl EventHub {
 
     /// Whether `endpoint` is subscribed.
     pub fn is_subscribed(&self, endpoint: Endpoint) -> bool {
-        self.subscribed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(&endpoint)
+        crate::sync::lock(&self.subscribed).contains(&endpoint)
     }
 
     /// Record a subscription change.
     pub fn set_subscribed(&self, endpoint: Endpoint, on: bool) {
-        let mut s = self
-            .subscribed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = crate::sync::lock(&self.subscribed);
         if on {
             s.insert(endpoint);
         } else {
@@ -386,10 +380,7 @@ impl BlockingInput {
     /// One chunk read: a notification while `rx` is subscribed, otherwise kept.
     fn received(&self, data: Vec<u8>) {
         if !self.hub.notify(Endpoint::Rx, data.clone()) {
-            let mut backlog = self
-                .backlog
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut backlog = crate::sync::lock(&self.backlog);
             backlog.keep(data);
             let _ = self.doorbell_tx.try_send(());
         }
@@ -410,11 +401,7 @@ impl BlockingInput {
         check_endpoint(endpoint, Endpoint::Rx)?;
         let deadline = Instant::now() + timeout;
         loop {
-            let kept = self
-                .backlog
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(length);
+            let kept = crate::sync::lock(&self.backlog).take(length);
             if let Some(data) = kept {
                 return Ok(data);
             }

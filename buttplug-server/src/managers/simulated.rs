@@ -55,11 +55,7 @@ struct Shared {
 
 impl Shared {
     fn emit(&self, device: &SimulatedDevice) {
-        let sender = self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let sender = crate::sync::lock(&self.events).clone();
         if let Some(sender) = sender {
             let event = CommunicationEvent::DeviceFound {
                 name: device.hardware.name().to_string(),
@@ -86,11 +82,7 @@ impl SimulatedDevices {
     pub fn add(&self, device: SimulatedDevice) {
         let scanning = self.shared.scanning.load(Ordering::SeqCst);
         {
-            let mut devices = self
-                .shared
-                .devices
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut devices = crate::sync::lock(&self.shared.devices);
             devices.retain(|d| d.hardware.address() != device.hardware.address());
             devices.push(device.clone());
         }
@@ -122,11 +114,7 @@ impl SimulatedCommunicationManagerBuilder {
     /// Finish scanning on its own after `duration` (reporting `ScanningFinished`), as managers
     /// with a search timeout do. Default: scan until stopped.
     pub fn scan_duration(self, duration: std::time::Duration) -> Self {
-        *self
-            .shared
-            .scan_duration
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(duration);
+        *crate::sync::lock(&self.shared.scan_duration) = Some(duration);
         self
     }
 
@@ -143,11 +131,7 @@ impl DeviceCommunicationManagerBuilder for SimulatedCommunicationManagerBuilder 
         self: Box<Self>,
         events: CommunicationEventSender,
     ) -> Box<dyn DeviceCommunicationManager> {
-        *self
-            .shared
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(events);
+        *crate::sync::lock(&self.shared.events) = Some(events);
         Box::new(SimulatedCommunicationManager {
             shared: self.shared,
         })
@@ -169,11 +153,7 @@ impl DeviceCommunicationManager for SimulatedCommunicationManager {
     async fn start_scanning(&self) -> Result<(), CommunicationError> {
         self.shared.scanning.store(true, Ordering::SeqCst);
         let generation = self.shared.scan_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let duration = *self
-            .shared
-            .scan_duration
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let duration = *crate::sync::lock(&self.shared.scan_duration);
         if let Some(duration) = duration {
             let shared = self.shared.clone();
             crate::rt::spawn(async move {
@@ -181,11 +161,7 @@ impl DeviceCommunicationManager for SimulatedCommunicationManager {
                 if shared.scan_generation.load(Ordering::SeqCst) == generation
                     && shared.scanning.swap(false, Ordering::SeqCst)
                 {
-                    let sender = shared
-                        .events
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .clone();
+                    let sender = crate::sync::lock(&shared.events).clone();
                     if let Some(sender) = sender {
                         let _ = sender
                             .send(CommunicationEvent::ScanningFinished {
@@ -196,12 +172,7 @@ impl DeviceCommunicationManager for SimulatedCommunicationManager {
                 }
             });
         }
-        let devices = self
-            .shared
-            .devices
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let devices = crate::sync::lock(&self.shared.devices).clone();
         for d in devices.iter().filter(|d| d.hardware.is_connected()) {
             self.shared.emit(d);
         }

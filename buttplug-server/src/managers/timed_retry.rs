@@ -88,9 +88,7 @@ pub struct InUse {
 
 impl InUse {
     fn hubs(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Weak<EventHub>>> {
-        self.hubs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::sync::lock(&self.hubs)
     }
 
     /// The addresses in use.
@@ -166,10 +164,7 @@ impl<S: RetryScanner> TimedRetryManager<S> {
     }
 
     fn take_task(&self) -> Option<rt::Task<()>> {
-        self.task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
+        crate::sync::lock(&self.task).take()
     }
 }
 
@@ -199,11 +194,7 @@ impl<S: RetryScanner> DeviceCommunicationManager for TimedRetryManager<S> {
                 }
             }
         });
-        let old = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .replace(task);
+        let old = crate::sync::lock(&self.task).replace(task);
         if let Some(old) = old {
             old.cancel().await;
         }

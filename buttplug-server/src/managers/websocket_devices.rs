@@ -107,10 +107,7 @@ impl WebsocketDeviceServerBuilder {
     /// A future that resolves to the address actually bound (useful with port 0).
     pub fn bound_address(&self) -> BoundAddress {
         let (tx, rx) = futures::channel::oneshot::channel();
-        *self
-            .bound
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tx);
+        *crate::sync::lock(&self.bound) = Some(tx);
         BoundAddress { receiver: rx }
     }
 }
@@ -148,11 +145,7 @@ impl DeviceCommunicationManagerBuilder for WebsocketDeviceServerBuilder {
     ) -> Box<dyn DeviceCommunicationManager> {
         let address = self.address;
         let ping = self.ping_interval;
-        let bound = self
-            .bound
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let bound = crate::sync::lock(&self.bound).take();
         let task = rt::spawn(async move {
             let listener = match rt::TcpListener::bind(address).await {
                 Ok(l) => l,
@@ -212,11 +205,7 @@ impl DeviceCommunicationManager for WebsocketDeviceServer {
     }
 
     async fn shutdown(&self) {
-        let task = self
-            ._listener
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let task = crate::sync::lock(&self._listener).take();
         if let Some(t) = task {
             t.cancel().await;
         }

@@ -49,9 +49,7 @@ impl EventLog {
     }
 
     fn lock(&self) -> MutexGuard<'_, LogState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::sync::lock(&self.state)
     }
 
     /// Number, keep and send one event.
@@ -135,7 +133,7 @@ impl EventLog {
 /// The device manager's events and observations, subscribed when made.
 pub(crate) struct Sources {
     device_manager: DeviceManager,
-    events: async_channel::Receiver<DeviceManagerEvent>,
+    events: async_broadcast::Receiver<DeviceManagerEvent>,
     observations: async_channel::Receiver<DeviceObservation>,
 }
 

@@ -4,6 +4,7 @@ use super::hardware::BtleConnector;
 use super::{BLE_ADAPTER_RETRY, BLE_CONNECT_TIMEOUT, BLE_OPERATION_TIMEOUT};
 use crate::comm::{CommunicationEvent, CommunicationEventSender};
 use crate::managers::hardware_events::EventHub;
+use crate::sync::lock;
 use ::btleplug::api::{
     Central, CentralEvent, Characteristic, Manager as _, Peripheral as _, PeripheralProperties,
     ScanFilter, WriteType,
@@ -17,7 +18,7 @@ use futures::{FutureExt, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Service UUID → characteristic UUIDs of a connected device (lower-case hyphenated strings).
@@ -155,10 +156,6 @@ struct State {
     /// Addresses already reported during this scan.
     offered: Mutex<HashSet<String>>,
     scanning: std::sync::atomic::AtomicBool,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn transport(e: impl std::fmt::Display) -> HardwareError {

@@ -284,13 +284,7 @@ impl Hardware for HidHardware {
         self.input.hub().check_connected()?;
         let writer = self.writer.clone();
         let data = data.to_vec();
-        let r = rt::spawn_blocking(move || {
-            writer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .write(&data)
-        })
-        .await;
+        let r = rt::spawn_blocking(move || crate::sync::lock(&writer).write(&data)).await;
         match r {
             Ok(_) => Ok(()),
             Err(e) => {

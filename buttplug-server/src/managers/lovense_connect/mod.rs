@@ -259,11 +259,7 @@ impl RetryScanner for ConnectScanner {
 
     async fn scan(&self) -> Result<(), CommunicationError> {
         let mut problem = None;
-        let found_empty = self
-            .found_apps
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_empty();
+        let found_empty = crate::sync::lock(&self.found_apps).is_empty();
         if let (Some(lookup), true) = (&self.lookup, found_empty) {
             match self
                 .http
@@ -272,18 +268,11 @@ impl RetryScanner for ConnectScanner {
                 .map_err(|e| e.to_string())
                 .and_then(|t| parse_lookup(&t))
             {
-                Ok(apps) => self
-                    .found_apps
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(apps),
+                Ok(apps) => crate::sync::lock(&self.found_apps).extend(apps),
                 Err(e) => problem = Some(format!("app lookup failed: {e}")),
             }
         }
-        let found: Vec<String> = self
-            .found_apps
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        let found: Vec<String> = crate::sync::lock(&self.found_apps)
             .iter()
             .cloned()
             .collect();
@@ -300,10 +289,7 @@ impl RetryScanner for ConnectScanner {
                 Err(e) => {
                     tracing::debug!(%app, "Lovense Connect app not answering: {e}");
                     if from_lookup {
-                        self.found_apps
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .remove(&app);
+                        crate::sync::lock(&self.found_apps).remove(&app);
                     }
                     continue;
                 }

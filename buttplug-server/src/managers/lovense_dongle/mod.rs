@@ -320,10 +320,7 @@ impl LovenseDongleManager {
     }
 
     fn take_search(&self) -> Option<rt::Task<()>> {
-        self.search
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
+        crate::sync::lock(&self.search).take()
     }
 }
 
@@ -359,11 +356,7 @@ impl DeviceCommunicationManager for LovenseDongleManager {
                 }
             }
         });
-        let old = self
-            .search
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .replace(task);
+        let old = crate::sync::lock(&self.search).replace(task);
         if let Some(old) = old {
             old.cancel().await;
         }

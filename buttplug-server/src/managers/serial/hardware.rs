@@ -27,10 +27,7 @@ pub(super) struct PortClaim {
 impl PortClaim {
     /// Claim a port, or `None` when it is already open.
     pub(super) fn new(port: &str, in_use: &Arc<Mutex<BTreeSet<String>>>) -> Option<Self> {
-        let inserted = in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(port.to_string());
+        let inserted = crate::sync::lock(in_use).insert(port.to_string());
         inserted.then(|| PortClaim {
             port: port.to_string(),
             in_use: in_use.clone(),
@@ -40,10 +37,7 @@ impl PortClaim {
 
 impl Drop for PortClaim {
     fn drop(&mut self) {
-        self.in_use
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.port);
+        crate::sync::lock(&self.in_use).remove(&self.port);
     }
 }
 

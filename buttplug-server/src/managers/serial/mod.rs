@@ -271,11 +271,7 @@ impl RetryScanner for SerialScanner {
                             e.kind(),
                             serialport::ErrorKind::Io(std::io::ErrorKind::NotFound)
                         );
-                    let first = self
-                        .reported
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(settings.port.clone());
+                    let first = crate::sync::lock(&self.reported).insert(settings.port.clone());
                     if missing || !first {
                         tracing::debug!(port = %settings.port, "serial port not opened: {e}");
                     } else {
@@ -284,10 +280,7 @@ impl RetryScanner for SerialScanner {
                     continue;
                 }
             };
-            self.reported
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .remove(&settings.port);
+            crate::sync::lock(&self.reported).remove(&settings.port);
             tracing::info!(port = %settings.port, "serial port opened");
             let connector = SerialConnector {
                 settings: settings.clone(),
@@ -321,11 +314,8 @@ impl HardwareConnector for SerialConnector {
     }
 
     async fn connect(self: Box<Self>) -> Result<Box<dyn HardwareSpecializer>, HardwareError> {
-        let (port, claim) = self
-            .port
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .ok_or(HardwareError::Disconnected)?;
+        let (port, claim) =
+            crate::sync::into_inner(self.port).ok_or(HardwareError::Disconnected)?;
         let hardware = SerialHardware::start(&self.settings.port, port, claim)?;
         let hardware: Arc<dyn Hardware> = Arc::new(hardware);
         Ok(Box::new(GenericHardwareSpecializer::new(hardware)))

@@ -155,9 +155,7 @@ fn list_bus(
     pairs: &BTreeSet<VidPid>,
     in_use: &BTreeSet<String>,
 ) -> Result<(Vec<Found>, BTreeSet<String>), CommunicationError> {
-    let mut guard = context
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = crate::sync::lock(context);
     if guard.is_none() {
         let ctx = rusb::Context::new().map_err(|e| unavailable(format!("no USB: {e}")))?;
         *guard = Some(ctx);
