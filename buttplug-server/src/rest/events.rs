@@ -157,7 +157,11 @@ pub(crate) async fn pump(sources: Sources, log: &EventLog) {
     let device_manager = sources.device_manager;
     let events = sources.events.map(Item::Event);
     let observations = sources.observations.map(Item::Observation);
-    let items = futures::stream::select(events, observations);
+    // Observations first when both are ready: "scanning started" is recorded before the
+    // managers start, so it must not be overtaken by the devices they find.
+    let items = futures::stream::select_with_strategy(observations, events, |_: &mut ()| {
+        futures::stream::PollNext::Left
+    });
     futures::pin_mut!(items);
     while let Some(item) = items.next().await {
         let data = match item {
