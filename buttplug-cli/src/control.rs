@@ -164,7 +164,7 @@ pub(crate) fn start(args: &SafetyArgs, devices: DeviceManager) {
         Err(e) => tracing::error!("SIGUSR1 emergency stop unavailable: {e}"),
     }
     let Some(path) = socket_path(args.control_socket.as_ref()) else {
-        tracing::warn!(
+        tracing::info!(
             "XDG_RUNTIME_DIR is not set and no --control-socket given: no control socket for `buttplug stop`"
         );
         return;
