@@ -3,10 +3,11 @@
 //!
 //! Run: `cargo run -p buttplug-examples --example embedded_server`
 
-use buttplug_client::ButtplugClient;
+use buttplug_client::{ButtplugClient, ButtplugClientEvent};
 use buttplug_devices::{DeviceDatabase, simulated_device};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
 use buttplug_server::{ButtplugServerBuilder, DeviceManagerBuilder};
+use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,11 +34,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let driver = client.connect(server.in_process_connector()).await?;
         async_std::task::spawn(driver);
 
+        let mut events = client.event_stream();
         client.start_scanning().await?;
-        while client.devices().is_empty() {
-            async_std::task::sleep(Duration::from_millis(10)).await;
-        }
-        let device = &client.devices()[0];
+        let device = loop {
+            match events.next().await {
+                Some(ButtplugClientEvent::DeviceAdded(d)) => break d,
+                Some(_) => {}
+                None => return Err("the client closed before a device appeared".into()),
+            }
+        };
         println!(
             "found {} (battery {} %)",
             device.name(),

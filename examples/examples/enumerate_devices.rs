@@ -8,6 +8,7 @@ use buttplug_devices::{DeviceDatabase, simulated_device};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
 use buttplug_server::{ButtplugServerBuilder, DeviceManagerBuilder};
 use buttplug_transport_ws::WebsocketClientConnector;
+use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,13 +43,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 3
             }
         };
+        // Wait for the devices to be announced (at most 2 s: a remote server may have fewer).
+        let mut events = client.event_stream();
         client.start_scanning().await?;
-        for _ in 0..200 {
-            if client.devices().len() >= expected {
-                break;
+        let _ = async_std::future::timeout(Duration::from_secs(2), async {
+            while client.devices().len() < expected {
+                if events.next().await.is_none() {
+                    break;
+                }
             }
-            async_std::task::sleep(Duration::from_millis(10)).await;
-        }
+        })
+        .await;
         client.stop_scanning().await?;
         for device in client.devices() {
             println!("{}: {}", device.index(), device.name());

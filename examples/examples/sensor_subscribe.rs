@@ -30,11 +30,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .finish();
         let client = ButtplugClient::new("sensor example");
         async_std::task::spawn(client.connect(server.in_process_connector()).await?);
+        let mut events = client.event_stream();
         client.start_scanning().await?;
-        while client.devices().is_empty() {
-            async_std::task::sleep(Duration::from_millis(10)).await;
-        }
-        let device = client.devices()[0].clone();
+        let device = loop {
+            match events.next().await {
+                Some(ButtplugClientEvent::DeviceAdded(d)) => break d,
+                Some(_) => {}
+                None => return Err("the client closed before a device appeared".into()),
+            }
+        };
         // The Boost has two pressure features (normalized and raw): pick feature 0.
         let pressure = device.feature(0).ok_or("no feature 0")?;
         println!("{}: subscribing to pressure", device.name());
