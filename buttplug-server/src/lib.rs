@@ -34,8 +34,8 @@
 //! - `websocket-devices` (default): devices that dial in over WebSocket
 //!   ([`managers::websocket_devices`]).
 //! - `btleplug`, `serial`, `usb`, `hid`, `lovense-dongle`, `lovense-connect`: hardware backends.
-//! - `rest`: the REST API with its event stream ([`rest`]) and the mDNS advertisement
-//!   ([`mdns`]).
+//! - `rest`: the REST API with its event stream (module `rest`) and the mDNS advertisement
+//!   (module `mdns`).
 //!
 //! # Writing a communication manager of your own
 //!
