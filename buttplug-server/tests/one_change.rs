@@ -80,16 +80,22 @@ async fn set(
     fixture: &Fixture,
     outputs: &[(u32, OutputType, i64)],
 ) -> Result<Vec<HardwareCommand>, String> {
-    writes_of(fixture, |device| async move {
-        let commands = outputs
-            .iter()
-            .map(|(f, t, v)| device.check_output(*f, *t, *v, None))
-            .collect::<Result<Vec<OutputCommand>, _>>()
-            .map_err(|e| e.to_string())?;
-        let batch = OutputBatch::collect(commands).ok_or("no outputs")?;
-        device.outputs(batch).await.map_err(|e| e.to_string())
-    })
+    writes_of(
+        fixture,
+        |device| async move { drive(&device, outputs).await },
+    )
     .await
+}
+
+/// Set `outputs` to their values in one change.
+async fn drive(device: &ServerDevice, outputs: &[(u32, OutputType, i64)]) -> Result<(), String> {
+    let commands = outputs
+        .iter()
+        .map(|(f, t, v)| device.check_output(*f, *t, *v, None))
+        .collect::<Result<Vec<OutputCommand>, _>>()
+        .map_err(|e| e.to_string())?;
+    let batch = OutputBatch::collect(commands).ok_or("no outputs")?;
+    device.outputs(batch).await.map_err(|e| e.to_string())
 }
 
 /// The pairs of outputs a client can change in one message: two of one kind where the device
@@ -293,14 +299,7 @@ async fn writes_after_driving_then_stop(
         .await
         .map_err(|e| e.to_string())?;
     let device = rig.device().ok_or("no device")?;
-    let commands = outputs
-        .iter()
-        .map(|(f, t, v)| device.check_output(*f, *t, *v, None))
-        .collect::<Result<Vec<OutputCommand>, _>>()
-        .map_err(|e| e.to_string())?;
-    if let Some(batch) = OutputBatch::collect(commands) {
-        device.outputs(batch).await.map_err(|e| e.to_string())?;
-    }
+    drive(&device, outputs).await?;
     rig.hardware().take_commands();
     let r = device
         .stop(None, true, false)
