@@ -10,6 +10,27 @@ fn run<F: std::future::Future>(f: F) -> F::Output {
     buttplug_server::block_on(f)
 }
 
+/// A server with one simulated device of the database, a client at `version` that saw it added.
+async fn database_device(
+    name: &str,
+    address: &str,
+    gap: Option<Duration>,
+    version: u32,
+) -> (
+    buttplug_server::ButtplugServer,
+    buttplug_devices::SimulatedHardware,
+    Client,
+) {
+    let db = buttplug_devices::DeviceDatabase::builtin();
+    let plan = buttplug_devices::simulated_device(db, name, address).unwrap();
+    let hw = plan.hardware.clone();
+    let server = server_with(vec![plan.hardware], gap, Duration::ZERO);
+    let mut c = Client::new(&server);
+    c.handshake(version).await;
+    c.wait_for_devices(1).await;
+    (server, hw, c)
+}
+
 fn vibrate(device: u32, feature: u32, value: i32) -> serde_json::Value {
     json!({"OutputCmd": {"DeviceIndex": device, "FeatureIndex": feature, "Command": {"Vibrate": {"Value": value}}}})
 }
@@ -353,14 +374,7 @@ fn v3_battery_and_sensor_read_round_trip() {
 #[test]
 fn keepalive_repeats_while_active_and_never_after_a_stop() {
     run(async {
-        let db = buttplug_devices::DeviceDatabase::builtin();
-        let plan =
-            buttplug_devices::simulated_device(db, "MysteryVibe Crescendo", "aa:a0").unwrap();
-        let hw = plan.hardware.clone();
-        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
-        let mut c = Client::new(&server);
-        c.handshake(4).await;
-        c.wait_for_devices(1).await;
+        let (_server, hw, mut c) = database_device("MysteryVibe Crescendo", "aa:a0", None, 4).await;
         hw.take_commands();
         assert_eq!(name(&c.request(vibrate(0, 0, 30)).await), "Ok");
         // T(93 ms): the last packet is repeated while nothing else is written.
@@ -469,15 +483,9 @@ fn v3_sensor_subscription_streams_readings_until_unsubscribed() {
 #[test]
 fn one_message_setting_two_motors_is_one_packet_and_a_gap_coalesces_into_one_change() {
     run(async {
-        let db = buttplug_devices::DeviceDatabase::builtin();
         // Satisfyer Double Desire: one packet carries both motors, each value four times.
-        let plan =
-            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b0").unwrap();
-        let hw = plan.hardware.clone();
-        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
-        let mut c = Client::new(&server);
-        c.handshake(3).await;
-        c.wait_for_devices(1).await;
+        let (_server, hw, mut c) =
+            database_device("Satisfyer Double Desire", "aa:b0", None, 3).await;
         // The protocol repeats its last packet, so the device was stopped on connect, right
         // after the protocol's start byte.
         assert_eq!(
@@ -525,15 +533,9 @@ fn one_message_setting_two_motors_is_one_packet_and_a_gap_coalesces_into_one_cha
 #[test]
 fn outputs_pending_under_the_message_gap_are_written_as_one_change() {
     run(async {
-        let db = buttplug_devices::DeviceDatabase::builtin();
-        let plan =
-            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b1").unwrap();
-        let hw = plan.hardware.clone();
         let gap = Duration::from_millis(200);
-        let server = server_with(vec![plan.hardware], Some(gap), Duration::ZERO);
-        let mut c = Client::new(&server);
-        c.handshake(4).await;
-        c.wait_for_devices(1).await;
+        let (_server, hw, mut c) =
+            database_device("Satisfyer Double Desire", "aa:b1", Some(gap), 4).await;
         // The stop on connect opened a gap: both commands wait for its end, then land together.
         hw.take_commands();
         for (f, v) in [(0, 10), (1, 20), (0, 30)] {
@@ -553,14 +555,8 @@ fn outputs_pending_under_the_message_gap_are_written_as_one_change() {
 #[test]
 fn output_messages_of_one_frame_to_one_device_are_one_change() {
     run(async {
-        let db = buttplug_devices::DeviceDatabase::builtin();
-        let plan =
-            buttplug_devices::simulated_device(db, "Satisfyer Double Desire", "aa:b2").unwrap();
-        let hw = plan.hardware.clone();
-        let server = server_with(vec![plan.hardware], None, Duration::ZERO);
-        let mut c = Client::new(&server);
-        c.handshake(4).await;
-        c.wait_for_devices(1).await;
+        let (_server, hw, mut c) =
+            database_device("Satisfyer Double Desire", "aa:b2", None, 4).await;
         hw.take_commands();
         // Two OutputCmds in one frame (as a v4 client sends "vibrate every motor"): one packet,
         // and each message gets its own Ok.
