@@ -16,12 +16,17 @@
 //! (default 10,000 commands per path, after 500 warm-up commands).
 //! `... -- COMMANDS throughput` instead pipelines COMMANDS commands over the typed channel to 10
 //! devices and prints this process's CPU time per command (the server core without JSON or
-//! sockets). `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
+//! sockets); values cycle through 1..=12. `... -- COMMANDS throughput limits` does the same with
+//! `--max-level 0.6 --idle-stop 60` on every output: every value goes through the cap (12 of the
+//! Hush's 20) without being changed by it, so both runs write the same bytes and the difference
+//! is the cost of the limit path. (A `--max-ramp` holds every rise until the next ramp step, so
+//! it changes what is written and is not measured here.) `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
 //! measure the same configuration here.
 
 use buttplug_client::{ButtplugClient, Level};
 use buttplug_core::v4::{ClientMessageV4, OutputCmdV4, OutputCommandV4};
 use buttplug_core::{ClientMessage, OutputType};
+use buttplug_devices::config::OutputLimits;
 use buttplug_devices::{DeviceDatabase, RecordedCommand, SimulatedHardware, simulated_device};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
 use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManagerBuilder};
@@ -217,7 +222,7 @@ fn own_cpu_ticks() -> Result<u64, BoxError> {
 /// CPU per command of the server core alone: typed session channel (no JSON, no socket),
 /// 64 commands in flight to 10 simulated Hushes. Process CPU time, so it includes this
 /// benchmark's own (small) sending loop.
-async fn typed_throughput(n: usize) -> Result<(), BoxError> {
+async fn typed_throughput(n: usize, limits: bool) -> Result<(), BoxError> {
     let db = DeviceDatabase::builtin();
     let mut sim = SimulatedCommunicationManagerBuilder::new();
     for i in 0..10 {
@@ -227,9 +232,13 @@ async fn typed_throughput(n: usize) -> Result<(), BoxError> {
             specifier: plan.specifier,
         });
     }
-    let devices = DeviceManagerBuilder::new(Arc::new(db.clone()))
-        .comm_manager(sim)
-        .finish()?;
+    let mut builder = DeviceManagerBuilder::new(Arc::new(db.clone())).comm_manager(sim);
+    if limits {
+        builder = builder
+            .limits(OutputLimits::new(Some(0.6), None)?)
+            .idle_stop(Some(Duration::from_secs(60)));
+    }
+    let devices = builder.finish()?;
     let server = ButtplugServerBuilder::new()
         .device_manager(devices)
         .finish();
@@ -259,7 +268,7 @@ async fn typed_throughput(n: usize) -> Result<(), BoxError> {
         async_std::task::spawn(async move {
             for i in 0..total {
                 let device = indexes[i % indexes.len()];
-                let value = ((i / indexes.len()) % 20 + 1) as i32;
+                let value = ((i / indexes.len()) % 12 + 1) as i32;
                 let msg = ClientMessage::V4(ClientMessageV4::from(OutputCmdV4::new(
                     u32::try_from(i + 2)?,
                     device,
@@ -286,7 +295,12 @@ async fn typed_throughput(n: usize) -> Result<(), BoxError> {
     sender.await.map_err(|e| e.to_string())?;
     let wall = start.0.elapsed();
     let ticks = own_cpu_ticks()? - start.1;
-    println!("typed session channel, {n} commands pipelined to 10 devices");
+    let with = if limits {
+        ", limits on (max level 0.6, idle stop 60 s)"
+    } else {
+        ""
+    };
+    println!("typed session channel, {n} commands pipelined to 10 devices{with}");
     println!(
         "  {:.0} commands/s, process CPU per command {:.2} µs",
         n as f64 / wall.as_secs_f64(),
@@ -301,7 +315,8 @@ fn main() -> Result<(), BoxError> {
         None => 10_000,
     };
     if std::env::args().nth(2).as_deref() == Some("throughput") {
-        return async_std::task::block_on(typed_throughput(n));
+        let limits = std::env::args().nth(3).as_deref() == Some("limits");
+        return async_std::task::block_on(typed_throughput(n, limits));
     }
     async_std::task::block_on(async {
         println!("{n} commands per path, one in flight, after {WARM_UP} warm-up commands");
