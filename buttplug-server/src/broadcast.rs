@@ -29,6 +29,11 @@ impl<T: Clone> Broadcaster<T> {
         self.sender.new_receiver()
     }
 
+    /// How many receivers are subscribed.
+    pub(crate) fn receiver_count(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
     /// Send to every live receiver.
     pub(crate) fn send(&self, event: T) {
         // `Err` only when nobody is subscribed (`Inactive`): the event has no receiver.

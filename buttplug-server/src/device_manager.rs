@@ -92,26 +92,32 @@ pub enum DeviceObservation {
     },
 }
 
-/// Subscribers of [`DeviceObservation`]s. A device task checks one relaxed atomic flag per
-/// output it writes and does nothing more while nobody listens.
-#[derive(Debug, Default)]
+/// Subscribers of [`DeviceObservation`]s: one [`Broadcaster`] behind a relaxed atomic flag, so a
+/// device task checks one flag per output it writes and does nothing more while nobody listens.
+#[derive(Debug)]
 pub(crate) struct Observers {
     active: AtomicBool,
-    receivers: Mutex<Vec<async_channel::Sender<DeviceObservation>>>,
+    fan_out: Broadcaster<DeviceObservation>,
+    /// Orders subscribing against switching the flag off (see [`Observers::send`]).
+    switch: Mutex<()>,
+}
+
+impl Default for Observers {
+    fn default() -> Self {
+        Observers {
+            active: AtomicBool::new(false),
+            fan_out: Broadcaster::new(DEVICE_MANAGER_EVENT_CAPACITY),
+            switch: Mutex::new(()),
+        }
+    }
 }
 
 impl Observers {
-    fn lock(&self) -> MutexGuard<'_, Vec<async_channel::Sender<DeviceObservation>>> {
-        crate::sync::lock(&self.receivers)
-    }
-
-    fn subscribe(&self) -> async_channel::Receiver<DeviceObservation> {
-        let (tx, rx) = async_channel::bounded(DEVICE_MANAGER_EVENT_CAPACITY);
-        let mut receivers = self.lock();
-        receivers.retain(|r| !r.is_closed());
-        receivers.push(tx);
+    fn subscribe(&self) -> async_broadcast::Receiver<DeviceObservation> {
+        let _switch = crate::sync::lock(&self.switch);
+        let receiver = self.fan_out.subscribe();
         self.active.store(true, Ordering::Relaxed);
-        rx
+        receiver
     }
 
     /// Whether anyone listens (may be stale by one event around a subscribe).
@@ -120,20 +126,20 @@ impl Observers {
         self.active.load(Ordering::Relaxed)
     }
 
-    /// Send to every live subscriber; a full one loses the observation.
+    /// Send to every live subscriber (one that fell behind loses its oldest observations).
     pub(crate) fn send(&self, observation: DeviceObservation) {
         if !self.wanted() {
             return;
         }
-        let mut receivers = self.lock();
-        receivers.retain(|r| !r.is_closed());
-        for r in receivers.iter() {
-            if r.try_send(observation.clone()).is_err() {
-                tracing::debug!("observation receiver is full; observation dropped");
+        self.fan_out.send(observation);
+        if self.fan_out.receiver_count() == 0 {
+            // Checked again under the lock a subscriber takes, so one that subscribes meanwhile
+            // is never left with the flag off.
+            let _switch = crate::sync::lock(&self.switch);
+            if self.fan_out.receiver_count() == 0 {
+                self.active.store(false, Ordering::Relaxed);
             }
         }
-        // Under the lock, so a concurrent subscribe cannot be switched off.
-        self.active.store(!receivers.is_empty(), Ordering::Relaxed);
     }
 }
 
@@ -359,9 +365,10 @@ impl DeviceManager {
     }
 
     /// A new receiver of [`DeviceObservation`]s (outputs written, scanning state), from now on.
-    /// Bounded ([`DEVICE_MANAGER_EVENT_CAPACITY`]): a receiver that falls behind loses
-    /// observations instead of slowing devices down. Drop it to stop the observations.
-    pub fn observe(&self) -> async_channel::Receiver<DeviceObservation> {
+    /// Bounded ([`DEVICE_MANAGER_EVENT_CAPACITY`]): a receiver that falls that far behind loses
+    /// its oldest unread observations instead of slowing devices down. Drop it to stop the
+    /// observations.
+    pub fn observe(&self) -> async_broadcast::Receiver<DeviceObservation> {
         self.inner.observers.subscribe()
     }
 
@@ -793,5 +800,45 @@ impl Inner {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod observer_tests {
+    use super::{DeviceObservation, Observers};
+
+    fn scanning(scanning: bool) -> DeviceObservation {
+        DeviceObservation::Scanning { scanning }
+    }
+
+    #[test]
+    fn observations_flow_only_while_someone_listens() {
+        let observers = Observers::default();
+        assert!(!observers.wanted());
+        observers.send(scanning(true)); // nobody listens: dropped
+
+        let mut first = observers.subscribe();
+        let mut second = observers.subscribe();
+        assert!(observers.wanted());
+        observers.send(scanning(false));
+        assert_eq!(first.try_recv(), Ok(scanning(false)));
+        assert_eq!(second.try_recv(), Ok(scanning(false)));
+
+        drop(first);
+        observers.send(scanning(true));
+        assert!(observers.wanted(), "one receiver is still there");
+        assert_eq!(second.try_recv(), Ok(scanning(true)));
+
+        drop(second);
+        observers.send(scanning(false));
+        assert!(
+            !observers.wanted(),
+            "the last receiver left: the flag goes off"
+        );
+
+        let mut again = observers.subscribe();
+        assert!(observers.wanted());
+        observers.send(scanning(true));
+        assert_eq!(again.try_recv(), Ok(scanning(true)));
     }
 }

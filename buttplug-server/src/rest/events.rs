@@ -134,7 +134,7 @@ impl EventLog {
 pub(crate) struct Sources {
     device_manager: DeviceManager,
     events: async_broadcast::Receiver<DeviceManagerEvent>,
-    observations: async_channel::Receiver<DeviceObservation>,
+    observations: async_broadcast::Receiver<DeviceObservation>,
 }
 
 impl Sources {
