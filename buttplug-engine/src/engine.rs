@@ -10,6 +10,7 @@ use buttplug_server::rest::{RestError, RestOptions};
 use buttplug_server::user_config::UserConfigFile;
 use buttplug_server::{
     ButtplugServer, ButtplugServerBuilder, DeviceManager, DeviceManagerBuilder, DeviceManagerEvent,
+    DeviceObservation,
 };
 use buttplug_transport_ws::{
     TransportError, WebsocketClientTransport, WebsocketServerTransportBuilder,
@@ -326,8 +327,12 @@ async fn run_mode(
             txt_records: None,
         });
     }
+    let observations = options
+        .emit_output_observations
+        .then(|| device_manager.observe());
     let (forwarding, forwarder) = futures::future::abortable(forward_device_events(
         device_manager.event_receiver(),
+        observations,
         emitter.clone(),
     ));
     rt::spawn(async move {
@@ -356,22 +361,43 @@ async fn run_mode(
     outcome
 }
 
-/// Device-list changes as `DeviceConnected` / `DeviceDisconnected`.
+/// Device-list changes as `DeviceConnected` / `DeviceDisconnected`, and output observations
+/// as `DeviceOutputObservation` when asked for.
 async fn forward_device_events(
-    mut events: async_broadcast::Receiver<DeviceManagerEvent>,
+    events: async_broadcast::Receiver<DeviceManagerEvent>,
+    observations: Option<async_broadcast::Receiver<DeviceObservation>>,
     emitter: Emitter,
 ) {
-    // The stream skips events lost to overflow and ends when the device manager is gone.
-    while let Some(event) = futures::StreamExt::next(&mut events).await {
+    use futures::StreamExt;
+    // Each stream skips what it lost to overflow and ends when the device manager is gone.
+    let events = events.filter_map(|event| async move {
         match event {
-            DeviceManagerEvent::DeviceAdded(device) => {
-                emitter.emit(EngineEvent::device_connected(&device));
-            }
+            DeviceManagerEvent::DeviceAdded(device) => Some(EngineEvent::device_connected(&device)),
             DeviceManagerEvent::DeviceRemoved(index) => {
-                emitter.emit(EngineEvent::DeviceDisconnected { index });
+                Some(EngineEvent::DeviceDisconnected { index })
             }
-            _ => {}
+            _ => None,
         }
+    });
+    let observations =
+        futures::stream::iter(observations)
+            .flatten()
+            .filter_map(|observation| async move {
+                match observation {
+                    DeviceObservation::Output { index, command } => {
+                        Some(EngineEvent::DeviceOutputObservation {
+                            device_index: index,
+                            feature_index: command.feature_index,
+                            output_type: command.output_type.as_str().to_string(),
+                            value: f64::from(command.value),
+                        })
+                    }
+                    _ => None,
+                }
+            });
+    let mut both = futures::stream::select(Box::pin(events), Box::pin(observations));
+    while let Some(event) = both.next().await {
+        emitter.emit(event);
     }
 }
 

@@ -74,6 +74,19 @@ pub enum EngineEvent {
         /// The device index.
         index: u32,
     },
+    /// An output command was handed to a device's protocol (only with
+    /// [`EngineOptions::emit_output_observations`](crate::EngineOptions::emit_output_observations);
+    /// exact repeats of the last value are not written and produce none).
+    DeviceOutputObservation {
+        /// The device index.
+        device_index: u32,
+        /// The feature index.
+        feature_index: u32,
+        /// The output type's spec name (`Vibrate`, `Rotate`, ...).
+        output_type: String,
+        /// The value in hardware steps, after the user's range mapping.
+        value: f64,
+    },
 }
 
 /// The identity of a device: protocol, the identifier that selected its configuration, and

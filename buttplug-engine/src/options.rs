@@ -99,6 +99,10 @@ pub struct EngineOptions {
     pub limits: OutputLimits,
     /// Stop a running device that got no command for this long (`--idle-stop`).
     pub idle_stop: Option<Duration>,
+    /// Send a [`EngineEvent::DeviceOutputObservation`](crate::EngineEvent::DeviceOutputObservation)
+    /// for every output command written to a device (off by default; a library option, as in
+    /// intiface-engine, with no command-line flag).
+    pub emit_output_observations: bool,
 }
 
 impl Default for EngineOptions {
@@ -135,6 +139,7 @@ impl Default for EngineOptions {
             rest_api_port: None,
             limits: OutputLimits::NONE,
             idle_stop: None,
+            emit_output_observations: false,
         }
     }
 }

@@ -97,6 +97,15 @@ fn every_example_of_section_2_3_that_we_send() {
         &EngineEvent::DeviceDisconnected { index: 1 },
         r#"{"DeviceDisconnected":{"index":1}}"#,
     );
+    same_json(
+        &EngineEvent::DeviceOutputObservation {
+            device_index: 0,
+            feature_index: 0,
+            output_type: "Vibrate".into(),
+            value: 10.0,
+        },
+        r#"{"DeviceOutputObservation":{"device_index":0,"feature_index":0,"output_type":"Vibrate","value":10.0}}"#,
+    );
 }
 
 #[test]

@@ -150,6 +150,74 @@ fn a_client_session_gives_the_engine_event_sequence() {
 }
 
 #[test]
+fn output_observations_are_events_when_asked_for() {
+    async_std::task::block_on(async {
+        for emit in [true, false] {
+            let engine = start(EngineOptions {
+                emit_output_observations: emit,
+                ..server_options("Observations")
+            })
+            .await;
+            let url = format!("ws://{}", engine.address.unwrap());
+            let c = client(url, "Observer").await;
+            c.start_scanning().await.unwrap();
+            events_until(&engine.events, |e| {
+                matches!(e, EngineEvent::DeviceConnected { .. })
+            })
+            .await;
+            let deadline = Instant::now() + WITHIN;
+            while c.devices().is_empty() {
+                assert!(Instant::now() < deadline, "the client never saw the device");
+                async_std::task::sleep(Duration::from_millis(5)).await;
+            }
+            let hush = c.devices().remove(0);
+            // The Hush's vibrator has 20 steps: 0.5 is step 10, then the same value again (an
+            // exact repeat is not written, so it is not observed), then 0.25 is step 5.
+            hush.vibrate(buttplug_client::Level::Fraction(0.5))
+                .await
+                .unwrap();
+            hush.vibrate(buttplug_client::Level::Fraction(0.5))
+                .await
+                .unwrap();
+            hush.vibrate(buttplug_client::Level::Fraction(0.25))
+                .await
+                .unwrap();
+            c.disconnect().await.unwrap();
+            let is_stop_observation = |e: &EngineEvent| matches!(e, EngineEvent::DeviceOutputObservation { value, .. } if *value == 0.0);
+            let mut seen = Vec::new();
+            if emit {
+                // The client's leaving stops the device: that write is observed too.
+                seen = events_until(&engine.events, is_stop_observation).await;
+            }
+            engine.stop.stop();
+            engine.task.await.unwrap();
+            seen.extend(
+                events_until(&engine.events, |e| *e == EngineEvent::EngineStopped {}).await,
+            );
+            let mut observed: Vec<String> = seen
+                .iter()
+                .filter(|e| matches!(e, EngineEvent::DeviceOutputObservation { .. }))
+                .map(EngineEvent::to_json)
+                .collect();
+            if observed.len() == 4 {
+                // The engine's shutdown stops every device once more (stops are always written).
+                assert_eq!(observed.pop(), observed.last().cloned());
+            }
+            let expected = if emit {
+                vec![
+                    r#"{"DeviceOutputObservation":{"device_index":0,"feature_index":0,"output_type":"Vibrate","value":10.0}}"#,
+                    r#"{"DeviceOutputObservation":{"device_index":0,"feature_index":0,"output_type":"Vibrate","value":5.0}}"#,
+                    r#"{"DeviceOutputObservation":{"device_index":0,"feature_index":0,"output_type":"Vibrate","value":0.0}}"#,
+                ]
+            } else {
+                vec![]
+            };
+            assert_eq!(observed, expected, "emit_output_observations {emit}");
+        }
+    });
+}
+
+#[test]
 fn a_port_in_use_is_a_fatal_error_with_the_engine_detail() {
     async_std::task::block_on(async {
         let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
