@@ -1,7 +1,7 @@
 //! The Linux gamepad backend: evdev force feedback (the `evdev` crate, pure Rust).
 //!
-//! - **Scan:** every `/dev/input/event*` node that offers `FF_RUMBLE` and has gamepad buttons
-//!   (`BTN_SOUTH`) is a pad with main rumble (evdev has no trigger rumble). Nodes are opened
+//! - **Scan:** every `/dev/input/event*` node that offers `FF_RUMBLE` and has gamepad or joystick
+//!   buttons ([`is_rumble_pad`]) is a pad with main rumble (evdev has no trigger rumble). Nodes are opened
 //!   read-write, which rumble needs; a rumble pad that can only be opened read-only is logged
 //!   once and skipped (give the user the `input` group or a udev `uaccess` rule).
 //! - **Id:** the node's unique id (Bluetooth pads: the MAC address) when it has one, else its
@@ -85,14 +85,21 @@ impl EvdevBackend {
     }
 }
 
-fn is_rumble_pad(device: &Device) -> bool {
+/// Whether a node is a pad the manager can drive: `FF_RUMBLE`, and gamepad (`BTN_SOUTH`) or
+/// joystick (`BTN_TRIGGER`) buttons, so that rumble-capable keyboards or mice are left alone.
+pub fn is_rumble_pad(ff_rumble: bool, has_key: impl Fn(KeyCode) -> bool) -> bool {
+    ff_rumble && (has_key(KeyCode::BTN_SOUTH) || has_key(KeyCode::BTN_TRIGGER))
+}
+
+fn device_is_rumble_pad(device: &Device) -> bool {
     let rumble = device
         .supported_ff()
         .is_some_and(|ff| ff.contains(FFEffectCode::FF_RUMBLE));
-    let buttons = device
-        .supported_keys()
-        .is_some_and(|keys| keys.contains(KeyCode::BTN_SOUTH));
-    rumble && buttons
+    is_rumble_pad(rumble, |key| {
+        device
+            .supported_keys()
+            .is_some_and(|keys| keys.contains(key))
+    })
 }
 
 fn open_node(path: &Path, write: bool) -> std::io::Result<Device> {
@@ -115,7 +122,7 @@ impl GamepadBackend for EvdevBackend {
             let device = match open_node(&path, true) {
                 Ok(d) => d,
                 Err(e) => {
-                    if open_node(&path, false).is_ok_and(|d| is_rumble_pad(&d))
+                    if open_node(&path, false).is_ok_and(|d| device_is_rumble_pad(&d))
                         && crate::sync::lock(&self.logged).insert(path.clone())
                     {
                         tracing::info!(
@@ -127,7 +134,7 @@ impl GamepadBackend for EvdevBackend {
                     continue;
                 }
             };
-            if !is_rumble_pad(&device) {
+            if !device_is_rumble_pad(&device) {
                 continue;
             }
             let input = device.input_id();
@@ -274,6 +281,18 @@ mod tests {
         assert_eq!(data.replay.delay, 0);
         assert_eq!(FFEffectCode::from(data.kind), FFEffectCode::FF_RUMBLE);
         assert!(REARM_INTERVAL < Duration::from_millis(u64::from(EFFECT_LENGTH_MS)));
+    }
+
+    #[test]
+    fn rumble_pads_are_gamepads_or_joysticks_with_ff_rumble() {
+        let keys = |set: &'static [KeyCode]| move |k: KeyCode| set.contains(&k);
+        assert!(is_rumble_pad(true, keys(&[KeyCode::BTN_SOUTH])));
+        assert!(is_rumble_pad(true, keys(&[KeyCode::BTN_TRIGGER])));
+        assert!(!is_rumble_pad(false, keys(&[KeyCode::BTN_SOUTH])));
+        assert!(!is_rumble_pad(
+            true,
+            keys(&[KeyCode::KEY_A, KeyCode::BTN_LEFT])
+        ));
     }
 
     #[test]

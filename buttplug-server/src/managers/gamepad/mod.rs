@@ -540,4 +540,98 @@ mod tests {
         ));
         assert!(Rumble::OFF.check_fits(&pad(false, true)).is_ok());
     }
+
+    /// Logs every call; fails with [`GamepadError::Gone`] once `fail` is set.
+    #[derive(Debug)]
+    struct Logged {
+        log: Arc<Mutex<Vec<Option<Rumble>>>>,
+        fail: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl GamepadHandle for Logged {
+        fn set_rumble(&mut self, rumble: Rumble) -> Result<(), GamepadError> {
+            if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(GamepadError::Gone);
+            }
+            self.log.lock().unwrap().push(Some(rumble));
+            Ok(())
+        }
+    }
+
+    impl Drop for Logged {
+        fn drop(&mut self) {
+            self.log.lock().unwrap().push(None);
+        }
+    }
+
+    type Log = Arc<Mutex<Vec<Option<Rumble>>>>;
+
+    fn hardware(p: PadInfo) -> (GamepadHardware, Log, Arc<std::sync::atomic::AtomicBool>) {
+        let log = Log::default();
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handle = Logged {
+            log: log.clone(),
+            fail: fail.clone(),
+        };
+        (GamepadHardware::new(p, Box::new(handle)), log, fail)
+    }
+
+    #[test]
+    fn the_hardware_passes_fitting_packets_and_refuses_the_rest() {
+        rt::block_on(async {
+            let (hw, log, _) = hardware(pad(true, false));
+            assert_eq!(hw.name(), "Test Pad");
+            assert_eq!(hw.address(), "sdl-gamepad-7");
+            hw.write(Endpoint::Tx, &[0x00, 0x80, 0x01, 0x00, 0, 0, 0, 0], false)
+                .await
+                .unwrap();
+            let packets: [&[u8]; 3] = [&[0; 4], &[0; 9], &[0, 0, 0, 0, 1, 0, 0, 0]];
+            for bad in packets {
+                assert!(matches!(
+                    hw.write(Endpoint::Tx, bad, false).await,
+                    Err(HardwareError::Transport { .. })
+                ));
+            }
+            assert!(matches!(
+                hw.write(Endpoint::Rx, &[0; 8], false).await,
+                Err(HardwareError::NoEndpoint {
+                    endpoint: Endpoint::Rx
+                })
+            ));
+            let expected = Rumble {
+                low: 0x8000,
+                high: 1,
+                ..Rumble::OFF
+            };
+            assert_eq!(*log.lock().unwrap(), vec![Some(expected)]);
+            // Disconnecting stops the motors, then closes the pad.
+            hw.disconnect().await.unwrap();
+            assert_eq!(
+                *log.lock().unwrap(),
+                vec![Some(expected), Some(Rumble::OFF), None]
+            );
+            assert!(matches!(
+                hw.write(Endpoint::Tx, &[0; 8], false).await,
+                Err(HardwareError::Disconnected)
+            ));
+        });
+    }
+
+    #[test]
+    fn a_pad_that_fails_is_disconnected_and_closed() {
+        rt::block_on(async {
+            use futures::StreamExt;
+            let (hw, log, fail) = hardware(pad(true, true));
+            assert_eq!(hw.name(), RUMBLE_AND_TRIGGERS_IDENTIFIER);
+            let mut events = hw.event_stream();
+            fail.store(true, std::sync::atomic::Ordering::SeqCst);
+            assert!(matches!(
+                hw.write(Endpoint::Tx, &[0, 0, 0, 0, 0, 0, 1, 0], false)
+                    .await,
+                Err(HardwareError::Disconnected)
+            ));
+            assert_eq!(events.next().await, Some(HardwareEvent::Disconnected));
+            assert_eq!(*log.lock().unwrap(), vec![None]);
+        });
+    }
 }
