@@ -78,10 +78,11 @@ pub(crate) struct EngineArgs {
     /// Use a Lovense USB dongle (HID variant).
     #[arg(long)]
     pub use_lovense_dongle_hid: bool,
-    /// SDL gamepads: accepted, but gamepad support is not built yet (a warning says so).
+    /// Gamepads with rumble as vibrators (Linux: evdev force feedback; needs write access to
+    /// /dev/input/event*).
     #[arg(long)]
     pub use_sdl_gamepad: bool,
-    /// XInput gamepads (intiface-engine 4): accepted, but gamepad support is not built yet.
+    /// XInput gamepads (intiface-engine 4): an alias of --use-sdl-gamepad.
     #[arg(long)]
     pub use_xinput: bool,
     /// Find toys through the Lovense Connect app.

@@ -31,6 +31,9 @@ pub enum LooksFor {
     },
     /// Lovense Connect apps: this address, or Lovense's public lookup when `None`.
     LovenseConnect(Option<String>),
+    /// Gamepads with rumble (the `sdl-gamepad` protocol), listed by the platform's gamepad
+    /// backend (Linux: evdev force feedback).
+    Gamepads,
     /// Devices dialing in to a WebSocket server on this address.
     DeviceWebsocket(SocketAddr),
     /// These simulated devices, as `address (protocol name)`.
@@ -287,17 +290,24 @@ fn hardware(args: &EngineOptions, db: &DeviceDatabase, plans: &mut Vec<ManagerPl
         #[cfg(not(feature = "lovense-connect"))]
         plans.push(not_compiled("--use-lovense-connect", "lovense-connect"));
     }
-    if args.use_sdl_gamepad {
-        plans.push(ManagerPlan::nothing(
-            "--use-sdl-gamepad",
-            GAMEPADS_NOT_BUILT.to_string(),
-        ));
-    }
-    if args.use_xinput {
-        plans.push(ManagerPlan::nothing(
-            "--use-xinput",
-            GAMEPADS_NOT_BUILT.to_string(),
-        ));
+    if args.use_sdl_gamepad || args.use_xinput {
+        // `--use-xinput` (intiface-engine 4) is an alias: one manager serves both flags.
+        let mut flags = Vec::new();
+        if args.use_sdl_gamepad {
+            flags.push("--use-sdl-gamepad");
+        }
+        if args.use_xinput {
+            flags.push("--use-xinput");
+        }
+        #[cfg(feature = "gamepad")]
+        {
+            let b = buttplug_server::managers::gamepad::GamepadManagerBuilder::new();
+            plans.push(ManagerPlan::new(flags, LooksFor::Gamepads, b));
+        }
+        #[cfg(not(feature = "gamepad"))]
+        for flag in flags {
+            plans.push(not_compiled(flag, "gamepad"));
+        }
     }
 }
 
@@ -315,10 +325,6 @@ pub const USE_FLAGS: [&str; 10] = [
     "--use-sdl-gamepad",
     "--use-xinput",
 ];
-
-/// What `--use-sdl-gamepad` and `--use-xinput` report.
-pub const GAMEPADS_NOT_BUILT: &str =
-    "gamepad support is not built yet in this server; no gamepad will be found";
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
@@ -443,11 +449,7 @@ mod tests {
                     LooksFor::DeviceWebsocket("127.0.0.1:54817".parse().unwrap())
                 ),
                 "--use-xinput" | "--use-sdl-gamepad" => {
-                    assert!(
-                        matches!(&plan.looks_for, LooksFor::Nothing(why) if why.contains("gamepad support is not built")),
-                        "{plan:?}"
-                    );
-                    continue;
+                    assert_eq!(plan.looks_for, LooksFor::Gamepads, "{flag}");
                 }
                 other => panic!("{other}: no wiring check for this flag; add one"),
             }
@@ -481,6 +483,20 @@ mod tests {
                 LooksFor::LovenseConnect(Some("http://192.168.1.44:34567".to_string())),
             ]
         );
+    }
+
+    #[test]
+    fn both_gamepad_flags_share_one_manager() {
+        let options = EngineOptions {
+            use_sdl_gamepad: true,
+            use_xinput: true,
+            ..EngineOptions::default()
+        };
+        let plans = manager_plans(&options, &database()).unwrap();
+        assert_eq!(plans.len(), 1, "{plans:?}");
+        assert_eq!(plans[0].flags, vec!["--use-sdl-gamepad", "--use-xinput"]);
+        assert_eq!(plans[0].looks_for, LooksFor::Gamepads);
+        assert!(plans[0].builder.is_some());
     }
 
     #[test]

@@ -58,9 +58,10 @@ pub struct EngineOptions {
     pub use_lovense_dongle_serial: bool,
     /// Lovense dongle, HID variant (`--use-lovense-dongle-hid`).
     pub use_lovense_dongle_hid: bool,
-    /// SDL gamepads (`--use-sdl-gamepad`). Not built yet: the engine logs a warning.
+    /// Gamepads with rumble (`--use-sdl-gamepad`): the gamepad manager (Linux evdev).
     pub use_sdl_gamepad: bool,
-    /// XInput gamepads (`--use-xinput`, an intiface-engine 4 flag). Not built: warning.
+    /// XInput gamepads (`--use-xinput`, an intiface-engine 4 flag): an alias of
+    /// `use_sdl_gamepad` (the same gamepad manager).
     pub use_xinput: bool,
     /// Lovense Connect app (`--use-lovense-connect`).
     pub use_lovense_connect: bool,

@@ -33,7 +33,8 @@
 //! - `simulated` (default): simulated devices ([`managers::simulated`]).
 //! - `websocket-devices` (default): devices that dial in over WebSocket
 //!   ([`managers::websocket_devices`]).
-//! - `btleplug`, `serial`, `usb`, `hid`, `lovense-dongle`, `lovense-connect`: hardware backends.
+//! - `btleplug`, `serial`, `usb`, `hid`, `gamepad`, `lovense-dongle`, `lovense-connect`:
+//!   hardware backends (`gamepad`: rumble gamepads, Linux evdev).
 //! - `rest`: the REST API with its event stream (module `rest`) and the mDNS advertisement
 //!   (module `mdns`).
 //!

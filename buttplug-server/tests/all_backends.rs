@@ -1,10 +1,12 @@
 //! A server with every hardware backend on, on a machine without hardware (no Bluetooth, USB,
-//! HID, dongle or Lovense app): it starts, scans, and serves simulated and WebSocket devices.
+//! HID, gamepad, dongle or Lovense app): it starts, scans, and serves simulated and WebSocket
+//! devices.
 #![cfg(all(
     feature = "btleplug",
     feature = "serial",
     feature = "usb",
     feature = "hid",
+    feature = "gamepad",
     feature = "lovense-dongle",
     feature = "lovense-connect",
     feature = "simulated",
@@ -15,6 +17,7 @@ use crate::util::{Client, hush};
 use async_tungstenite::tungstenite::Message;
 use buttplug_devices::config::DeviceDatabase;
 use buttplug_server::managers::btleplug::BtleplugManagerBuilder;
+use buttplug_server::managers::gamepad::GamepadManagerBuilder;
 use buttplug_server::managers::hid::HidManagerBuilder;
 use buttplug_server::managers::lovense_connect::LovenseConnectManagerBuilder;
 use buttplug_server::managers::lovense_dongle::LovenseDongleManagerBuilder;
@@ -48,6 +51,7 @@ fn every_backend_on_without_hardware() {
             .comm_manager(SerialManagerBuilder::from_database(&db))
             .comm_manager(UsbManagerBuilder::from_database(&db))
             .comm_manager(HidManagerBuilder::from_database(&db))
+            .comm_manager(GamepadManagerBuilder::new())
             .comm_manager(LovenseDongleManagerBuilder::new())
             .comm_manager(LovenseConnectManagerBuilder::new())
             .comm_manager(
@@ -58,7 +62,7 @@ fn every_backend_on_without_hardware() {
             .message_gap_override(Some(Duration::ZERO))
             .finish()
             .unwrap();
-        assert_eq!(dm.manager_names().len(), 8);
+        assert_eq!(dm.manager_names().len(), 9);
         let server = ButtplugServerBuilder::new().device_manager(dm).finish();
         let mut client = Client::new(&server);
         client.handshake(4).await;

@@ -7,6 +7,7 @@ mod btleplug;
 mod custom_protocol;
 mod fault;
 mod fixtures;
+mod gamepad;
 mod legacy;
 mod limits;
 mod lovense_connect;

@@ -13,6 +13,8 @@ pub mod timed_retry;
 
 #[cfg(feature = "btleplug")]
 pub mod btleplug;
+#[cfg(feature = "gamepad")]
+pub mod gamepad;
 #[cfg(feature = "hid")]
 pub mod hid;
 #[cfg(feature = "lovense-connect")]
