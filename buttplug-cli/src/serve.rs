@@ -189,6 +189,7 @@ impl EngineArgs {
             rest_api_port: self.rest_api_port,
             limits: self.safety.limits()?,
             idle_stop: self.safety.idle()?,
+            emit_output_observations: false,
         })
     }
 }
