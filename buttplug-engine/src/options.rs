@@ -99,6 +99,10 @@ pub struct EngineOptions {
     pub limits: OutputLimits,
     /// Stop a running device that got no command for this long (`--idle-stop`).
     pub idle_stop: Option<Duration>,
+    /// How many clients the WebSocket server serves at once (`--max-clients`; default 1, as
+    /// intiface-engine). Above 1 the server is shared: each device is held by the client that
+    /// drives it (see `buttplug_server::ButtplugServerBuilder::max_clients`).
+    pub max_clients: usize,
 }
 
 impl Default for EngineOptions {
@@ -135,6 +139,7 @@ impl Default for EngineOptions {
             rest_api_port: None,
             limits: OutputLimits::NONE,
             idle_stop: None,
+            max_clients: 1,
         }
     }
 }
