@@ -487,7 +487,10 @@ impl Session {
                     Vec::new()
                 }
             }
-            DeviceManagerEvent::ScanningFinished => vec![render::scanning_finished(version)],
+            DeviceManagerEvent::ScanningFinished => {
+                self.scanning = false;
+                vec![render::scanning_finished(version)]
+            }
             DeviceManagerEvent::InputReading { index, reading } => {
                 match self
                     .subscriptions

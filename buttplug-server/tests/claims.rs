@@ -395,3 +395,45 @@ fn max_clients_one_claims_nothing_and_leaving_stops_every_device() {
         assert_eq!(writes(s.toy(1), 1).await, ["Vibrate:0;"]);
     });
 }
+
+/// A client that leaves stops the scan only if it started it; with one client it always does.
+#[test]
+fn a_client_that_leaves_stops_only_its_own_scan() {
+    run(async {
+        let s = setup(2, Duration::ZERO);
+        let dm = s.server.device_manager().clone();
+        let alice = client(&s.server, "alice", 4).await;
+        let mut bob = client(&s.server, "bob", 3).await;
+        assert_ok(&bob.request(json!({"StartScanning": {}})).await);
+        assert!(dm.is_scanning());
+        drop(alice);
+        // Time for alice's session to end.
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        assert!(dm.is_scanning(), "alice's departure stopped bob's scan");
+        drop(bob);
+        for _ in 0..200 {
+            if !dm.is_scanning() {
+                break;
+            }
+            buttplug_devices::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(!dm.is_scanning(), "bob's departure did not stop his scan");
+
+        let s = setup(1, Duration::ZERO);
+        let dm = s.server.device_manager().clone();
+        let alice = client(&s.server, "alice", 4).await;
+        let mut bob = client(&s.server, "bob", 3).await;
+        assert_ok(&bob.request(json!({"StartScanning": {}})).await);
+        drop(alice);
+        for _ in 0..200 {
+            if !dm.is_scanning() {
+                break;
+            }
+            buttplug_devices::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(
+            !dm.is_scanning(),
+            "with one client, leaving stops every scan"
+        );
+    });
+}
