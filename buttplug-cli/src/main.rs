@@ -186,6 +186,8 @@ mod tests {
             "7000",
             "--simulate",
             "Lovense Hush",
+            "--max-clients",
+            "3",
         ])
         .to_options(false)
         .unwrap();
@@ -201,6 +203,7 @@ mod tests {
         assert_eq!(o.mdns_suffix.as_deref(), Some("den"));
         assert_eq!(o.rest_api_port, Some(7000));
         assert_eq!(o.simulated_devices, vec!["Lovense Hush".to_string()]);
+        assert_eq!(o.max_clients, 3);
         let r = engine_args(&[
             "--repeater",
             "--repeater-port",

@@ -122,6 +122,11 @@ pub(crate) struct EngineArgs {
     /// --max-level, --max-ramp and the user config's limits cannot apply to them.
     #[arg(long)]
     pub allow_raw: bool,
+    /// Serve up to N clients at once (default 1, as intiface-engine). Above 1 each device
+    /// belongs to the client that drives it until that client stops it or leaves; another
+    /// client's command to it gets an error naming the holder.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_clients: u32,
     /// Safety limits, idle stop and the emergency-stop control socket.
     #[command(flatten)]
     pub safety: crate::control::SafetyArgs,
@@ -190,6 +195,7 @@ impl EngineArgs {
             limits: self.safety.limits()?,
             idle_stop: self.safety.idle()?,
             emit_output_observations: false,
+            max_clients: usize::try_from(self.max_clients).unwrap_or(usize::MAX),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Interoperability with the real JavaScript client (npm package `buttplug` at 3.2.2, spec v3,
 //! and 5.0.2, spec v4): `buttplug serve` with the device WebSocket server, `buttplug simulate`
 //! playing a Lovense Hush, and a Node script that connects, scans, vibrates at 0.5, reads the
-//! battery, stops and disconnects. The device must receive exactly the expected bytes.
+//! battery, stops and disconnects. The device must receive exactly the expected bytes. And a
+//! server shared (`--max-clients 2`) by buttplug-js and our client, the toy held by the first.
 //!
 //! Needs `node`, `npm` and the npm registry (the npm packages are installed by the test into
 //! the target folder), so `cargo test` lists these tests as ignored, with that reason; `.ci/run`
@@ -160,4 +161,112 @@ fn tool_buttplug_js_5_0_2_engine_command_line() {
         "0",
     ]);
     run_js_client_against("bp5", 85.0, server);
+}
+
+/// A server shared by two clients (`--max-clients 2`): buttplug-js 5.0.2 drives the toy first
+/// and holds it; our client, connected at the same time, is refused with ERROR_DEVICE naming
+/// the JavaScript client; once that one disconnects (and its toy stops) ours drives the toy.
+/// The toy's bytes are checked at each step.
+#[test]
+#[ignore = "needs node, npm and the npm registry; .ci/run runs it"]
+fn tool_buttplug_js_5_0_2_and_our_client_share_a_server() {
+    use buttplug_client::{ButtplugClient, ClientError};
+    use buttplug_transport_ws::WebsocketClientConnector;
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    for tool in ["node", "npm"] {
+        assert!(
+            have(tool),
+            "the shared-server test with buttplug-js cannot run: {tool} is not installed"
+        );
+    }
+    let dir = install_clients()
+        .unwrap_or_else(|e| panic!("the shared-server test with buttplug-js cannot run: {e}"));
+    let server = ServerProcess::start(&["--use-device-websocket-server", "--max-clients", "2"]);
+    let device_url = server
+        .device_url
+        .clone()
+        .expect("device websocket server address");
+    let sim = Simulator::start("Lovense Hush", &device_url);
+    server.wait_for_device_log();
+    assert_eq!(sim.wait_for_lines(1), ["\"DeviceType;\""]);
+
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/shared.js");
+    let mut node = Command::new("node")
+        .arg(&script)
+        .arg("bp5")
+        .arg(&server.client_url)
+        .current_dir(&dir)
+        .env("NODE_PATH", dir.join("node_modules"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run node");
+    let (tx, said) = std::sync::mpsc::channel();
+    let stdout = node.stdout.take().expect("node stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |word: &str| {
+        let line = said
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("the JavaScript client did not say {word:?}"));
+        assert_eq!(line, word);
+    };
+    wait_for("claimed");
+    assert_eq!(sim.wait_for_lines(1), ["\"Vibrate:10;\""]);
+
+    async_std::task::block_on(async {
+        let ours = ButtplugClient::new("ours");
+        let driver = ours
+            .connect(WebsocketClientConnector::new(server.client_url.clone()))
+            .await
+            .expect("our client connects while the JavaScript client is connected");
+        async_std::task::spawn(driver);
+        let devices = ours.devices();
+        let [device] = devices.as_slice() else {
+            panic!("expected the one toy, got {}", devices.len())
+        };
+        let refused = device.vibrate(1.0).await;
+        let Err(ClientError::Server { error, .. }) = refused else {
+            panic!("not refused: {refused:?}")
+        };
+        assert_eq!(error.error_code, buttplug_core::ErrorCode::Device);
+        assert_eq!(
+            error.error_message,
+            "device 0 (Lovense Hush) is in use by another client (\"interop js\"); it is free \
+             again when that client stops it or disconnects"
+        );
+
+        // The JavaScript client leaves: its toy stops, and ours may drive it.
+        node.stdin
+            .take()
+            .expect("node stdin")
+            .write_all(b"go\n")
+            .expect("tell node to disconnect");
+        wait_for("disconnected");
+        assert_eq!(sim.wait_for_lines(1), ["\"Vibrate:0;\""]);
+        let mut driven = false;
+        for _ in 0..100 {
+            if device.vibrate(1.0).await.is_ok() {
+                driven = true;
+                break;
+            }
+            async_std::task::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            driven,
+            "the toy was not released when the JavaScript client left"
+        );
+        assert_eq!(sim.wait_for_lines(1), ["\"Vibrate:20;\""]);
+        ours.disconnect().await.expect("disconnect");
+        assert_eq!(sim.wait_for_lines(1), ["\"Vibrate:0;\""]);
+    });
+    let status = node.wait().expect("node exits");
+    assert!(status.success(), "node client failed: {status}");
 }

@@ -292,6 +292,7 @@ async fn run_mode(
         .name(options.server_name.clone())
         .max_ping_time(Duration::from_millis(u64::from(options.max_ping_time)))
         .allow_raw(options.allow_raw)
+        .max_clients(options.max_clients)
         .device_manager(device_manager.clone())
         .finish();
     // The REST API next to the Buttplug server: it drives the device manager directly (no
@@ -488,6 +489,7 @@ async fn serve_clients(
         let transport = WebsocketServerTransportBuilder::new()
             .listen_address(address.ip())
             .port(address.port())
+            .max_clients(options.max_clients)
             .bind()
             .await
             .map_err(|e| match io_error(&e) {

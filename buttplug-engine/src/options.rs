@@ -104,6 +104,10 @@ pub struct EngineOptions {
     /// for every output command written to a device (off by default; a library option, as in
     /// intiface-engine, with no command-line flag).
     pub emit_output_observations: bool,
+    /// How many clients the WebSocket server serves at once (`--max-clients`; default 1, as
+    /// intiface-engine). Above 1 the server is shared: each device is held by the client that
+    /// drives it (see `buttplug_server::ButtplugServerBuilder::max_clients`).
+    pub max_clients: usize,
 }
 
 impl Default for EngineOptions {
@@ -141,6 +145,7 @@ impl Default for EngineOptions {
             limits: OutputLimits::NONE,
             idle_stop: None,
             emit_output_observations: false,
+            max_clients: 1,
         }
     }
 }

@@ -3,3 +3,4 @@
 
 mod events;
 mod run;
+mod shared;

@@ -35,6 +35,10 @@ pub struct ServerOptions {
     pub allow_raw: bool,
     /// How long a session waits for `RequestServerInfo`; zero waits forever.
     pub handshake_timeout: Duration,
+    /// How many clients the server is shared by (at least 1; default 1). Above 1 devices are
+    /// claimed: see [`ButtplugServerBuilder::max_clients`]. The count itself is enforced by
+    /// the transport (`buttplug_transport_ws::WebsocketServerTransportBuilder::max_clients`).
+    pub max_clients: usize,
 }
 
 impl Default for ServerOptions {
@@ -44,6 +48,7 @@ impl Default for ServerOptions {
             max_ping_time: Duration::ZERO,
             allow_raw: false,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_clients: 1,
         }
     }
 }
@@ -84,6 +89,28 @@ impl ButtplugServerBuilder {
     /// `ERROR_INIT` (default [`DEFAULT_HANDSHAKE_TIMEOUT`]; zero waits forever).
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.options.handshake_timeout = timeout;
+        self
+    }
+
+    /// Share the server by up to `clients` clients at once (default 1; 0 counts as 1). The
+    /// transport refuses clients beyond the count; this switches the sessions to sharing:
+    ///
+    /// - A device is claimed by the first client whose command drives it (outputs, positions,
+    ///   raw writes) and released when that client stops the whole device, sends
+    ///   `StopAllDevices`, disconnects or misses its ping, or when the device goes away.
+    /// - Another client's command that drives or stops a claimed device is refused with an
+    ///   `ERROR_DEVICE` naming the device and the client that holds it. Reads, sensor
+    ///   subscriptions, scanning and the device list stay open to every client, and every
+    ///   client gets every device event.
+    /// - `StopAllDevices` stops every device except those other clients hold.
+    /// - A client that leaves (or misses its ping) stops only the devices it holds, and stops
+    ///   scanning only if it started it.
+    ///
+    /// A stop from outside the sessions ([`ServerDevice::stop`](crate::ServerDevice::stop):
+    /// REST API, emergency stop) is not refused and releases the claim. With 1 (the default)
+    /// nothing is claimed and a client that leaves stops every device, as upstream does.
+    pub fn max_clients(mut self, clients: usize) -> Self {
+        self.options.max_clients = clients.max(1);
         self
     }
 

@@ -7,7 +7,7 @@
 //! vibrate command to another device. Every client message gets exactly one reply.
 
 use crate::ServerDevice;
-use crate::device::{OutputBatch, RawCommand, ReplyTracker, ServerDeviceError, UnitReply};
+use crate::device::{Claimed, OutputBatch, RawCommand, ReplyTracker, ServerDeviceError, UnitReply};
 use crate::device_manager::{DeviceManager, DeviceManagerEvent};
 use crate::port::{Inbound, Port};
 use crate::render;
@@ -27,6 +27,8 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::Instant;
 
@@ -45,6 +47,9 @@ const EVENT_BATCH: usize = 64;
 
 /// Longest client-provided name written to the log (a frame may be up to 1 MB).
 const MAX_LOGGED_NAME: usize = 256;
+
+/// Session ids (what a device claim records), unique in the process.
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// `text` cut to at most `max` bytes at a character boundary.
 fn bounded(text: &str, max: usize) -> &str {
@@ -90,6 +95,21 @@ fn sets_outputs(msg: &ClientMessage) -> bool {
     )
 }
 
+/// The device a command drives (claims, in a shared server): outputs, positions, raw writes.
+/// Stops are claimed in `Session::stop`; reads and subscriptions are open to every client.
+fn drives(command: &Command) -> Option<&ServerDevice> {
+    match command {
+        Command::Output { device, .. }
+        | Command::Outputs { device, .. }
+        | Command::LegacyLaunch { device, .. }
+        | Command::Raw {
+            device,
+            command: RawCommand::Write { .. },
+        } => Some(device),
+        _ => None,
+    }
+}
+
 /// Result of dispatching one message.
 enum Dispatch {
     Now(Vec<ServerMessage>),
@@ -104,6 +124,16 @@ pub(crate) struct Session {
     options: ServerOptions,
     devices: DeviceManager,
     state: State,
+    /// This session's id in device claims.
+    id: u64,
+    /// The client's name (from `RequestServerInfo`), shown to other clients in claim errors.
+    client_name: Arc<str>,
+    /// The server is shared by several clients: devices are claimed (see
+    /// `ButtplugServerBuilder::max_clients`).
+    shared: bool,
+    /// This session started scanning and has not stopped it (a shared server's session that
+    /// leaves stops only its own scan).
+    scanning: bool,
     /// Indexes this session has announced (for v0–v3 DeviceAdded/DeviceRemoved diffs).
     known_devices: BTreeSet<u32>,
     /// Subscriptions this session made: (device, feature, input) → shape.
@@ -169,9 +199,13 @@ fn device_error(version: SpecVersion, id: u32, e: &ServerDeviceError) -> ServerM
 impl Session {
     pub(crate) fn new(options: ServerOptions, devices: DeviceManager) -> Self {
         Session {
+            shared: options.max_clients > 1,
             options,
             devices,
             state: State::AwaitingHandshake,
+            id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
+            client_name: Arc::from(""),
+            scanning: false,
             known_devices: BTreeSet::new(),
             subscriptions: HashMap::new(),
             raw_subscriptions: BTreeSet::new(),
@@ -360,11 +394,34 @@ impl Session {
     /// Stop scanning, every device and every subscription. The devices are not stopped again
     /// when this session's last device action already stopped them all (a v4 Disconnect, or a
     /// client's StopAllDevices before it closes).
+    ///
+    /// In a shared server only this session's own: the scan it started, and the devices it
+    /// holds (which are released).
     async fn stop_everything(&mut self) {
         self.ping_deadline = None;
-        self.devices.stop_scanning().await;
-        if !std::mem::replace(&mut self.all_stopped, true) {
-            self.devices.stop_all().await;
+        if !self.shared {
+            self.devices.stop_scanning().await;
+            if !std::mem::replace(&mut self.all_stopped, true) {
+                self.devices.stop_all().await;
+            }
+        } else {
+            if std::mem::take(&mut self.scanning) {
+                self.devices.stop_scanning().await;
+            }
+            let id = self.id;
+            let stops = self
+                .devices
+                .devices()
+                .into_iter()
+                .filter(|d| d.is_claimed_by(id))
+                .map(|d| async move {
+                    // The stop releases the claim once queued; a device that is gone has none.
+                    if let Err(e) = d.stop(None, true, true).await {
+                        tracing::warn!(device = d.index(), "stop failed: {e}");
+                    }
+                    d.release(id);
+                });
+            futures::future::join_all(stops).await;
         }
         self.subscriptions.clear();
         self.raw_subscriptions.clear();
@@ -430,7 +487,10 @@ impl Session {
                     Vec::new()
                 }
             }
-            DeviceManagerEvent::ScanningFinished => vec![render::scanning_finished(version)],
+            DeviceManagerEvent::ScanningFinished => {
+                self.scanning = false;
+                vec![render::scanning_finished(version)]
+            }
             DeviceManagerEvent::InputReading { index, reading } => {
                 match self
                     .subscriptions
@@ -524,6 +584,7 @@ impl Session {
             "client connected"
         );
         self.state = State::Running { version };
+        self.client_name = Arc::from(bounded(&client_name, MAX_LOGGED_NAME));
         if !self.options.max_ping_time.is_zero() {
             self.ping_deadline = Some(Instant::now() + self.options.max_ping_time);
         }
@@ -547,11 +608,19 @@ impl Session {
                 return Dispatch::Now(vec![error_message(version, id, e.code(), e.to_string())]);
             }
         };
+        if let Some(device) = drives(&command) {
+            if let Err(e) = self.claim(device) {
+                return Dispatch::Now(vec![device_error(version, id, &e)]);
+            }
+        }
         let ok = || Dispatch::Now(vec![render::ok(version, id)]);
         match command {
             Command::Ack => ok(),
             Command::StartScanning => match self.devices.start_scanning().await {
-                Ok(()) => ok(),
+                Ok(()) => {
+                    self.scanning = true;
+                    ok()
+                }
                 Err(e) => Dispatch::Now(vec![error_message(
                     version,
                     id,
@@ -560,6 +629,7 @@ impl Session {
                 )]),
             },
             Command::StopScanning => {
+                self.scanning = false;
                 self.devices.stop_scanning().await;
                 ok()
             }
@@ -642,6 +712,16 @@ impl Session {
         }
     }
 
+    /// In a shared server, claim `device` for this session (see
+    /// `ButtplugServerBuilder::max_clients`); otherwise nothing is claimed.
+    fn claim(&self, device: &ServerDevice) -> Result<Claimed, ServerDeviceError> {
+        if self.shared {
+            device.claim(self.id, &self.client_name)
+        } else {
+            Ok(Claimed::Already)
+        }
+    }
+
     async fn stop(
         &mut self,
         version: SpecVersion,
@@ -651,10 +731,33 @@ impl Session {
         outputs: bool,
         inputs: bool,
     ) -> Dispatch {
-        let targets: Vec<ServerDevice> = match device {
+        let mut targets: Vec<ServerDevice> = match device {
             Some(d) => self.devices.device(d).into_iter().collect(),
             None => self.devices.devices(),
         };
+        // In a shared server a stop of a device another client holds is refused, and a stop of
+        // every device leaves those alone. Each target is held by this session while its stop
+        // is queued, so no other client's command gets in before it; a stop of the device's
+        // outputs releases it, a partial stop keeps the claim only if it was there before.
+        let mut release = Vec::new();
+        if self.shared {
+            let mut refused = None;
+            targets.retain(|d| match d.claim(self.id, &self.client_name) {
+                Ok(claimed) => {
+                    if (feature.is_none() && outputs) || claimed == Claimed::Now {
+                        release.push(d.clone());
+                    }
+                    true
+                }
+                Err(e) => {
+                    refused = Some(e);
+                    false
+                }
+            });
+            if let (Some(_), Some(e)) = (device, refused) {
+                return Dispatch::Now(vec![device_error(version, id, &e)]);
+            }
+        }
         if inputs {
             self.subscriptions.retain(|(d, f, _), _| {
                 !(device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
@@ -677,6 +780,9 @@ impl Session {
             {
                 break;
             }
+        }
+        for d in release {
+            d.release(self.id);
         }
         self.replies.close(slot, &mut self.settled);
         Dispatch::Queued

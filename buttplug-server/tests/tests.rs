@@ -4,6 +4,7 @@
 mod all_backends;
 mod behaviour;
 mod btleplug;
+mod claims;
 mod custom_protocol;
 mod fault;
 mod fixtures;

@@ -9,10 +9,11 @@
 //! - [`WebsocketServerTransport`] listens and yields accepted [`Connection`]s: a stream of
 //!   incoming [`Frame`](buttplug_core::Frame)s and a sink of outgoing ones. A server glues a
 //!   connection to a session (e.g. `buttplug_server::ButtplugServer::serve_connection`); this crate
-//!   does not depend on the server. Like upstream it serves **one client at a time**: while a
-//!   client holds the slot, another one gets a text frame
+//!   does not depend on the server. Like upstream it serves **one client at a time** by
+//!   default (more with `max_clients`): while every slot is held, another client gets a text
+//!   frame
 //!   `[{"Error":{"Id":0,"ErrorMessage":"...another client is connected...","ErrorCode":1}}]`
-//!   and is closed; the slot is free again once the connection ends. Sockets that do not finish
+//!   and is closed; a slot is free again once its connection ends. Sockets that do not finish
 //!   the WebSocket upgrade within the handshake timeout are dropped, a frame above the size limit
 //!   (1 MiB by default) is answered with
 //!   `[{"Error":{"Id":0,"ErrorMessage":"frame too large: ...","ErrorCode":3}}]` and a close (code
@@ -89,5 +90,5 @@ pub use connection::Connection;
 pub use error::TransportError;
 pub use server::{
     BUSY_MESSAGE, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_PING_INTERVAL,
-    DEFAULT_SERVER_PORT, WebsocketServerTransport, WebsocketServerTransportBuilder,
+    DEFAULT_SERVER_PORT, WebsocketServerTransport, WebsocketServerTransportBuilder, busy_message,
 };

@@ -1,5 +1,6 @@
 //! The WebSocket server transport: clients connect to `ws://127.0.0.1:12345` (by default); one
-//! client at a time, as upstream does.
+//! client at a time, as upstream does, unless told to take more
+//! ([`WebsocketServerTransportBuilder::max_clients`]).
 
 use crate::connection::Connection;
 use crate::error::TransportError;
@@ -13,7 +14,7 @@ use futures::future::AbortHandle;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub struct WebsocketServerTransportBuilder {
     max_frame_size: usize,
     handshake_timeout: Duration,
     ping_interval: Option<Duration>,
+    max_clients: usize,
 }
 
 impl Default for WebsocketServerTransportBuilder {
@@ -47,12 +49,13 @@ impl Default for WebsocketServerTransportBuilder {
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             ping_interval: Some(DEFAULT_PING_INTERVAL),
+            max_clients: 1,
         }
     }
 }
 
 impl WebsocketServerTransportBuilder {
-    /// 127.0.0.1:12345, 1 MiB frames, 5 s handshake timeout, 10 s pings.
+    /// 127.0.0.1:12345, 1 MiB frames, 5 s handshake timeout, 10 s pings, one client at a time.
     pub fn new() -> Self {
         Self::default()
     }
@@ -97,6 +100,14 @@ impl WebsocketServerTransportBuilder {
         self
     }
 
+    /// How many clients may be connected at once (default 1; 0 counts as 1). A client beyond
+    /// the count gets an `Error` frame ([`busy_message`]) and is closed. A server shared by
+    /// several clients should claim devices: `buttplug_server::ButtplugServerBuilder::max_clients`.
+    pub fn max_clients(mut self, clients: usize) -> Self {
+        self.max_clients = clients.max(1);
+        self
+    }
+
     /// Bind the listener and start accepting. Each socket is upgraded in its own task, so a
     /// peer that never finishes the upgrade holds nothing but its own task until the handshake
     /// timeout drops it.
@@ -111,9 +122,9 @@ impl WebsocketServerTransportBuilder {
             .local_addr()
             .map_err(|e| TransportError::io("local address", e))?;
         let (tx, rx) = async_channel::bounded(ACCEPTED_CAPACITY);
-        let busy = Arc::new(AtomicBool::new(false));
+        let connected = Arc::new(AtomicUsize::new(0));
         let config = self.clone();
-        let slot = busy.clone();
+        let slot = connected.clone();
         let (accept_loop, abort) = futures::future::abortable(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
@@ -155,7 +166,7 @@ async fn upgrade(
     stream: rt::TcpStream,
     peer: SocketAddr,
     config: WebsocketServerTransportBuilder,
-    busy: Arc<AtomicBool>,
+    connected: Arc<AtomicUsize>,
     accepted: async_channel::Sender<Connection>,
 ) {
     let ws_config = WebSocketConfig::default()
@@ -174,22 +185,25 @@ async fn upgrade(
             return;
         }
     };
-    if busy.swap(true, Ordering::SeqCst) {
-        tracing::info!(%peer, "second client rejected: another client is connected");
-        let _ = ws.send(Message::Text(busy_frame().into())).await;
+    let max = config.max_clients;
+    let taken = connected.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+        (n < max).then_some(n + 1)
+    });
+    if taken.is_err() {
+        tracing::info!(%peer, max, "client rejected: the server has its clients connected");
+        let _ = ws.send(Message::Text(busy_frame(max).into())).await;
         let _ = ws.close(None).await;
         return;
     }
     tracing::info!(%peer, "client connected");
-    let slot = busy.clone();
+    let slot = connected.clone();
     let connection = Connection::new(ws, config.ping_interval, Some(peer), move || {
         tracing::info!(%peer, "client disconnected");
-        slot.store(false, Ordering::SeqCst);
+        slot.fetch_sub(1, Ordering::SeqCst);
     })
     .answer_oversized_frames();
-    if accepted.send(connection).await.is_err() {
-        busy.store(false, Ordering::SeqCst);
-    }
+    // A connection that is not taken is dropped, which frees its slot (the close callback).
+    let _ = accepted.send(connection).await;
 }
 
 /// A listening WebSocket server transport.
@@ -218,16 +232,30 @@ impl Stream for WebsocketServerTransport {
     }
 }
 
-/// The text of the `Error` a second client gets.
+/// The text of the `Error` a second client gets (one client at a time, the default).
 pub const BUSY_MESSAGE: &str =
     "Connection refused: another client is connected to this server (one client at a time)";
 
-/// The frame a second client gets before it is closed: `[{"Error":{"Id":0,"ErrorCode":1,...}}]`.
-fn busy_frame() -> String {
+/// The text of the `Error` a client gets when `max_clients` clients are connected:
+/// [`BUSY_MESSAGE`] for one.
+pub fn busy_message(max_clients: usize) -> String {
+    if max_clients <= 1 {
+        BUSY_MESSAGE.to_string()
+    } else {
+        format!(
+            "Connection refused: {max_clients} clients are connected to this server \
+             ({max_clients} clients at a time)"
+        )
+    }
+}
+
+/// The frame a client beyond the count gets before it is closed:
+/// `[{"Error":{"Id":0,"ErrorCode":1,...}}]`.
+fn busy_frame(max_clients: usize) -> String {
     render_server_frame(&[ServerMessage::error(
         ErrorV0 {
             id: 0,
-            error_message: BUSY_MESSAGE.into(),
+            error_message: busy_message(max_clients),
             error_code: ErrorCode::Init,
         },
         SpecVersion::V4,
@@ -245,8 +273,9 @@ impl WebsocketServerTransport {
         self.local
     }
 
-    /// Wait for the next client that gets the slot. While a client holds the slot, others get
-    /// an `Error` frame and are closed; the slot is free again when its connection ends.
+    /// Wait for the next client that gets a slot. While every slot is held (one by default),
+    /// others get an `Error` frame and are closed; a slot is free again when its connection
+    /// ends.
     ///
     /// # Errors
     /// The listener has stopped.

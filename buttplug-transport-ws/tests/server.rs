@@ -5,7 +5,9 @@ use async_std::io::ReadExt;
 use async_tungstenite::tungstenite::Message;
 use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use buttplug_core::{ErrorCode, Frame, SpecVersion, parse_server_frame};
-use buttplug_transport_ws::{BUSY_MESSAGE, DEFAULT_MAX_FRAME_SIZE, WebsocketServerTransport};
+use buttplug_transport_ws::{
+    BUSY_MESSAGE, DEFAULT_MAX_FRAME_SIZE, WebsocketServerTransport, busy_message,
+};
 use futures::{SinkExt, StreamExt};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
@@ -99,6 +101,73 @@ fn one_client_at_a_time_and_the_slot_is_freed_when_it_leaves() {
             within("a frame", connection.next()).await,
             Some(Frame::Text("third".into()))
         );
+    });
+}
+
+#[test]
+fn max_clients_three_serves_three_at_once_and_refuses_the_fourth() {
+    block_on(async {
+        let transport = WebsocketServerTransport::builder()
+            .port(0)
+            .max_clients(3)
+            .bind()
+            .await
+            .unwrap();
+        let addr = transport.local_addr();
+        let mut clients = Vec::new();
+        let mut connections = Vec::new();
+        for n in 0..3 {
+            clients.push(ws_client(addr).await);
+            connections.push(within("a client", transport.accept()).await.unwrap());
+            clients[n]
+                .send(Message::Text(format!("client {n}").into()))
+                .await
+                .unwrap();
+            assert_eq!(
+                within("a frame", connections[n].next()).await,
+                Some(Frame::Text(format!("client {n}")))
+            );
+        }
+        // The fourth gets the Error frame naming the count, then the close.
+        let mut fourth = ws_client(addr).await;
+        let Some(Message::Text(text)) = next_data(&mut fourth).await else {
+            panic!("no error frame");
+        };
+        let parsed = parse_server_frame(text.as_str(), SpecVersion::V4);
+        let [Ok(message)] = parsed.as_slice() else {
+            panic!("{text}")
+        };
+        let error = message.as_error().unwrap();
+        assert_eq!((error.id, error.error_code), (0, ErrorCode::Init));
+        assert_eq!(error.error_message, busy_message(3));
+        assert_eq!(
+            error.error_message,
+            "Connection refused: 3 clients are connected to this server (3 clients at a time)"
+        );
+        assert!(closed(&mut fourth).await);
+        assert_eq!(busy_message(1), BUSY_MESSAGE);
+
+        // The second leaves: one slot is free again, and only one.
+        clients.remove(1).close(None).await.unwrap();
+        assert_eq!(
+            within("the end", connections[1].next()).await,
+            Some(Frame::Close)
+        );
+        let mut fifth = ws_client(addr).await;
+        let mut connection = within("the fifth client", transport.accept())
+            .await
+            .unwrap();
+        fifth.send(Message::Text("fifth".into())).await.unwrap();
+        assert_eq!(
+            within("a frame", connection.next()).await,
+            Some(Frame::Text("fifth".into()))
+        );
+        let mut sixth = ws_client(addr).await;
+        assert!(matches!(
+            next_data(&mut sixth).await,
+            Some(Message::Text(t)) if t.as_str().contains("3 clients at a time")
+        ));
+        assert!(closed(&mut sixth).await);
     });
 }
 

@@ -18,7 +18,7 @@ pub(crate) use task::{DeviceTask, TaskOptions};
 use buttplug_core::{InputCommandType, InputType, OutputType};
 use buttplug_devices::{DeviceDefinition, DeviceError, Endpoint, InputReading, OutputCommand};
 use futures::channel::oneshot;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Capacity of each device task's request channel.
@@ -87,6 +87,20 @@ pub enum ServerDeviceError {
     /// Raw commands are off in this server.
     #[error("raw commands are not enabled on this server")]
     RawDisabled,
+    /// In a server shared by several clients: another client drives this device (it claimed
+    /// it with its first command; the claim ends when that client stops the device or leaves).
+    #[error(
+        "device {device} ({name}) is in use by another client ({client:?}); it is free again \
+         when that client stops it or disconnects"
+    )]
+    Claimed {
+        /// Device index.
+        device: u32,
+        /// Device name.
+        name: String,
+        /// The name the claiming client gave in its `RequestServerInfo`.
+        client: String,
+    },
     /// The device has gone away.
     #[error("device {index} is no longer connected")]
     Gone {
@@ -271,6 +285,24 @@ struct Shared {
     requests: async_channel::Sender<DeviceRequest>,
     message_gap_ms: u32,
     endpoints: Vec<Endpoint>,
+    /// The client session that drives the device, in a server shared by several clients.
+    claim: Mutex<Option<Claim>>,
+}
+
+/// Who holds a device (see [`ServerDevice::claimed_by`]).
+#[derive(Debug, Clone)]
+struct Claim {
+    session: u64,
+    client: Arc<str>,
+}
+
+/// What [`ServerDevice::claim`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claimed {
+    /// The device was free and is now the session's.
+    Now,
+    /// The session already held it.
+    Already,
 }
 
 impl ServerDevice {
@@ -289,7 +321,59 @@ impl ServerDevice {
             requests,
             message_gap_ms,
             endpoints,
+            claim: Mutex::new(None),
         }))
+    }
+
+    /// In a server shared by several clients (`ButtplugServerBuilder::max_clients` above 1):
+    /// the name of the client that drives this device, `None` while it is free. A client claims
+    /// a device with its first command that drives it and releases it by stopping the whole
+    /// device or by leaving; a stop through [`ServerDevice::stop`] or
+    /// [`ServerDevice::queue_stop`] (the operator: REST API, emergency stop, the application)
+    /// releases it too.
+    pub fn claimed_by(&self) -> Option<String> {
+        crate::sync::lock(&self.0.claim)
+            .as_ref()
+            .map(|c| c.client.to_string())
+    }
+
+    /// Claim the device for `session` (named `client`), unless another session holds it.
+    pub(crate) fn claim(
+        &self,
+        session: u64,
+        client: &Arc<str>,
+    ) -> Result<Claimed, ServerDeviceError> {
+        let mut claim = crate::sync::lock(&self.0.claim);
+        match claim.as_ref() {
+            None => {
+                *claim = Some(Claim {
+                    session,
+                    client: client.clone(),
+                });
+                Ok(Claimed::Now)
+            }
+            Some(c) if c.session == session => Ok(Claimed::Already),
+            Some(c) => Err(ServerDeviceError::Claimed {
+                device: self.0.index,
+                name: self.0.definition.name.clone(),
+                client: c.client.to_string(),
+            }),
+        }
+    }
+
+    /// Whether `session` holds the device.
+    pub(crate) fn is_claimed_by(&self, session: u64) -> bool {
+        crate::sync::lock(&self.0.claim)
+            .as_ref()
+            .is_some_and(|c| c.session == session)
+    }
+
+    /// Release the device if `session` holds it.
+    pub(crate) fn release(&self, session: u64) {
+        let mut claim = crate::sync::lock(&self.0.claim);
+        if claim.as_ref().is_some_and(|c| c.session == session) {
+            *claim = None;
+        }
     }
 
     /// The hardware's endpoints (what raw commands may address).
@@ -381,13 +465,19 @@ impl ServerDevice {
         inputs: bool,
     ) -> Result<PendingReply<()>, ServerDeviceError> {
         self.check_stop_target(feature)?;
-        self.enqueue(|reply| DeviceRequest::Stop {
-            feature,
-            outputs,
-            inputs,
-            reply: UnitReply::Oneshot(reply),
-        })
-        .await
+        let pending = self
+            .enqueue(|reply| DeviceRequest::Stop {
+                feature,
+                outputs,
+                inputs,
+                reply: UnitReply::Oneshot(reply),
+            })
+            .await?;
+        // Queued first, so a client that claims the device next is served after this stop.
+        if feature.is_none() && outputs {
+            *crate::sync::lock(&self.0.claim) = None;
+        }
+        Ok(pending)
     }
 
     /// Queue an output command answered through a session's [`ReplyTracker`]. The reply is
