@@ -172,20 +172,31 @@ function draw() {
   const now = Date.now();
   for (const device of devices.values()) {
     const canvas = $('canvas', device.card);
+    // Draw at the screen's resolution, whatever size the page gives the canvas.
+    const scale = window.devicePixelRatio || 1;
+    const width = Math.round(canvas.clientWidth * scale);
+    const height = Math.round(canvas.clientHeight * scale);
+    if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
     const ctx = canvas.getContext('2d');
-    const { width, height } = canvas;
     ctx.clearRect(0, 0, width, height);
-    ctx.strokeStyle = getComputedStyle(canvas).borderTopColor;
+    const style = getComputedStyle(canvas);
+    ctx.strokeStyle = style.borderTopColor;
+    ctx.lineWidth = scale;
     ctx.beginPath(); // a line at half level
-    ctx.moveTo(0, height / 2); ctx.lineTo(width, height / 2);
+    ctx.moveTo(0, height / 2);
+    ctx.lineTo(width, height / 2);
     ctx.stroke();
+    ctx.fillStyle = style.color;
+    ctx.font = `${11 * scale}px system-ui, sans-serif`;
+    ctx.fillText('1 min ago', 4 * scale, height - 4 * scale);
+    ctx.fillText('now', width - 26 * scale, height - 4 * scale);
     const x = (t) => width - ((now - t) / WINDOW_MS) * width;
-    const y = (level) => height - 2 - Math.abs(level) * (height - 4);
+    const y = (level) => height - 2 * scale - Math.abs(level) * (height - 4 * scale);
     for (const s of device.series.values()) {
       // Drop what left the window, keeping the level it left at.
       while (s.points.length > 1 && s.points[1][0] < now - WINDOW_MS) s.points.shift();
       ctx.strokeStyle = s.color;
-      ctx.lineWidth = 2;
+      ctx.lineWidth = 2 * scale;
       ctx.beginPath();
       s.points.forEach(([t, level], n) => {
         const px = Math.max(0, x(t));
