@@ -114,6 +114,10 @@ pub(crate) struct EngineArgs {
     /// REST API port (not available yet: the server does not start).
     #[arg(long, value_name = "PORT")]
     pub rest_api_port: Option<u16>,
+    /// Serve the web control panel (and the REST API) on this port, on 127.0.0.1 unless
+    /// --websocket-use-all-interfaces.
+    #[arg(long, value_name = "PORT")]
+    pub web_port: Option<u16>,
     /// Add a simulated device: a database name ("Lovense Hush") or protocol:identifier
     /// ("lovense:Z"). Repeatable.
     #[arg(long, value_name = "SPEC")]
@@ -192,6 +196,7 @@ impl EngineArgs {
                 .then(|| self.websocket_client_address.clone())
                 .flatten(),
             rest_api_port: self.rest_api_port,
+            web_port: self.web_port,
             limits: self.safety.limits()?,
             idle_stop: self.safety.idle()?,
             emit_output_observations: false,
@@ -257,6 +262,7 @@ pub(crate) fn run(args: &EngineArgs, serve: bool) -> Result<(), String> {
                 }
                 Listening::Repeater(a) => println!("repeater listening on ws://{a}"),
                 Listening::Rest(a) => println!("REST API listening on http://{a}"),
+                Listening::Web(a) => println!("web panel listening on http://{a}/"),
                 _ => {}
             }
             let _ = std::io::Write::flush(&mut std::io::stdout());

@@ -109,6 +109,25 @@ impl ServerProcess {
         panic!("no device was added");
     }
 
+    /// The rest of the first output line starting with `prefix` (start-up lines included).
+    pub fn wait_for_line(&mut self, prefix: &str) -> String {
+        if let Some(rest) = self.log.iter().find_map(|l| l.strip_prefix(prefix)) {
+            return rest.trim().to_string();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no line {prefix:?} in {:?}", self.log));
+            self.log.push(line.clone());
+            if let Some(rest) = line.strip_prefix(prefix) {
+                return rest.trim().to_string();
+            }
+        }
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> i32 {
         i32::try_from(self.child.id()).expect("pid fits in pid_t")
@@ -172,6 +191,19 @@ impl Simulator {
                     }
                 }
                 Err(_) => panic!("simulator received only {got:?}"),
+            }
+        }
+        got
+    }
+}
+
+impl Simulator {
+    /// The payloads of every "received ..." line until none came for `quiet`.
+    pub fn received_until_quiet(&self, quiet: Duration) -> Vec<String> {
+        let mut got = Vec::new();
+        while let Ok(l) = self.lines.recv_timeout(quiet) {
+            if let Some(p) = l.strip_prefix("received ") {
+                got.push(p.to_string());
             }
         }
         got

@@ -622,3 +622,54 @@ fn broadcast_server_mdns_advertises_the_bound_port_with_the_suffix() {
         "{advertised} / {url}"
     );
 }
+
+/// The body of an HTTP answer.
+fn body(answer: &str) -> &str {
+    answer.split_once("\r\n\r\n").map_or("", |(_, b)| b)
+}
+
+#[test]
+fn web_port_serves_the_panel_and_the_api_next_to_the_rest_port_with_the_clients() {
+    let mut server = Running::start(&[
+        "--websocket-port",
+        "0",
+        "--rest-api-port",
+        "0",
+        "--web-port",
+        "0",
+        "--simulate",
+        "Lovense Hush",
+    ]);
+    let url = server.client_url();
+    let web = server.wait_for("web panel listening on http://");
+    let web = web.trim_end_matches('/').to_string();
+    let rest = server.wait_for("REST API listening on http://");
+    assert!(web.starts_with("127.0.0.1:"), "{web}");
+    assert_ne!(web, rest);
+    let page = http_get(&web, "/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("<title>Buttplug control panel</title>"),
+        "{page}"
+    );
+    // The REST port alone has no panel; both have the API.
+    assert!(http_get(&rest, "/").starts_with("HTTP/1.1 404"));
+    for address in [&web, &rest] {
+        assert_eq!(body(&http_get(address, "/api/v1/clients")), "[]");
+    }
+    async_std::task::block_on(async {
+        let mut ws = dial(&url).await;
+        handshake(&mut ws).await;
+        for address in [&web, &rest] {
+            let clients: Value =
+                serde_json::from_str(body(&http_get(address, "/api/v1/clients"))).unwrap();
+            assert_eq!(clients[0]["name"], "cli test", "{clients}");
+        }
+        ws.close(None).await.unwrap();
+        let deadline = Instant::now() + WITHIN;
+        while body(&http_get(&web, "/api/v1/clients")) != "[]" {
+            assert!(Instant::now() < deadline, "the client stayed on the list");
+            async_std::task::sleep(Duration::from_millis(20)).await;
+        }
+    });
+}

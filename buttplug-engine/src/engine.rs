@@ -6,7 +6,7 @@ use crate::options::EngineOptions;
 use crate::watch::Watched;
 use crate::{repeater, rt};
 use buttplug_devices::config::DeviceDatabase;
-use buttplug_server::rest::{RestError, RestOptions};
+use buttplug_server::rest::{Clients, RestError, RestOptions};
 use buttplug_server::user_config::UserConfigFile;
 use buttplug_server::{
     ButtplugServer, ButtplugServerBuilder, DeviceManager, DeviceManagerBuilder, DeviceManagerEvent,
@@ -126,6 +126,8 @@ pub enum Listening {
     Repeater(SocketAddr),
     /// The REST API (`rest_api_port`).
     Rest(SocketAddr),
+    /// The web control panel and its REST API (`web_port`).
+    Web(SocketAddr),
 }
 
 /// Stops a running engine: the serving ends, every device is stopped and disconnected, the
@@ -150,6 +152,8 @@ pub(crate) struct Emitter {
     events: async_channel::Sender<EngineEvent>,
     listening: async_channel::Sender<Listening>,
     devices: async_channel::Sender<DeviceManager>,
+    /// The client list the REST servers show, when any runs.
+    pub(crate) clients: Option<Clients>,
 }
 
 impl Emitter {
@@ -249,6 +253,7 @@ impl Engine {
             events,
             listening,
             devices,
+            clients: None,
         };
         emitter.emit(EngineEvent::EngineStarted {});
         let outcome = run_mode(&options, &emitter, stop).await;
@@ -297,27 +302,44 @@ async fn run_mode(
         .finish();
     // The REST API next to the Buttplug server: it drives the device manager directly (no
     // client slot, no ping), on 127.0.0.1 unless the client server listens on every interface.
-    let _rest = match options.rest_api_port {
-        Some(port) => {
-            let all_interfaces = options
-                .websocket_listen_address
-                .is_some_and(|a| a.ip().is_unspecified());
-            let mut rest_options = RestOptions::default();
-            rest_options.port = port;
-            rest_options.all_interfaces = all_interfaces;
-            let rest = buttplug_server::rest::serve(device_manager.clone(), rest_options)
-                .await
-                .map_err(|e| match e {
-                    RestError::Bind { address, source } => {
-                        EngineError::listen("the REST API", address, &source)
-                    }
-                    other => EngineError::Config(other.to_string()),
-                })?;
+    // The web panel is the same HTTP server with the panel's files at `/`; both show the
+    // Buttplug clients, which the connection watcher reports.
+    let clients =
+        (options.rest_api_port.is_some() || options.web_port.is_some()).then(Clients::new);
+    let mut _http = Vec::new();
+    for (port, panel) in [(options.rest_api_port, false), (options.web_port, true)] {
+        let Some(port) = port else { continue };
+        let all_interfaces = options
+            .websocket_listen_address
+            .is_some_and(|a| a.ip().is_unspecified());
+        let mut rest_options = RestOptions::default();
+        rest_options.port = port;
+        rest_options.all_interfaces = all_interfaces;
+        rest_options.panel = panel;
+        rest_options.clients = clients.clone();
+        let what = if panel {
+            "the web panel"
+        } else {
+            "the REST API"
+        };
+        let rest = buttplug_server::rest::serve(device_manager.clone(), rest_options)
+            .await
+            .map_err(|e| match e {
+                RestError::Bind { address, source } => EngineError::listen(what, address, &source),
+                other => EngineError::Config(other.to_string()),
+            })?;
+        if panel {
+            tracing::info!("web panel listening on http://{}/", rest.local_addr());
+            emitter.listening(Listening::Web(rest.local_addr()));
+        } else {
             tracing::info!("REST API listening on http://{}", rest.local_addr());
             emitter.listening(Listening::Rest(rest.local_addr()));
-            Some(rest)
         }
-        None => None,
+        _http.push(rest);
+    }
+    let emitter = &Emitter {
+        clients,
+        ..emitter.clone()
     };
     if !options.broadcast_server_mdns || options.websocket_listen_address.is_none() {
         // With mDNS, `EngineServerCreated` carries the advertisement, once the port is bound.

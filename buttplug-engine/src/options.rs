@@ -95,6 +95,9 @@ pub struct EngineOptions {
     pub repeater_remote_address: Option<String>,
     /// REST API port (`--rest-api-port`).
     pub rest_api_port: Option<u16>,
+    /// Web control panel port (`--web-port`): the panel at `/` and the REST API, next to the
+    /// WebSocket server; 127.0.0.1 unless the client server listens on every interface.
+    pub web_port: Option<u16>,
     /// Safety limits of every output unless the user config sets its own (`--max-level`,
     /// `--max-ramp`).
     pub limits: OutputLimits,
@@ -142,6 +145,7 @@ impl Default for EngineOptions {
             repeater_local_port: None,
             repeater_remote_address: None,
             rest_api_port: None,
+            web_port: None,
             limits: OutputLimits::NONE,
             idle_stop: None,
             emit_output_observations: false,

@@ -5,6 +5,7 @@
 use crate::engine::Emitter;
 use crate::event::EngineEvent;
 use buttplug_core::Frame;
+use buttplug_server::rest::ClientEntry;
 use futures::{Sink, Stream};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -12,8 +13,9 @@ use std::task::{Context, Poll};
 enum State {
     /// Handshake not answered yet; the client name once the request has been seen.
     Handshake(Option<String>),
-    /// `ClientConnected` sent; `ClientDisconnected` is sent on drop.
-    Connected,
+    /// `ClientConnected` sent; `ClientDisconnected` is sent on drop. On the REST servers'
+    /// client list while the entry lives.
+    Connected(Option<ClientEntry>),
 }
 
 /// A connection (stream of incoming frames, sink of outgoing ones) that reports its client.
@@ -73,9 +75,14 @@ impl<C: Sink<Frame> + Unpin> Sink<Frame> for Watched<C> {
         if let (State::Handshake(Some(name)), Frame::Text(text)) = (&mut this.state, &frame) {
             if text.contains("{\"ServerInfo\"") {
                 let client_name = std::mem::take(name);
+                let entry = this
+                    .emitter
+                    .clients
+                    .as_ref()
+                    .map(|c| c.connected(&client_name));
                 this.emitter
                     .emit(EngineEvent::ClientConnected { client_name });
-                this.state = State::Connected;
+                this.state = State::Connected(entry);
             }
         }
         Pin::new(&mut this.inner).start_send(frame)
@@ -92,7 +99,9 @@ impl<C: Sink<Frame> + Unpin> Sink<Frame> for Watched<C> {
 
 impl<C> Drop for Watched<C> {
     fn drop(&mut self) {
-        if matches!(self.state, State::Connected) {
+        if let State::Connected(entry) = &mut self.state {
+            // Off the client list first, then the engine event.
+            drop(entry.take());
             self.emitter.emit(EngineEvent::ClientDisconnected {});
         }
     }

@@ -49,6 +49,21 @@ pub enum DeviceManagerError {
     Communication(#[from] CommunicationError),
 }
 
+/// Errors of [`DeviceManager::set_device_limits`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetLimitsError {
+    /// No device has this index (or it went away meanwhile).
+    #[error("device index {index} does not refer to a connected device")]
+    NoDevice {
+        /// The index asked for.
+        index: u32,
+    },
+    /// The limits apply, but the user config file could not be written.
+    #[error(transparent)]
+    Save(#[from] crate::user_config::UserConfigError),
+}
+
 /// Events sessions receive from the device manager.
 #[derive(Debug, Clone)]
 pub enum DeviceManagerEvent {
@@ -292,6 +307,7 @@ impl DeviceManagerBuilder {
             positions: DashMap::new(),
             connecting: DashMap::new(),
             known: Mutex::new(HashMap::new()),
+            limits: DashMap::new(),
             managers: handles,
             events: Broadcaster::new(DEVICE_MANAGER_EVENT_CAPACITY),
             observers: Arc::new(Observers::default()),
@@ -320,6 +336,16 @@ impl DeviceManagerBuilder {
 
 type IdentityKey = (String, String, Option<String>);
 
+/// The user config key of a connected device: address, protocol, identifier.
+fn identity_key(device: &ServerDevice) -> IdentityKey {
+    let definition = device.definition();
+    (
+        device.address().to_string(),
+        definition.protocol.clone(),
+        definition.identifier.clone(),
+    )
+}
+
 struct Inner {
     database: Arc<DeviceDatabase>,
     devices: DashMap<u32, ServerDevice>,
@@ -331,6 +357,9 @@ struct Inner {
     positions: DashMap<(u32, u32), i32>,
     connecting: DashMap<String, ()>,
     known: Mutex<HashMap<IdentityKey, u32>>,
+    /// Device-wide limits set while running ([`DeviceManager::set_device_limits`]); they win
+    /// over the database's for as long as the device manager lives (reconnects included).
+    limits: DashMap<IdentityKey, OutputLimits>,
     managers: Vec<ManagerHandle>,
     events: Broadcaster<DeviceManagerEvent>,
     observers: Arc<Observers>,
@@ -485,6 +514,60 @@ impl DeviceManager {
     /// Whether any manager is scanning.
     pub fn is_scanning(&self) -> bool {
         self.inner.managers.iter().any(ManagerHandle::is_scanning)
+    }
+
+    /// The device-wide safety limits of device `index` (its user config entry's `max_level` and
+    /// `max_ramp`, or what [`DeviceManager::set_device_limits`] set), without the server's
+    /// defaults and the per-output limits. `None` when no device has this index.
+    pub fn device_limits(&self, index: u32) -> Option<OutputLimits> {
+        let device = self.device(index)?;
+        let key = identity_key(&device);
+        if let Some(l) = self.inner.limits.get(&key) {
+            return Some(*l);
+        }
+        Some(
+            self.inner
+                .database
+                .user_device(&key.0, &key.1, key.2.as_deref())
+                .map_or(OutputLimits::NONE, |s| s.limits),
+        )
+    }
+
+    /// Set the device-wide safety limits of device `index` (`OutputLimits::NONE` removes them):
+    /// the device task applies them from the next command on (a ramp in progress ends where it
+    /// is), they stay for reconnects, and with a user config file they are saved in the device's
+    /// entry (`user_config.max_level`, `max_ramp`), so the next run starts with them. Limits a
+    /// user config sets on one output still win for that output, and the server's defaults
+    /// ([`DeviceManagerOptions::limits`]) fill in a limit left unset.
+    ///
+    /// # Errors
+    /// [`SetLimitsError::NoDevice`]; [`SetLimitsError::Save`] when the file cannot be written
+    /// (the limits are in force anyway).
+    pub async fn set_device_limits(
+        &self,
+        index: u32,
+        limits: OutputLimits,
+    ) -> Result<(), SetLimitsError> {
+        let device = self
+            .device(index)
+            .ok_or(SetLimitsError::NoDevice { index })?;
+        let key = identity_key(&device);
+        self.inner.limits.insert(key.clone(), limits);
+        let definition = device.definition();
+        let gap = Some(Duration::from_millis(u64::from(device.message_gap_ms())))
+            .filter(|g| !g.is_zero());
+        let own = self
+            .inner
+            .own_limits(definition, &key.0, &key.1, key.2.as_deref());
+        let task_limits = Limits::new(definition, &own, self.inner.options.limits, gap);
+        if !device.set_limits(task_limits).await {
+            return Err(SetLimitsError::NoDevice { index });
+        }
+        if let Some(file) = &self.inner.user_config_file {
+            file.set_device_limits(&key.0, &key.1, key.2.as_deref(), index, limits)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Stop every output and input of every device (all at once, not one after the other).
@@ -696,8 +779,7 @@ impl Inner {
             .or_else(|| hardware.default_message_gap())
             .filter(|g| !g.is_zero());
         let own_limits =
-            self.database
-                .output_limits(&definition, address, protocol.id(), identifier.as_deref());
+            self.own_limits(&definition, address, protocol.id(), identifier.as_deref());
         let limits = Limits::new(&definition, &own_limits, self.options.limits, gap);
         let index = self.assign_index(address, protocol.id(), identifier.as_deref());
         let definition = Arc::new(definition);
@@ -743,6 +825,36 @@ impl Inner {
         self.events
             .send(DeviceManagerEvent::DeviceAdded(device.clone()));
         Ok(device)
+    }
+
+    /// The user config's limits of a device's outputs, with the device-wide limits set while
+    /// running in place of the database's.
+    fn own_limits(
+        &self,
+        definition: &buttplug_devices::DeviceDefinition,
+        address: &str,
+        protocol: &str,
+        identifier: Option<&str>,
+    ) -> Vec<(u32, buttplug_core::OutputType, OutputLimits)> {
+        let key = (
+            address.to_string(),
+            protocol.to_string(),
+            identifier.map(str::to_string),
+        );
+        let Some(limits) = self.limits.get(&key).map(|l| *l) else {
+            return self
+                .database
+                .output_limits(definition, address, protocol, identifier);
+        };
+        // Rare (a user changed a limit): a copy of the user layer with the new device setting.
+        let mut database = (*self.database).clone();
+        let mut settings = database
+            .user_device(address, protocol, identifier)
+            .cloned()
+            .unwrap_or_else(|| buttplug_devices::config::UserDeviceSettings::new(0));
+        settings.limits = limits;
+        database.set_user_device(address, protocol, identifier, settings);
+        database.output_limits(definition, address, protocol, identifier)
     }
 
     fn assign_index(&self, address: &str, protocol: &str, identifier: Option<&str>) -> u32 {

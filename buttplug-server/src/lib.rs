@@ -114,6 +114,7 @@ pub use device::{
 pub use device_manager::{
     DEVICE_MANAGER_EVENT_CAPACITY, DEVICE_SETUP_TIMEOUT, DeviceManager, DeviceManagerBuilder,
     DeviceManagerError, DeviceManagerEvent, DeviceManagerOptions, DeviceObservation,
+    SetLimitsError,
 };
 pub use rt::block_on;
 pub use server::{

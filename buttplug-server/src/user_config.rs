@@ -18,7 +18,7 @@
 
 use crate::rt;
 use crate::sync::lock;
-use buttplug_devices::config::{ConfigError, DeviceDatabase, UserDeviceSettings};
+use buttplug_devices::config::{ConfigError, DeviceDatabase, OutputLimits, UserDeviceSettings};
 use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -152,13 +152,7 @@ impl UserConfigFile {
         identifier: Option<&str>,
         index: u32,
     ) -> bool {
-        let mut key = Map::new();
-        key.insert("protocol".into(), protocol.into());
-        if let Some(id) = identifier {
-            key.insert("identifier".into(), id.into());
-        }
-        key.insert("address".into(), address.into());
-        let key = Value::Object(key);
+        let key = identity(address, protocol, identifier);
         let mut guard = lock(&self.state);
         let state = &mut *guard;
         if devices(&mut state.document)
@@ -191,6 +185,82 @@ impl UserConfigFile {
         devices(&mut state.document).push(entry.clone());
         state.generation += 1;
         true
+    }
+
+    /// Set the safety limits of a device as a whole (its entry's `user_config.max_level` and
+    /// `max_ramp`; a limit that is `None` is removed), adding an entry for the device (with
+    /// `index`) when the file has none, and write the file on the blocking pool; the returned
+    /// future ends when the file is written. Per-output limits of the entry's features are left
+    /// as they are (they still win for their output).
+    ///
+    /// # Errors
+    /// [`UserConfigError::Write`]; the change is then kept in memory only (and written with the
+    /// next successful save).
+    pub async fn set_device_limits(
+        self: &Arc<Self>,
+        address: &str,
+        protocol: &str,
+        identifier: Option<&str>,
+        index: u32,
+        limits: OutputLimits,
+    ) -> Result<(), UserConfigError> {
+        self.remember_limits(address, protocol, identifier, index, limits);
+        let file = self.clone();
+        rt::spawn_blocking(move || file.save()).await
+    }
+
+    /// The in-memory half of [`UserConfigFile::set_device_limits`].
+    fn remember_limits(
+        &self,
+        address: &str,
+        protocol: &str,
+        identifier: Option<&str>,
+        index: u32,
+        limits: OutputLimits,
+    ) {
+        let key = identity(address, protocol, identifier);
+        let has_entry = devices(&mut lock(&self.state).document)
+            .iter()
+            .any(|d| d.get("identifier") == Some(&key));
+        if !has_entry {
+            self.remember(address, protocol, identifier, index);
+        }
+        let mut guard = lock(&self.state);
+        let state = &mut *guard;
+        let Some(entry) = devices(&mut state.document)
+            .iter_mut()
+            .find(|d| d.get("identifier") == Some(&key))
+        else {
+            return;
+        };
+        let config = object(object(entry).entry("config").or_insert(Value::Null))
+            .entry("user_config")
+            .or_insert(Value::Null);
+        let config = object(config);
+        config.entry("index").or_insert(index.into());
+        for (name, value) in [
+            ("max_level", limits.max_level()),
+            ("max_ramp", limits.max_ramp()),
+        ] {
+            match value {
+                Some(v) => {
+                    config.insert(name.into(), v.into());
+                }
+                None => {
+                    config.remove(name);
+                }
+            }
+        }
+        let mut settings = state
+            .database
+            .user_device(address, protocol, identifier)
+            .cloned()
+            .unwrap_or_else(|| UserDeviceSettings::new(index));
+        settings.limits = limits;
+        state
+            .database
+            .set_user_device(address, protocol, identifier, settings);
+        state.generation += 1;
     }
 
     /// Write the file now if it changed since the last write (atomically, see the module docs).
@@ -226,6 +296,17 @@ impl UserConfigFile {
         tracing::info!(file = %self.path.display(), "user device config saved");
         Ok(())
     }
+}
+
+/// The `identifier` object of a device entry.
+fn identity(address: &str, protocol: &str, identifier: Option<&str>) -> Value {
+    let mut key = Map::new();
+    key.insert("protocol".into(), protocol.into());
+    if let Some(id) = identifier {
+        key.insert("identifier".into(), id.into());
+    }
+    key.insert("address".into(), address.into());
+    Value::Object(key)
 }
 
 /// `user_configs.devices` of a document, created if missing or `null` (the only other shape a

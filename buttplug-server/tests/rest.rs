@@ -710,3 +710,257 @@ fn tool_mdns_advertisement_resolves() {
     );
     ad.stop();
 }
+
+/// A device manager over a user config file (in a fresh directory) with `devices`.
+fn with_user_file(
+    name: &str,
+    devices: Vec<SimulatedHardware>,
+    text: Option<&str>,
+) -> (
+    DeviceManager,
+    std::path::PathBuf,
+    buttplug_server::managers::simulated::SimulatedDevices,
+) {
+    use buttplug_server::managers::simulated::{
+        SimulatedCommunicationManagerBuilder, SimulatedDevice,
+    };
+    let dir = std::env::temp_dir().join(format!("buttplug-rest-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("user.json");
+    if let Some(text) = text {
+        std::fs::write(&path, text).unwrap();
+    }
+    let base = buttplug_devices::DeviceDatabase::builtin().clone();
+    let (file, db) = buttplug_server::user_config::UserConfigFile::load(&path, &base).unwrap();
+    let sim = SimulatedCommunicationManagerBuilder::new();
+    let handle = sim.handle();
+    for d in devices {
+        handle.add(SimulatedDevice::ble(d));
+    }
+    let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(db))
+        .comm_manager(sim)
+        .message_gap_override(Some(Duration::ZERO))
+        .user_config_file(file)
+        .finish()
+        .unwrap();
+    (dm, path, handle)
+}
+
+fn user_config_of(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_cap_set_over_rest_limits_the_next_command_and_is_saved() {
+    let hw = hush();
+    let (dm, path, _sim) = with_user_file("cap", vec![hw.clone()], None);
+    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
+    let addr = rest.local_addr();
+    assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
+    wait_until(|| dm.devices().len() == 1);
+    let limits = request(addr, "GET", "/api/v1/devices/0/limits");
+    assert_eq!(limits.json(), json!({"max_level": null, "max_ramp": null}));
+    writes(&hw);
+
+    request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
+    assert_eq!(writes(&hw), ["Vibrate:20;"]);
+    let set = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/0.25");
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json(), json!({"max_level": 0.25, "max_ramp": null}));
+    // From the next command on: 0.25 of 20 steps.
+    request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
+    assert_eq!(writes(&hw), ["Vibrate:5;"]);
+    // Below the cap: unchanged.
+    request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/0.1");
+    assert_eq!(writes(&hw), ["Vibrate:2;"]);
+    assert_eq!(
+        request(addr, "GET", "/api/v1/devices/0/limits").json(),
+        json!({"max_level": 0.25, "max_ramp": null})
+    );
+    // Saved in the device's entry of the user config file (written before the answer).
+    let saved = user_config_of(&path);
+    let entry = &saved["user_configs"]["devices"][0];
+    assert_eq!(entry["identifier"]["address"], json!("AA:BB:CC:DD:EE:01"));
+    assert_eq!(entry["config"]["user_config"]["max_level"], json!(0.25));
+    assert_eq!(entry["config"]["user_config"]["index"], json!(0));
+
+    // And the next run starts with it.
+    let base = buttplug_devices::DeviceDatabase::builtin().clone();
+    let (_, reloaded) = buttplug_server::user_config::UserConfigFile::load(&path, &base).unwrap();
+    let settings = reloaded
+        .user_device("AA:BB:CC:DD:EE:01", "lovense", Some("Z"))
+        .expect("the device's entry");
+    assert_eq!(settings.limits.max_level(), Some(0.25));
+
+    // `none` removes it, from the device and the file.
+    let cleared = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/none");
+    assert_eq!(cleared.json(), json!({"max_level": null, "max_ramp": null}));
+    request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
+    assert_eq!(writes(&hw), ["Vibrate:20;"]);
+    let saved = user_config_of(&path);
+    assert!(
+        saved["user_configs"]["devices"][0]["config"]["user_config"]
+            .get("max_level")
+            .is_none(),
+        "{saved}"
+    );
+    buttplug_server::block_on(rest.stop());
+    buttplug_server::block_on(dm.shutdown());
+}
+
+#[test]
+fn a_cap_keeps_what_else_the_user_config_says_and_survives_a_reconnect() {
+    let hw = hush();
+    let user = r#"{"version":{"major":4,"minor":0},"user_configs":{"devices":[
+        {"identifier":{"protocol":"lovense","identifier":"Z","address":"AA:BB:CC:DD:EE:01"},
+         "config":{"id":"u1","base_id":"lovense-z","name":"Lovense Hush",
+                   "user_config":{"index":4,"display_name":"Bedroom"}}}]}}"#;
+    let (dm, path, sim) = with_user_file("keep", vec![hw.clone()], Some(user));
+    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
+    let addr = rest.local_addr();
+    buttplug_server::block_on(dm.start_scanning()).unwrap();
+    wait_until(|| dm.device(4).is_some());
+    let set = request(addr, "PUT", "/api/v1/devices/4/limits/max_level/0.5");
+    assert_eq!(set.status, 200, "{}", set.body);
+    let saved = user_config_of(&path);
+    let config = &saved["user_configs"]["devices"][0]["config"]["user_config"];
+    assert_eq!(
+        *config,
+        json!({"index": 4, "display_name": "Bedroom", "max_level": 0.5})
+    );
+    // The device comes back: the cap set while running holds.
+    buttplug_server::block_on(dm.device(4).unwrap().disconnect());
+    wait_until(|| dm.device(4).is_none());
+    let hw = hush();
+    sim.add(buttplug_server::managers::simulated::SimulatedDevice::ble(
+        hw.clone(),
+    ));
+    wait_until(|| dm.device(4).is_some());
+    writes(&hw);
+    request(addr, "PUT", "/api/v1/devices/4/outputs/Vibrate/1");
+    assert_eq!(writes(&hw), ["Vibrate:10;"]);
+    buttplug_server::block_on(rest.stop());
+    buttplug_server::block_on(dm.shutdown());
+}
+
+#[test]
+fn limit_routes_check_their_values() {
+    let s = Setup::new(vec![hush()], RestOptions::default(), no_ping());
+    s.scan(1);
+    let check = |path: &str, status: u16, body: &str| {
+        let r = request(s.addr, "PUT", path);
+        assert_eq!((r.status, r.body.as_str()), (status, body), "{path}");
+    };
+    check(
+        "/api/v1/devices/0/limits/max_level/1.5",
+        400,
+        "Invalid URL: max_level must be a fraction of the output's range between 0 and 1, got 1.5",
+    );
+    check(
+        "/api/v1/devices/0/limits/loudness/0.5",
+        400,
+        "Invalid URL: unknown limit `loudness`, expected one of `max_level`, `max_ramp`",
+    );
+    check(
+        "/api/v1/devices/9/limits/max_level/0.5",
+        404,
+        "Device index 9 does not refer to a currently connected device.",
+    );
+    // Without a user config file the limit applies to the running device only.
+    check(
+        "/api/v1/devices/0/limits/max_ramp/2",
+        200,
+        r#"{"max_level":null,"max_ramp":2.0}"#,
+    );
+    let get = request(s.addr, "GET", "/api/v1/devices/0/limits");
+    assert_eq!(get.json(), json!({"max_level": null, "max_ramp": 2.0}));
+    s.stop();
+}
+
+#[test]
+fn the_panel_is_served_only_when_asked_with_clients_and_scanning() {
+    let clients = rest::Clients::new();
+    let mut options = RestOptions::default();
+    options.panel = true;
+    options.clients = Some(clients.clone());
+    let s = Setup::new(vec![hush()], options, no_ping());
+    let page = request(s.addr, "GET", "/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert!(
+        page.body.contains(r#"<script src="/panel.js""#),
+        "{}",
+        page.body
+    );
+    let js = request(s.addr, "GET", "/panel.js");
+    assert_eq!(
+        js.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(js.body.contains("new EventSource"));
+    assert_eq!(request(s.addr, "GET", "/panel.css").status, 200);
+    assert_eq!(request(s.addr, "GET", "/other.js").status, 404);
+    assert_eq!(request(s.addr, "HEAD", "/").body, "");
+
+    assert_eq!(request(s.addr, "GET", "/api/v1/clients").json(), json!([]));
+    let mut events = TcpStream::connect(s.addr).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(events, "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut events = BufReader::new(events);
+    let mut line = String::new();
+    while line != "\r\n" {
+        line.clear();
+        events.read_line(&mut line).unwrap();
+    }
+    let game = clients.connected("Game");
+    assert_eq!(
+        request(s.addr, "GET", "/api/v1/clients").json(),
+        json!([{"id": game.id(), "name": "Game"}])
+    );
+    drop(game);
+    assert_eq!(request(s.addr, "GET", "/api/v1/clients").json(), json!([]));
+    let mut data = Vec::new();
+    while data.len() < 2 {
+        line.clear();
+        events.read_line(&mut line).unwrap();
+        if let Some(d) = line.strip_prefix("data: ") {
+            data.push(serde_json::from_str::<Value>(d).unwrap());
+        }
+    }
+    assert_eq!(
+        data[0],
+        json!({"type": "ClientConnected", "id": 1, "name": "Game"})
+    );
+    assert_eq!(data[1], json!({"type": "ClientDisconnected", "id": 1}));
+
+    assert_eq!(
+        request(s.addr, "GET", "/api/v1/scanning").json(),
+        json!({"scanning": false})
+    );
+    s.scan(1);
+    assert_eq!(
+        request(s.addr, "GET", "/api/v1/scanning").json(),
+        json!({"scanning": true})
+    );
+    s.stop();
+
+    // Without `panel`, `/` is not found (the REST API alone).
+    let plain = Setup::new(vec![], RestOptions::default(), no_ping());
+    assert_eq!(request(plain.addr, "GET", "/").status, 404);
+    assert_eq!(
+        request(plain.addr, "GET", "/api/v1/clients").json(),
+        json!([])
+    );
+    plain.stop();
+}

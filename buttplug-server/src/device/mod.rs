@@ -244,6 +244,11 @@ pub(crate) enum DeviceRequest {
     Disconnect {
         reply: oneshot::Sender<()>,
     },
+    /// Replace the device's safety limits (ramps in progress end).
+    SetLimits {
+        limits: Option<Box<Limits>>,
+        reply: oneshot::Sender<()>,
+    },
 }
 
 impl DeviceRequest {
@@ -776,6 +781,22 @@ impl ServerDevice {
     pub async fn raw(&self, command: RawCommand) -> Result<Vec<u8>, ServerDeviceError> {
         self.request(|reply| DeviceRequest::Raw { command, reply })
             .await
+    }
+
+    /// Replace the safety limits the device task applies; from the next command on. Returns
+    /// `false` when the device is gone.
+    pub(crate) async fn set_limits(&self, limits: Option<Box<Limits>>) -> bool {
+        let (tx, rx) = oneshot::channel();
+        if self
+            .0
+            .requests
+            .send(DeviceRequest::SetLimits { limits, reply: tx })
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        rx.await.is_ok()
     }
 
     /// Disconnect the device (the manager then removes it).

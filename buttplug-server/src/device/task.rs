@@ -276,6 +276,11 @@ impl DeviceTask {
                 let r = self.stop(st, feature, outputs, inputs).await;
                 reply.send(r);
             }
+            DeviceRequest::SetLimits { limits, reply } => {
+                // A ramp in progress ends where it is; the next command meets the new limits.
+                st.limits = limits;
+                let _ = reply.send(());
+            }
             DeviceRequest::ReadInput {
                 feature,
                 input_type,

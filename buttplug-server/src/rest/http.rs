@@ -2,6 +2,7 @@
 //! futures-io to hyper's I/O traits and gives it async-io timers), the connection bound, the
 //! request bounds, and the response bodies (whole, or the event stream).
 
+use super::clients::Clients;
 use super::events::{EventLog, Sources, Subscription, pump};
 use super::routes::{Reply, handle};
 use super::{RestError, RestLimits, RestOptions};
@@ -109,11 +110,16 @@ pub(super) fn start(
         });
     }
 
+    if let Some(clients) = &options.clients {
+        clients.attach(&log);
+    }
     let shared = Arc::new(Shared {
         device_manager,
         log,
         limits: options.limits,
         keepalive: options.keepalive,
+        panel: options.panel,
+        clients: options.clients,
     });
     let count = connections.clone();
     rt::spawn(async move {
@@ -163,6 +169,8 @@ struct Shared {
     log: Arc<EventLog>,
     limits: RestLimits,
     keepalive: Duration,
+    panel: bool,
+    clients: Option<Clients>,
 }
 
 async fn serve_connection(stream: rt::TcpStream, shared: Arc<Shared>) {
@@ -203,9 +211,27 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<RestBo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
     let head = request.method() == hyper::Method::HEAD;
+    if shared.panel && (head || request.method() == hyper::Method::GET) {
+        if let Some((content_type, body)) = super::panel::asset(request.uri().path()) {
+            let mut r = Response::new(RestBody::Full((!head).then(|| Bytes::from_static(body))));
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(super::panel::CONTENT_SECURITY_POLICY),
+            );
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            return r;
+        }
+    }
     let reply = handle(
         &shared.device_manager,
         &shared.log,
+        shared.clients.as_ref(),
         request.method(),
         request.uri().path(),
         last_event_id,

@@ -32,6 +32,10 @@
 //! | GET | `/devices/{index}/features/{feature}/inputs/{InputType}` | 200, reading |
 //! | PUT | `/devices/{index}/features/{feature}/inputs/{InputType}/subscribe` (or `unsubscribe`) | 200, empty |
 //! | GET | `/events` | 200, `text/event-stream` |
+//! | GET | `/scanning` | 200, `{"scanning":true}` |
+//! | GET | `/clients` | 200, `[{"id":1,"name":"Game"}]`: the Buttplug clients ([`RestOptions::clients`]) |
+//! | GET | `/devices/{index}/limits` | 200, `{"max_level":0.5,"max_ramp":null}`: the device-wide safety limits |
+//! | PUT | `/devices/{index}/limits/{max_level or max_ramp}/{value or none}` | 200, the new limits: in force from the next command, saved to the user config file |
 //!
 //! A device is `{"index":0,"name":"Lovense Hush","display_name":null,"features":{...}}`, a feature
 //! has the v4 `DeviceList` shape (`FeatureIndex`, `FeatureDescription`, `Output`, `Input`). A
@@ -49,10 +53,19 @@
 //! them all). The JSON has a `type`: `DeviceAdded` (the device's fields as above),
 //! `DeviceRemoved` (`index`), `OutputChanged` (`index`, `feature_index`, `output_type`,
 //! `value` in hardware steps, `duration_ms` for `HwPositionWithDuration`), `InputReading` (a
-//! reading), `ScanningStarted`, `ScanningStopped`. When a `Last-Event-ID` is older than the
+//! reading), `ScanningStarted`, `ScanningStopped`, and with [`RestOptions::clients`]
+//! `ClientConnected` (`id`, `name`) and `ClientDisconnected` (`id`). When a `Last-Event-ID` is older than the
 //! history, an `EventsMissed` event without `id` comes first, then the whole history. A reader
 //! too slow to keep up is disconnected (it can reconnect and resume). A `:` comment line is sent
 //! after [`RestOptions::keepalive`] without events.
+//!
+//! # Web panel
+//!
+//! With [`RestOptions::panel`] the server also answers `GET /` with a control panel for people
+//! (plain HTML, CSS and JavaScript built into the binary; nothing is fetched from elsewhere) that
+//! uses the routes and events above: devices with their features, battery and a chart of their
+//! output levels over the last minute, the connected clients, scanning, Stop All, a level cap
+//! per device and sliders to drive the outputs by hand.
 //!
 //! # Example
 //!
@@ -82,14 +95,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod clients;
 mod events;
 mod http;
+mod panel;
 mod routes;
 
 use crate::DeviceManager;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+pub use clients::{ClientEntry, Clients};
 pub use http::RestServer;
 
 /// Bounds on what one client may send.
@@ -140,6 +156,10 @@ pub struct RestOptions {
     pub event_history: usize,
     /// Idle time after which `/events` sends a keep-alive comment.
     pub keepalive: Duration,
+    /// Serve the web control panel at `/` as well (see the module docs).
+    pub panel: bool,
+    /// The Buttplug clients to show at `/clients` and on `/events` (none: an empty list).
+    pub clients: Option<Clients>,
 }
 
 impl Default for RestOptions {
@@ -150,6 +170,8 @@ impl Default for RestOptions {
             limits: RestLimits::default(),
             event_history: 256,
             keepalive: Duration::from_secs(15),
+            panel: false,
+            clients: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Route matching and the handlers. Path matching only: HTTP itself is hyper's.
 
+use super::clients::Clients;
 use super::events::{EventLog, Subscription};
 use crate::render::device_info;
 use crate::{DeviceManager, ServerDevice, ServerDeviceError};
@@ -44,6 +45,10 @@ enum Handler {
     Subscribe,
     Unsubscribe,
     Events,
+    Scanning,
+    Clients,
+    Limits,
+    SetLimit,
 }
 
 /// The routes under `/api/v1/`; `{}` matches one non-empty segment. Literal routes come before
@@ -80,6 +85,10 @@ const ROUTES: &[(&str, Verb, Handler)] = &[
         Handler::Unsubscribe,
     ),
     ("events", Verb::Get, Handler::Events),
+    ("scanning", Verb::Get, Handler::Scanning),
+    ("clients", Verb::Get, Handler::Clients),
+    ("devices/{}/limits", Verb::Get, Handler::Limits),
+    ("devices/{}/limits/{}/{}", Verb::Put, Handler::SetLimit),
 ];
 
 fn match_route(path: &str) -> Option<(Verb, Handler, Vec<&str>)> {
@@ -238,6 +247,38 @@ pub(crate) fn reading_json(index: u32, reading: &InputReading) -> ReadingJson {
     }
 }
 
+/// A device's device-wide limits as JSON (`null` for a limit that is not set).
+fn limits_json(limits: buttplug_devices::config::OutputLimits) -> Reply {
+    to_json(&serde_json::json!({
+        "max_level": limits.max_level(),
+        "max_ramp": limits.max_ramp(),
+    }))
+}
+
+/// `max_level` or `max_ramp` set to `value` (`none` removes it), checked as the user config
+/// checks it.
+fn set_limit(
+    limits: buttplug_devices::config::OutputLimits,
+    name: &str,
+    value: &str,
+) -> Result<buttplug_devices::config::OutputLimits, Reply> {
+    use buttplug_devices::config::OutputLimits;
+    let value = match value {
+        "none" => None,
+        v => Some(parse_f64(v)?),
+    };
+    let (level, ramp) = match name {
+        "max_level" => (value, limits.max_ramp()),
+        "max_ramp" => (limits.max_level(), value),
+        other => {
+            return Err(bad_url(format!(
+                "unknown limit `{other}`, expected one of `max_level`, `max_ramp`"
+            )));
+        }
+    };
+    OutputLimits::new(level, ramp).map_err(|e| bad_url(e.to_string()))
+}
+
 fn to_json(value: &impl serde::Serialize) -> Reply {
     match serde_json::to_string(value) {
         Ok(text) => Reply::Json(text),
@@ -249,6 +290,7 @@ fn to_json(value: &impl serde::Serialize) -> Reply {
 pub(crate) async fn handle(
     manager: &DeviceManager,
     log: &EventLog,
+    clients: Option<&Clients>,
     method: &hyper::Method,
     path: &str,
     last_event_id: Option<u64>,
@@ -266,7 +308,7 @@ pub(crate) async fn handle(
             Verb::Put => "PUT",
         });
     }
-    match run(manager, log, handler, &params, last_event_id).await {
+    match run(manager, log, clients, handler, &params, last_event_id).await {
         Ok(reply) | Err(reply) => reply,
     }
 }
@@ -278,6 +320,7 @@ fn param<'a>(params: &[&'a str], n: usize) -> &'a str {
 async fn run(
     manager: &DeviceManager,
     log: &EventLog,
+    clients: Option<&Clients>,
     handler: Handler,
     params: &[&str],
     last_event_id: Option<u64>,
@@ -289,7 +332,9 @@ async fn run(
         | Handler::StopScanning
         | Handler::Devices
         | Handler::StopAll
-        | Handler::Events => None,
+        | Handler::Events
+        | Handler::Scanning
+        | Handler::Clients => None,
         _ => Some(parse_u32(param(params, 0))?),
     };
     let device = || {
@@ -405,6 +450,35 @@ async fn run(
             ok
         }
         Handler::Events => Reply::Events(log.subscribe(last_event_id)),
+        Handler::Scanning => to_json(&serde_json::json!({ "scanning": manager.is_scanning() })),
+        Handler::Clients => {
+            let list: Vec<serde_json::Value> = clients
+                .map(Clients::list)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, name)| serde_json::json!({ "id": id, "name": name }))
+                .collect();
+            to_json(&list)
+        }
+        Handler::Limits => {
+            let index = index.unwrap_or(0);
+            let limits = manager
+                .device_limits(index)
+                .ok_or_else(|| no_device(index))?;
+            limits_json(limits)
+        }
+        Handler::SetLimit => {
+            let index = index.unwrap_or(0);
+            let current = manager
+                .device_limits(index)
+                .ok_or_else(|| no_device(index))?;
+            let limits = set_limit(current, param(params, 1), param(params, 2))?;
+            match manager.set_device_limits(index, limits).await {
+                Ok(()) => limits_json(limits),
+                Err(crate::SetLimitsError::NoDevice { index }) => return Err(no_device(index)),
+                Err(e) => return Err(library_error(e)),
+            }
+        }
     })
 }
 
