@@ -98,7 +98,7 @@ pub(crate) struct EngineArgs {
     /// Port of the device WebSocket server.
     #[arg(long, default_value_t = DEFAULT_DEVICE_WEBSOCKET_PORT, value_name = "PORT")]
     pub device_websocket_server_port: u16,
-    /// Advertise the server over mDNS (not available yet: the server does not start).
+    /// Advertise the server over mDNS (service `_intiface_engine._tcp`, the bound port).
     #[arg(long)]
     pub broadcast_server_mdns: bool,
     /// Suffix of the mDNS instance name (only with --broadcast-server-mdns).
@@ -111,7 +111,8 @@ pub(crate) struct EngineArgs {
     /// Port of the repeater.
     #[arg(long, value_name = "PORT")]
     pub repeater_port: Option<u16>,
-    /// REST API port (not available yet: the server does not start).
+    /// Serve intiface-engine's REST API (`/api/v1/...`) and its event stream on this port,
+    /// next to the WebSocket server (127.0.0.1 unless --websocket-use-all-interfaces).
     #[arg(long, value_name = "PORT")]
     pub rest_api_port: Option<u16>,
     /// Serve the web control panel (and the REST API) on this port, on 127.0.0.1 unless

@@ -7,7 +7,8 @@
 //! One run is in one mode: **repeater** (relay local clients to a remote server, unmodified),
 //! **WebSocket server** (the usual: apps connect to `ws://127.0.0.1:12345`), or **dial-out**
 //! (the server connects to a listening client, retried with capped exponential back-off).
-//! REST and mDNS are not available yet: asking for them fails at start.
+//! The REST API (and the web panel, `web_port`) and the mDNS advertisement run next to the
+//! WebSocket server when asked for.
 //!
 //! Events are never waited on: when the host does not read them and the channel
 //! ([`EVENT_CAPACITY`]) is full, new events are dropped (with a warning in the log).
