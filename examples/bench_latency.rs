@@ -20,7 +20,11 @@
 //! `--max-level 0.6 --idle-stop 60` on every output: every value goes through the cap (12 of the
 //! Hush's 20) without being changed by it, so both runs write the same bytes and the difference
 //! is the cost of the limit path. (A `--max-ramp` holds every rise until the next ramp step, so
-//! it changes what is written and is not measured here.) `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
+//! it changes what is written and is not measured here.) `... -- COMMANDS throughput panel`
+//! runs the web panel's HTTP server (`buttplug_server::rest` with the panel) with one reader of
+//! its `/api/v1/events` stream, as an open panel has: every write then becomes an output event
+//! rendered as JSON and sent over loopback. The reader is a thread of this process that only
+//! drains the socket, so its (small) CPU time is counted too. `limits panel` combines both. `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
 //! measure the same configuration here.
 
 use buttplug_client::{ButtplugClient, Level};
@@ -29,10 +33,12 @@ use buttplug_core::{ClientMessage, OutputType};
 use buttplug_devices::config::OutputLimits;
 use buttplug_devices::{DeviceDatabase, RecordedCommand, SimulatedHardware, simulated_device};
 use buttplug_server::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
+use buttplug_server::rest::RestOptions;
 use buttplug_server::{ButtplugServer, ButtplugServerBuilder, DeviceManagerBuilder};
 use buttplug_transport_ws::{WebsocketClientConnector, WebsocketServerTransport};
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -222,7 +228,7 @@ fn own_cpu_ticks() -> Result<u64, BoxError> {
 /// CPU per command of the server core alone: typed session channel (no JSON, no socket),
 /// 64 commands in flight to 10 simulated Hushes. Process CPU time, so it includes this
 /// benchmark's own (small) sending loop.
-async fn typed_throughput(n: usize, limits: bool) -> Result<(), BoxError> {
+async fn typed_throughput(n: usize, limits: bool, panel: bool) -> Result<(), BoxError> {
     let db = DeviceDatabase::builtin();
     let mut sim = SimulatedCommunicationManagerBuilder::new();
     for i in 0..10 {
@@ -239,6 +245,27 @@ async fn typed_throughput(n: usize, limits: bool) -> Result<(), BoxError> {
             .idle_stop(Some(Duration::from_secs(60)));
     }
     let devices = builder.finish()?;
+    let drained = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let _panel = if panel {
+        let mut options = RestOptions::port(0);
+        options.panel = true;
+        let rest = buttplug_server::rest::serve(devices.clone(), options).await?;
+        let mut reader = std::net::TcpStream::connect(rest.local_addr())?;
+        reader.write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+        let counter = drained.clone();
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 16];
+            while let Ok(read) = reader.read(&mut buf) {
+                if read == 0 {
+                    break;
+                }
+                counter.fetch_add(read, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Some(rest)
+    } else {
+        None
+    };
     let server = ButtplugServerBuilder::new()
         .device_manager(devices)
         .finish();
@@ -295,10 +322,11 @@ async fn typed_throughput(n: usize, limits: bool) -> Result<(), BoxError> {
     sender.await.map_err(|e| e.to_string())?;
     let wall = start.0.elapsed();
     let ticks = own_cpu_ticks()? - start.1;
-    let with = if limits {
-        ", limits on (max level 0.6, idle stop 60 s)"
-    } else {
-        ""
+    let with = match (limits, panel) {
+        (false, false) => "",
+        (true, false) => ", limits on (max level 0.6, idle stop 60 s)",
+        (false, true) => ", web panel open (events stream read)",
+        (true, true) => ", limits on and web panel open",
     };
     println!("typed session channel, {n} commands pipelined to 10 devices{with}");
     println!(
@@ -306,6 +334,10 @@ async fn typed_throughput(n: usize, limits: bool) -> Result<(), BoxError> {
         n as f64 / wall.as_secs_f64(),
         ticks as f64 * 1e4 / n as f64
     );
+    if panel {
+        let bytes = drained.load(std::sync::atomic::Ordering::Relaxed);
+        println!("  events stream: {bytes} bytes read by the panel's reader");
+    }
     Ok(())
 }
 
@@ -315,8 +347,10 @@ fn main() -> Result<(), BoxError> {
         None => 10_000,
     };
     if std::env::args().nth(2).as_deref() == Some("throughput") {
-        let limits = std::env::args().nth(3).as_deref() == Some("limits");
-        return async_std::task::block_on(typed_throughput(n, limits));
+        let modes: Vec<String> = std::env::args().skip(3).collect();
+        let limits = modes.iter().any(|m| m == "limits");
+        let panel = modes.iter().any(|m| m == "panel");
+        return async_std::task::block_on(typed_throughput(n, limits, panel));
     }
     async_std::task::block_on(async {
         println!("{n} commands per path, one in flight, after {WARM_UP} warm-up commands");
