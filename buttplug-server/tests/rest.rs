@@ -45,7 +45,7 @@ fn request_with(addr: SocketAddr, method: &str, path: &str, extra: &str) -> Repl
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -164,6 +164,66 @@ fn binds_loopback_unless_told_otherwise() {
         }
         other => panic!("expected a bind error, got {other:?}"),
     }
+    s.stop();
+}
+
+/// One request written as is (its own `Host` line or none), on a fresh connection.
+fn raw_request(addr: SocketAddr, head: &str) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse(&raw)
+}
+
+#[test]
+fn a_loopback_server_refuses_requests_for_other_host_names() {
+    let mut options = RestOptions::default();
+    options.panel = true;
+    let s = Setup::new(vec![], options, no_ping());
+    let port = s.addr.port();
+    for path in ["/api/v1/devices", "/", "/api/v1/devices/stop"] {
+        let method = if path.ends_with("stop") { "PUT" } else { "GET" };
+        let refused = raw_request(
+            s.addr,
+            &format!(
+                "{method} {path} HTTP/1.1\r\nHost: rebound.example:{port}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert_eq!(refused.status, 403, "{path}");
+        assert!(
+            refused.body.starts_with("Forbidden: "),
+            "{:?}",
+            refused.body
+        );
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "[::1]".into(),
+    ] {
+        let served = raw_request(
+            s.addr,
+            &format!("GET /api/v1/devices HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(served.status, 200, "{host}");
+    }
+    // HTTP/1.0 without a Host line.
+    let served = raw_request(s.addr, "GET /api/v1/devices HTTP/1.0\r\n\r\n");
+    assert_eq!(served.status, 200);
+    s.stop();
+
+    // On every interface the machine is reached by whatever name it has.
+    let mut all = RestOptions::default();
+    all.all_interfaces = true;
+    let s = Setup::new(vec![], all, no_ping());
+    let local = SocketAddr::from(([127, 0, 0, 1], s.addr.port()));
+    let served = raw_request(
+        local,
+        "GET /api/v1/devices HTTP/1.1\r\nHost: my-pc.lan\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(served.status, 200);
     s.stop();
 }
 
@@ -400,7 +460,11 @@ impl Events {
         let s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let extra = last_id.map_or(String::new(), |id| format!("Last-Event-ID: {id}\r\n"));
-        write!(&s, "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n{extra}\r\n").unwrap();
+        write!(
+            &s,
+            "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n"
+        )
+        .unwrap();
         let mut reader = BufReader::new(s);
         let mut head = Vec::new();
         loop {
@@ -561,7 +625,7 @@ fn oversized_requests_are_refused() {
     let huge = format!("/api/v1/{}", "a".repeat(200_000));
     let mut c = TcpStream::connect(s.addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let _ = write!(c, "GET {huge} HTTP/1.1\r\nHost: t\r\n\r\n");
+    let _ = write!(c, "GET {huge} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     let mut raw = Vec::new();
     let _ = c.read_to_end(&mut raw);
     let status = parse(&raw).status;
@@ -591,7 +655,7 @@ fn a_never_ending_body_is_not_read() {
     let mut c = TcpStream::connect(s.addr).unwrap();
     write!(
         c,
-        "PUT /api/v1/devices/stop HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "PUT /api/v1/devices/stop HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     .unwrap();
     let mut reader = c.try_clone().unwrap();
@@ -916,7 +980,11 @@ fn the_panel_is_served_only_when_asked_with_clients_and_scanning() {
     events
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(events, "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    write!(
+        events,
+        "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
     let mut events = BufReader::new(events);
     let mut line = String::new();
     while line != "\r\n" {

@@ -114,6 +114,7 @@ pub(super) fn start(
         clients.attach(&log);
     }
     let shared = Arc::new(Shared {
+        loopback_only: address.ip().is_loopback(),
         device_manager,
         log,
         limits: options.limits,
@@ -165,6 +166,9 @@ pub(super) fn start(
 }
 
 struct Shared {
+    /// Bound to a loopback address: only requests naming a local host are served (see
+    /// [`host_allowed`]).
+    loopback_only: bool,
     device_manager: DeviceManager,
     log: Arc<EventLog>,
     limits: RestLimits,
@@ -195,6 +199,19 @@ async fn serve_connection(stream: rt::TcpStream, shared: Arc<Shared>) {
 
 async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<RestBody> {
     let limits = shared.limits;
+    if shared.loopback_only {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .map(|h| h.to_str().unwrap_or(""));
+        if !host.is_none_or(host_allowed) {
+            return with_body(
+                StatusCode::FORBIDDEN,
+                "text/plain; charset=utf-8",
+                HOST_REFUSED.to_string(),
+            );
+        }
+    }
     let target_len = request
         .uri()
         .path_and_query()
@@ -267,6 +284,66 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Response<RestBo
         *response.body_mut() = RestBody::Full(None);
     }
     response
+}
+
+/// The answer to a request whose `Host` is a name other than `localhost`.
+pub(super) const HOST_REFUSED: &str = "Forbidden: this server only answers requests for localhost \
+     or an IP address (a page that renamed itself to reach it is refused)";
+
+/// Whether a server bound to loopback serves a request with this `Host` header: an IP
+/// literal (`127.0.0.1:8080`, `[::1]:8080`) or `localhost` (or a `*.localhost` name), any port.
+///
+/// A web page can point a name it controls at 127.0.0.1 after the browser loaded it ("DNS
+/// rebinding") and then call this API as if it were the page's own origin; its requests still
+/// carry that name as `Host`, so refusing other names closes the hole. A server bound to every
+/// interface is meant to be reached by whatever name the machine has, and accepts any `Host`.
+pub(super) fn host_allowed(host: &str) -> bool {
+    let host = host.trim();
+    if host.starts_with('[') {
+        // An IPv6 literal, with or without a port.
+        return host
+            .get(1..)
+            .and_then(|h| h.split_once(']'))
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, _port)| name);
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_allowed;
+
+    #[test]
+    fn local_names_and_ip_literals_are_served_other_names_are_not() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:12345",
+            "localhost.",
+            "panel.localhost:80",
+            "[::1]",
+            "[::1]:8080",
+            "10.0.0.5:1",
+        ] {
+            assert!(host_allowed(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "[not-an-ip]",
+            "",
+            "t",
+        ] {
+            assert!(!host_allowed(refused), "{refused}");
+        }
+    }
 }
 
 fn status_only(status: StatusCode) -> Response<RestBody> {

@@ -14,6 +14,10 @@
 //!   removed, output written, input reading and scanning change, each with an `id:`; a reader
 //!   that reconnects with `Last-Event-ID` gets what it missed from a bounded history.
 //! - Requests are bounded (connections, path, headers, body, time to send the headers).
+//! - Bound to loopback (the default), it answers only requests whose `Host` is `localhost` or
+//!   an IP address (403 otherwise): a web page that points its own name at 127.0.0.1 ("DNS
+//!   rebinding") cannot drive toys or change caps through it. With `all_interfaces` any `Host`
+//!   is served.
 //!
 //! # Routes (all under `/api/v1`, matched exactly)
 //!
@@ -86,7 +90,7 @@
 //! })?;
 //! // Any HTTP client will do; here a blocking one from the standard library.
 //! let mut s = std::net::TcpStream::connect(server.local_addr())?;
-//! s.write_all(b"GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+//! s.write_all(b"GET /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
 //! let mut reply = String::new();
 //! s.read_to_string(&mut reply)?;
 //! assert!(reply.starts_with("HTTP/1.1 200"));
