@@ -807,6 +807,7 @@ impl Inner {
             written: Vec::new(),
             written_at: None,
             limits,
+            claim: device.claim_slot(),
         };
         if task.stops_on_connect() {
             task.stop_on_connect()

@@ -26,6 +26,11 @@ struct Setup {
 }
 
 fn setup(max_clients: usize, ping: Duration) -> Setup {
+    setup_with(max_clients, ping, None)
+}
+
+/// [`setup`] with the dead-man switch (`idle_stop`) on.
+fn setup_with(max_clients: usize, ping: Duration, idle_stop: Option<Duration>) -> Setup {
     let toys = vec![hush("aa:c0:00:00:00:01"), hush("aa:c0:00:00:00:02")];
     let sim = SimulatedCommunicationManagerBuilder::new();
     let handle = sim.handle();
@@ -35,6 +40,7 @@ fn setup(max_clients: usize, ping: Duration) -> Setup {
     let dm = DeviceManagerBuilder::new(Arc::new(DeviceDatabase::builtin().clone()))
         .comm_manager(sim)
         .message_gap_override(Some(Duration::ZERO))
+        .idle_stop(idle_stop)
         .finish()
         .unwrap();
     let server = ButtplugServerBuilder::new()
@@ -207,6 +213,29 @@ fn stopping_the_device_releases_it_for_the_other_client() {
         let r = alice.request(json!({"StopCmd": {"DeviceIndex": 0}})).await;
         assert_ok(&r);
         assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:0;"]);
+        assert_eq!(
+            s.server.device_manager().device(0).unwrap().claimed_by(),
+            None
+        );
+        assert_ok(&vibrate(&mut bob, 3, 0, 20).await);
+        assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:20;"]);
+        assert_held_by(&vibrate(&mut alice, 4, 0, 1).await, 0, "bob");
+    });
+}
+
+#[test]
+fn an_idle_stop_releases_the_device_of_a_silent_client() {
+    run(async {
+        let s = setup_with(2, Duration::ZERO, Some(Duration::from_millis(200)));
+        let mut alice = client(&s.server, "alice", 4).await;
+        let mut bob = client(&s.server, "bob", 3).await;
+        bob.wait_for_devices(2).await;
+        s.forget_writes();
+        assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
+        assert_held_by(&vibrate(&mut bob, 3, 0, 20).await, 0, "alice");
+        // Alice goes silent with her connection open: the dead-man switch stops the toy and
+        // frees it.
+        assert_eq!(writes(s.toy(0), 2).await, ["Vibrate:10;", "Vibrate:0;"]);
         assert_eq!(
             s.server.device_manager().device(0).unwrap().claimed_by(),
             None

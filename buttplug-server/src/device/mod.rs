@@ -291,12 +291,15 @@ struct Shared {
     message_gap_ms: u32,
     endpoints: Vec<Endpoint>,
     /// The client session that drives the device, in a server shared by several clients.
-    claim: Mutex<Option<Claim>>,
+    claim: ClaimSlot,
 }
+
+/// Where a device's claim is kept: shared with its task, which frees it on an idle stop.
+pub(crate) type ClaimSlot = Arc<Mutex<Option<Claim>>>;
 
 /// Who holds a device (see [`ServerDevice::claimed_by`]).
 #[derive(Debug, Clone)]
-struct Claim {
+pub(crate) struct Claim {
     session: u64,
     client: Arc<str>,
 }
@@ -326,14 +329,20 @@ impl ServerDevice {
             requests,
             message_gap_ms,
             endpoints,
-            claim: Mutex::new(None),
+            claim: ClaimSlot::default(),
         }))
+    }
+
+    /// The device's claim slot, for its task.
+    pub(crate) fn claim_slot(&self) -> ClaimSlot {
+        self.0.claim.clone()
     }
 
     /// In a server shared by several clients (`ButtplugServerBuilder::max_clients` above 1):
     /// the name of the client that drives this device, `None` while it is free. A client claims
     /// a device with its first command that drives it and releases it by stopping the whole
-    /// device or by leaving; a stop through [`ServerDevice::stop`] or
+    /// device or by leaving (an idle stop, `DeviceManagerBuilder::idle_stop`, releases it
+    /// too); a stop through [`ServerDevice::stop`] or
     /// [`ServerDevice::queue_stop`] (the operator: REST API, emergency stop, the application)
     /// releases it too.
     pub fn claimed_by(&self) -> Option<String> {

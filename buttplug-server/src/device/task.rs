@@ -62,6 +62,8 @@ pub(crate) struct DeviceTask {
     pub written_at: Option<(Instant, HardwareCommand)>,
     /// Safety limits (level caps, ramps); `None` when no output is limited.
     pub limits: Option<Box<Limits>>,
+    /// The device's claim in a shared server: an idle stop frees it.
+    pub claim: super::ClaimSlot,
 }
 
 struct State {
@@ -628,6 +630,9 @@ impl DeviceTask {
                     if let Err(e) = self.stop(st, None, true, false).await {
                         tracing::warn!(device = self.index, "idle stop failed: {e}");
                     }
+                    // The client that drove it went silent: in a shared server, another
+                    // client may take the device now.
+                    *crate::sync::lock(&self.claim) = None;
                 } else {
                     // Looked too early (a newer command) or the device is not running: look
                     // again when the newest command is `idle` old (only counted while running).
