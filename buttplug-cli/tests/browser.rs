@@ -123,6 +123,10 @@ fn tool_web_panel_in_chromium() {
         "0",
         "--user-device-config-file",
         &user_config_arg,
+        // A server-wide cap above every level the test drives: the panel shows it as the
+        // default until it sets the device's own.
+        "--max-level",
+        "0.9",
     ]);
     let panel = format!(
         "http://{}",

@@ -533,6 +533,12 @@ impl DeviceManager {
         )
     }
 
+    /// The server's default safety limits ([`DeviceManagerOptions::limits`]: `--max-level`,
+    /// `--max-ramp`), in force on every output whose device or output sets none of its own.
+    pub fn default_limits(&self) -> OutputLimits {
+        self.inner.options.limits
+    }
+
     /// Set the device-wide safety limits of device `index` (`OutputLimits::NONE` removes them):
     /// the device task applies them from the next command on (a ramp in progress ends where it
     /// is), they stay for reconnects, and with a user config file they are saved in the device's

@@ -824,14 +824,20 @@ fn a_cap_set_over_rest_limits_the_next_command_and_is_saved() {
     assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
     wait_until(|| dm.devices().len() == 1);
     let limits = request(addr, "GET", "/api/v1/devices/0/limits");
-    assert_eq!(limits.json(), json!({"max_level": null, "max_ramp": null}));
+    assert_eq!(
+        limits.json(),
+        json!({"max_level": null, "max_ramp": null, "defaults": {"max_level": null, "max_ramp": null}})
+    );
     writes(&hw);
 
     request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
     assert_eq!(writes(&hw), ["Vibrate:20;"]);
     let set = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/0.25");
     assert_eq!(set.status, 200, "{}", set.body);
-    assert_eq!(set.json(), json!({"max_level": 0.25, "max_ramp": null}));
+    assert_eq!(
+        set.json(),
+        json!({"max_level": 0.25, "max_ramp": null, "defaults": {"max_level": null, "max_ramp": null}})
+    );
     // From the next command on: 0.25 of 20 steps.
     request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
     assert_eq!(writes(&hw), ["Vibrate:5;"]);
@@ -840,7 +846,7 @@ fn a_cap_set_over_rest_limits_the_next_command_and_is_saved() {
     assert_eq!(writes(&hw), ["Vibrate:2;"]);
     assert_eq!(
         request(addr, "GET", "/api/v1/devices/0/limits").json(),
-        json!({"max_level": 0.25, "max_ramp": null})
+        json!({"max_level": 0.25, "max_ramp": null, "defaults": {"max_level": null, "max_ramp": null}})
     );
     // Saved in the device's entry of the user config file (written before the answer).
     let saved = user_config_of(&path);
@@ -859,7 +865,10 @@ fn a_cap_set_over_rest_limits_the_next_command_and_is_saved() {
 
     // `none` removes it, from the device and the file.
     let cleared = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/none");
-    assert_eq!(cleared.json(), json!({"max_level": null, "max_ramp": null}));
+    assert_eq!(
+        cleared.json(),
+        json!({"max_level": null, "max_ramp": null, "defaults": {"max_level": null, "max_ramp": null}})
+    );
     request(addr, "PUT", "/api/v1/devices/0/outputs/Vibrate/1");
     assert_eq!(writes(&hw), ["Vibrate:20;"]);
     let saved = user_config_of(&path);
@@ -935,10 +944,13 @@ fn limit_routes_check_their_values() {
     check(
         "/api/v1/devices/0/limits/max_ramp/2",
         200,
-        r#"{"max_level":null,"max_ramp":2.0}"#,
+        r#"{"defaults":{"max_level":null,"max_ramp":null},"max_level":null,"max_ramp":2.0}"#,
     );
     let get = request(s.addr, "GET", "/api/v1/devices/0/limits");
-    assert_eq!(get.json(), json!({"max_level": null, "max_ramp": 2.0}));
+    assert_eq!(
+        get.json(),
+        json!({"max_level": null, "max_ramp": 2.0, "defaults": {"max_level": null, "max_ramp": null}})
+    );
     s.stop();
 }
 
@@ -1031,4 +1043,35 @@ fn the_panel_is_served_only_when_asked_with_clients_and_scanning() {
         json!([])
     );
     plain.stop();
+}
+
+#[test]
+fn limits_show_the_server_defaults_that_apply_where_the_device_sets_none() {
+    use buttplug_server::managers::simulated::{
+        SimulatedCommunicationManagerBuilder, SimulatedDevice,
+    };
+    let toy = hush();
+    let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
+        buttplug_devices::DeviceDatabase::builtin().clone(),
+    ))
+    .comm_manager(SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice::ble(toy)))
+    .message_gap_override(Some(Duration::ZERO))
+    .limits(buttplug_devices::config::OutputLimits::new(Some(0.6), None).unwrap())
+    .finish()
+    .unwrap();
+    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
+    let addr = rest.local_addr();
+    assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
+    wait_until(|| !dm.devices().is_empty());
+    let get = request(addr, "GET", "/api/v1/devices/0/limits");
+    assert_eq!(
+        get.json(),
+        json!({"max_level": null, "max_ramp": null, "defaults": {"max_level": 0.6, "max_ramp": null}})
+    );
+    let set = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/0.3");
+    assert_eq!(
+        set.json(),
+        json!({"max_level": 0.3, "max_ramp": null, "defaults": {"max_level": 0.6, "max_ramp": null}})
+    );
+    buttplug_server::block_on(rest.stop());
 }

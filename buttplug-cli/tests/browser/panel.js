@@ -26,6 +26,9 @@ run(async () => {
     await wait('device card', () => document.querySelector('[data-device="0"] .name')
       ?.textContent === 'Lovense Hush');
     await wait('battery', () => !document.querySelector('[data-device="0"] .battery').hidden);
+    // Without a cap of its own, the server's --max-level is shown as what applies.
+    await wait('server default cap', () => document.querySelector('[data-device="0"] .cap output')
+      ?.textContent === '90% (server default)');
 
     // An app connects and vibrates at 0.5: the chart moves to 10 of 20 steps.
     const client = new Buttplug.ButtplugClient('panel test app');

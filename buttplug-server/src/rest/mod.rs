@@ -38,7 +38,7 @@
 //! | GET | `/events` | 200, `text/event-stream` |
 //! | GET | `/scanning` | 200, `{"scanning":true}` |
 //! | GET | `/clients` | 200, `[{"id":1,"name":"Game"}]`: the Buttplug clients ([`RestOptions::clients`]) |
-//! | GET | `/devices/{index}/limits` | 200, `{"max_level":0.5,"max_ramp":null}`: the device-wide safety limits |
+//! | GET | `/devices/{index}/limits` | 200, `{"max_level":0.5,"max_ramp":null,"defaults":{"max_level":0.6,"max_ramp":null}}`: the device-wide safety limits, and the server's defaults (`--max-level`, `--max-ramp`) that apply where the device sets none |
 //! | PUT | `/devices/{index}/limits/{max_level or max_ramp}/{value or none}` | 200, the new limits: in force from the next command, saved to the user config file |
 //!
 //! A device is `{"index":0,"name":"Lovense Hush","display_name":null,"features":{...}}`, a feature

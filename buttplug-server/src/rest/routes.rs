@@ -247,11 +247,19 @@ pub(crate) fn reading_json(index: u32, reading: &InputReading) -> ReadingJson {
     }
 }
 
-/// A device's device-wide limits as JSON (`null` for a limit that is not set).
-fn limits_json(limits: buttplug_devices::config::OutputLimits) -> Reply {
+/// A device's device-wide limits as JSON (`null` for a limit that is not set), with the
+/// server's defaults that apply where the device sets none.
+fn limits_json(
+    limits: buttplug_devices::config::OutputLimits,
+    defaults: buttplug_devices::config::OutputLimits,
+) -> Reply {
     to_json(&serde_json::json!({
         "max_level": limits.max_level(),
         "max_ramp": limits.max_ramp(),
+        "defaults": {
+            "max_level": defaults.max_level(),
+            "max_ramp": defaults.max_ramp(),
+        },
     }))
 }
 
@@ -465,7 +473,7 @@ async fn run(
             let limits = manager
                 .device_limits(index)
                 .ok_or_else(|| no_device(index))?;
-            limits_json(limits)
+            limits_json(limits, manager.default_limits())
         }
         Handler::SetLimit => {
             let index = index.unwrap_or(0);
@@ -474,7 +482,7 @@ async fn run(
                 .ok_or_else(|| no_device(index))?;
             let limits = set_limit(current, param(params, 1), param(params, 2))?;
             match manager.set_device_limits(index, limits).await {
-                Ok(()) => limits_json(limits),
+                Ok(()) => limits_json(limits, manager.default_limits()),
                 Err(crate::SetLimitsError::NoDevice { index }) => return Err(no_device(index)),
                 Err(e) => return Err(library_error(e)),
             }

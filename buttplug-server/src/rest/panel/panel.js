@@ -124,8 +124,13 @@ function showBattery(device, value) {
 function showLimits(device, limits) {
   const cap = $('.cap', device.card);
   const level = limits.max_level;
-  $('input', cap).value = level === null ? 100 : Math.round(level * 100);
-  $('output', cap).textContent = level === null ? 'none' : `${Math.round(level * 100)}%`;
+  // Without a cap of its own, the server's default (--max-level) applies.
+  const fallback = limits.defaults ? limits.defaults.max_level : null;
+  const shown = level === null ? fallback : level;
+  $('input', cap).value = shown === null ? 100 : Math.round(shown * 100);
+  $('output', cap).textContent = shown === null ? 'none'
+    : level === null ? `${Math.round(shown * 100)}% (server default)`
+    : `${Math.round(shown * 100)}%`;
   device.card.dataset.cap = level === null ? 'none' : String(level);
 }
 
