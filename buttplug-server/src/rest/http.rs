@@ -313,39 +313,6 @@ pub(super) fn host_allowed(host: &str) -> bool {
         || name.ends_with(".localhost")
 }
 
-#[cfg(test)]
-mod host_tests {
-    use super::host_allowed;
-
-    #[test]
-    fn local_names_and_ip_literals_are_served_other_names_are_not() {
-        for ok in [
-            "127.0.0.1",
-            "127.0.0.1:8080",
-            "localhost",
-            "LOCALHOST:12345",
-            "localhost.",
-            "panel.localhost:80",
-            "[::1]",
-            "[::1]:8080",
-            "10.0.0.5:1",
-        ] {
-            assert!(host_allowed(ok), "{ok}");
-        }
-        for refused in [
-            "evil.example",
-            "evil.example:8080",
-            "localhost.evil.example",
-            "127.0.0.1.evil.example",
-            "[not-an-ip]",
-            "",
-            "t",
-        ] {
-            assert!(!host_allowed(refused), "{refused}");
-        }
-    }
-}
-
 fn status_only(status: StatusCode) -> Response<RestBody> {
     let mut r = Response::new(RestBody::Full(None));
     *r.status_mut() = status;
@@ -439,6 +406,39 @@ impl EventStream {
                 }
                 Poll::Pending => Poll::Pending,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_allowed;
+
+    #[test]
+    fn local_names_and_ip_literals_are_served_other_names_are_not() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:12345",
+            "localhost.",
+            "panel.localhost:80",
+            "[::1]",
+            "[::1]:8080",
+            "10.0.0.5:1",
+        ] {
+            assert!(host_allowed(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "[not-an-ip]",
+            "",
+            "t",
+        ] {
+            assert!(!host_allowed(refused), "{refused}");
         }
     }
 }
