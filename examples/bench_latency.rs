@@ -24,8 +24,12 @@
 //! runs the web panel's HTTP server (`buttplug_server::rest` with the panel) with one reader of
 //! its `/api/v1/events` stream, as an open panel has: every write then becomes an output event
 //! rendered as JSON and sent over loopback. The reader is a thread of this process that only
-//! drains the socket, so its (small) CPU time is counted too. `limits panel` combines both. `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to
-//! measure the same configuration here.
+//! drains the socket, so its (small) CPU time is counted too. `panel-idle` runs the same server
+//! with nobody reading `/events` (the server still keeps its event history for readers that come
+//! later). `limits panel` combines both.
+//!
+//! `buttplug serve` runs its executor on one thread; set `ASYNC_STD_THREAD_COUNT=1` to measure
+//! the same configuration here.
 
 use buttplug_client::{ButtplugClient, Level};
 use buttplug_core::v4::{ClientMessageV4, OutputCmdV4, OutputCommandV4};
@@ -228,7 +232,17 @@ fn own_cpu_ticks() -> Result<u64, BoxError> {
 /// CPU per command of the server core alone: typed session channel (no JSON, no socket),
 /// 64 commands in flight to 10 simulated Hushes. Process CPU time, so it includes this
 /// benchmark's own (small) sending loop.
-async fn typed_throughput(n: usize, limits: bool, panel: bool) -> Result<(), BoxError> {
+/// Whether the web panel's HTTP server runs during the throughput run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    Off,
+    /// Running, nobody reads `/events`.
+    Idle,
+    /// Running, one reader drains `/events`.
+    Open,
+}
+
+async fn typed_throughput(n: usize, limits: bool, panel: Panel) -> Result<(), BoxError> {
     let db = DeviceDatabase::builtin();
     let mut sim = SimulatedCommunicationManagerBuilder::new();
     for i in 0..10 {
@@ -246,22 +260,24 @@ async fn typed_throughput(n: usize, limits: bool, panel: bool) -> Result<(), Box
     }
     let devices = builder.finish()?;
     let drained = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let _panel = if panel {
+    let _panel = if panel != Panel::Off {
         let mut options = RestOptions::port(0);
         options.panel = true;
         let rest = buttplug_server::rest::serve(devices.clone(), options).await?;
-        let mut reader = std::net::TcpStream::connect(rest.local_addr())?;
-        reader.write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
-        let counter = drained.clone();
-        std::thread::spawn(move || {
-            let mut buf = vec![0u8; 1 << 16];
-            while let Ok(read) = reader.read(&mut buf) {
-                if read == 0 {
-                    break;
+        if panel == Panel::Open {
+            let mut reader = std::net::TcpStream::connect(rest.local_addr())?;
+            reader.write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+            let counter = drained.clone();
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 1 << 16];
+                while let Ok(read) = reader.read(&mut buf) {
+                    if read == 0 {
+                        break;
+                    }
+                    counter.fetch_add(read, std::sync::atomic::Ordering::Relaxed);
                 }
-                counter.fetch_add(read, std::sync::atomic::Ordering::Relaxed);
-            }
-        });
+            });
+        }
         Some(rest)
     } else {
         None
@@ -323,10 +339,12 @@ async fn typed_throughput(n: usize, limits: bool, panel: bool) -> Result<(), Box
     let wall = start.0.elapsed();
     let ticks = own_cpu_ticks()? - start.1;
     let with = match (limits, panel) {
-        (false, false) => "",
-        (true, false) => ", limits on (max level 0.6, idle stop 60 s)",
-        (false, true) => ", web panel open (events stream read)",
-        (true, true) => ", limits on and web panel open",
+        (false, Panel::Off) => "",
+        (true, Panel::Off) => ", limits on (max level 0.6, idle stop 60 s)",
+        (false, Panel::Idle) => ", web panel server running, nobody reading",
+        (true, Panel::Idle) => ", limits on, web panel server running, nobody reading",
+        (false, Panel::Open) => ", web panel open (events stream read)",
+        (true, Panel::Open) => ", limits on and web panel open",
     };
     println!("typed session channel, {n} commands pipelined to 10 devices{with}");
     println!(
@@ -334,7 +352,7 @@ async fn typed_throughput(n: usize, limits: bool, panel: bool) -> Result<(), Box
         n as f64 / wall.as_secs_f64(),
         ticks as f64 * 1e4 / n as f64
     );
-    if panel {
+    if panel == Panel::Open {
         let bytes = drained.load(std::sync::atomic::Ordering::Relaxed);
         println!("  events stream: {bytes} bytes read by the panel's reader");
     }
@@ -349,7 +367,13 @@ fn main() -> Result<(), BoxError> {
     if std::env::args().nth(2).as_deref() == Some("throughput") {
         let modes: Vec<String> = std::env::args().skip(3).collect();
         let limits = modes.iter().any(|m| m == "limits");
-        let panel = modes.iter().any(|m| m == "panel");
+        let panel = if modes.iter().any(|m| m == "panel") {
+            Panel::Open
+        } else if modes.iter().any(|m| m == "panel-idle") {
+            Panel::Idle
+        } else {
+            Panel::Off
+        };
         return async_std::task::block_on(typed_throughput(n, limits, panel));
     }
     async_std::task::block_on(async {

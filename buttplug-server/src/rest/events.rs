@@ -54,20 +54,30 @@ impl EventLog {
 
     /// Number, keep and send one event.
     pub(crate) fn publish(&self, data: &impl serde::Serialize) {
-        let data = match serde_json::to_string(data) {
-            Ok(data) => data,
-            Err(e) => {
-                tracing::warn!("REST event not serializable: {e}");
-                return;
-            }
-        };
+        // `id: ` and the number are written in front under the lock; the JSON goes after room
+        // left for them, so the frame is one allocation.
+        const ROOM: usize = "id: 18446744073709551615\ndata: ".len();
+        let mut buffer = Vec::with_capacity(ROOM + 128);
+        buffer.resize(ROOM, b' ');
+        if let Err(e) = serde_json::to_writer(&mut buffer, data) {
+            tracing::warn!("REST event not serializable: {e}");
+            return;
+        }
+        buffer.extend_from_slice(b"\n\n");
         let mut st = self.lock();
         if st.closed {
             return;
         }
         let id = st.next_id;
         st.next_id += 1;
-        let frame = Bytes::from(format!("id: {id}\ndata: {data}\n\n"));
+        let mut head = [0u8; ROOM];
+        let mut cursor = std::io::Cursor::new(&mut head[..]);
+        // Cannot fail: ROOM fits the largest id.
+        let _ = std::io::Write::write_fmt(&mut cursor, format_args!("id: {id}\ndata: "));
+        let len = usize::try_from(cursor.position()).unwrap_or(ROOM);
+        let start = ROOM - len;
+        buffer[start..ROOM].copy_from_slice(&head[..len]);
+        let frame = Bytes::from(buffer).slice(start..);
         if self.history > 0 {
             if st.ring.len() == self.history {
                 st.ring.pop_front();
@@ -148,6 +158,19 @@ impl Sources {
     }
 }
 
+/// An `OutputChanged` event (fields in the alphabetical order of the other events' JSON).
+#[derive(serde::Serialize)]
+struct OutputChanged {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_ms: Option<u32>,
+    feature_index: u32,
+    index: u32,
+    output_type: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: i32,
+}
+
 /// Turn the device manager's events and observations into log events until both streams end.
 pub(crate) async fn pump(sources: Sources, log: &EventLog) {
     enum Item {
@@ -187,19 +210,17 @@ pub(crate) async fn pump(sources: Sources, log: &EventLog) {
                 continue;
             }
             Item::Observation(DeviceObservation::Output { index, command }) => {
-                let mut value = json!({
-                    "type": "OutputChanged",
-                    "index": index,
-                    "feature_index": command.feature_index,
-                    "output_type": command.output_type.as_str(),
-                    "value": command.value,
+                // The most frequent event: a plain struct, no JSON map built per write.
+                log.publish(&OutputChanged {
+                    duration_ms: (command.output_type == OutputType::HwPositionWithDuration)
+                        .then_some(command.duration_ms),
+                    feature_index: command.feature_index,
+                    index,
+                    output_type: command.output_type.as_str(),
+                    kind: "OutputChanged",
+                    value: command.value,
                 });
-                if command.output_type == OutputType::HwPositionWithDuration {
-                    if let Some(map) = value.as_object_mut() {
-                        map.insert("duration_ms".into(), command.duration_ms.into());
-                    }
-                }
-                value
+                continue;
             }
             Item::Observation(DeviceObservation::Scanning { scanning }) => {
                 let kind = if scanning {
@@ -251,6 +272,40 @@ mod tests {
         let future = log.subscribe(Some(99)).replay;
         assert!(String::from_utf8_lossy(&future[0]).contains("EventsMissed"));
         assert!(log.subscribe(None).replay.is_empty());
+    }
+
+    #[test]
+    fn frames_are_sse_with_the_id_before_the_json() {
+        let log = EventLog::new(2);
+        let reader = log.subscribe(None);
+        log.publish(&OutputChanged {
+            duration_ms: None,
+            feature_index: 1,
+            index: 0,
+            output_type: "Vibrate",
+            kind: "OutputChanged",
+            value: 10,
+        });
+        log.publish(&OutputChanged {
+            duration_ms: Some(500),
+            feature_index: 0,
+            index: 3,
+            output_type: "HwPositionWithDuration",
+            kind: "OutputChanged",
+            value: 70,
+        });
+        assert_eq!(
+            reader.queue.try_recv().unwrap(),
+            Bytes::from_static(
+                b"id: 1\ndata: {\"feature_index\":1,\"index\":0,\"output_type\":\"Vibrate\",\"type\":\"OutputChanged\",\"value\":10}\n\n"
+            )
+        );
+        assert_eq!(
+            reader.queue.try_recv().unwrap(),
+            Bytes::from_static(
+                b"id: 2\ndata: {\"duration_ms\":500,\"feature_index\":0,\"index\":3,\"output_type\":\"HwPositionWithDuration\",\"type\":\"OutputChanged\",\"value\":70}\n\n"
+            )
+        );
     }
 
     #[test]
