@@ -416,12 +416,15 @@ impl Session {
                 .filter(|d| d.is_claimed_by(id))
                 .map(|d| async move {
                     // The stop releases the claim once queued; a device that is gone has none.
-                    if let Err(e) = d.stop(None, true, true).await {
+                    // Inputs are left to `leave_inputs` (other clients may read them).
+                    if let Err(e) = d.stop(None, true, false).await {
                         tracing::warn!(device = d.index(), "stop failed: {e}");
                     }
                     d.release(id);
                 });
             futures::future::join_all(stops).await;
+            let mine: Vec<(u32, u32, InputType)> = self.subscriptions.keys().copied().collect();
+            self.leave_inputs(&mine).await;
         }
         self.subscriptions.clear();
         self.raw_subscriptions.clear();
@@ -722,6 +725,21 @@ impl Session {
         }
     }
 
+    /// In a shared server: this session no longer reads these inputs; the hardware
+    /// subscription of each ends when no other client reads it.
+    async fn leave_inputs(&self, inputs: &[(u32, u32, InputType)]) {
+        for &(index, feature, input) in inputs {
+            let Some(device) = self.devices.device(index) else {
+                continue;
+            };
+            if device.share_input(self.id, feature, input, false) {
+                if let Err(e) = device.queue_subscribe(feature, input, false).await {
+                    tracing::debug!(device = index, "unsubscribe failed: {e}");
+                }
+            }
+        }
+    }
+
     async fn stop(
         &mut self,
         version: SpecVersion,
@@ -759,6 +777,19 @@ impl Session {
             }
         }
         if inputs {
+            if self.shared {
+                // Only this client's own readings end; the hardware subscription stays while
+                // another client wants it.
+                let mine: Vec<(u32, u32, InputType)> = self
+                    .subscriptions
+                    .keys()
+                    .filter(|(d, f, _)| {
+                        device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f)
+                    })
+                    .copied()
+                    .collect();
+                self.leave_inputs(&mine).await;
+            }
             self.subscriptions.retain(|(d, f, _), _| {
                 !(device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
             });
@@ -774,7 +805,9 @@ impl Session {
         for d in targets {
             let reply = self.replies.reply_for(slot, d.index());
             // On failure the reply was settled with the error.
-            if d.queue_stop_tracked(feature, outputs, inputs, reply)
+            // In a shared server inputs were handled above, reader by reader.
+            let device_inputs = inputs && !self.shared;
+            if d.queue_stop_tracked(feature, outputs, device_inputs, reply)
                 .await
                 .is_err()
             {
@@ -928,20 +961,42 @@ impl Session {
         shape: ReadingShape,
     ) -> Dispatch {
         let key = (device.index(), feature, input_type);
+        // In a shared server the hardware subscription is shared by the clients that want it:
+        // only the first one in subscribes it, only the last one out unsubscribes it.
+        if self.shared && !device.share_input(self.id, feature, input_type, subscribe) {
+            if subscribe {
+                self.subscriptions.insert(key, shape);
+            } else {
+                self.subscriptions.remove(&key);
+            }
+            return Dispatch::Now(vec![render::ok(version, id)]);
+        }
         let pending = match device.queue_subscribe(feature, input_type, subscribe).await {
             Ok(p) => p,
-            Err(e) => return Dispatch::Now(vec![device_error(version, id, &e)]),
+            Err(e) => {
+                if self.shared && subscribe {
+                    device.share_input(self.id, feature, input_type, false);
+                }
+                return Dispatch::Now(vec![device_error(version, id, &e)]);
+            }
         };
         if subscribe {
             self.subscriptions.insert(key, shape);
         } else {
             self.subscriptions.remove(&key);
         }
+        let undo = (self.shared && subscribe).then(|| (device.clone(), self.id));
         Dispatch::Later(
             async move {
                 vec![match pending.wait().await {
                     Ok(()) => render::ok(version, id),
-                    Err(e) => device_error(version, id, &e),
+                    Err(e) => {
+                        // The subscription did not happen: this client is no reader.
+                        if let Some((device, session)) = undo {
+                            device.share_input(session, feature, input_type, false);
+                        }
+                        device_error(version, id, &e)
+                    }
                 }]
             }
             .boxed(),

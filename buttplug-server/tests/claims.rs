@@ -466,3 +466,103 @@ fn a_client_that_leaves_stops_only_its_own_scan() {
         );
     });
 }
+
+/// The next `SensorReading` `c` receives (its `Data`), or `None` within 150 ms.
+async fn reading(c: &mut Client) -> Option<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_millis(150);
+    loop {
+        if let Some(at) = c.backlog.iter().position(|m| name(m) == "SensorReading") {
+            return Some(c.backlog.remove(at)["SensorReading"]["Data"].clone());
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match buttplug_devices::with_timeout(left, c.rx.recv()).await {
+            Ok(Ok(frame)) => {
+                let v: Value = serde_json::from_str(&frame).unwrap();
+                c.backlog.extend(v.as_array().unwrap().iter().cloned());
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[test]
+fn clients_share_a_sensor_subscription_until_the_last_one_leaves() {
+    use buttplug_devices::{Endpoint, HardwareCommand};
+    run(async {
+        let db = DeviceDatabase::builtin();
+        let plan =
+            buttplug_devices::simulated_device(db, "kgoal-boost:", "aa:c0:00:00:00:09").unwrap();
+        let hw = plan.hardware.clone();
+        let dm = DeviceManagerBuilder::new(Arc::new(db.clone()))
+            .comm_manager(
+                SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
+                    hardware: plan.hardware,
+                    specifier: plan.specifier,
+                }),
+            )
+            .message_gap_override(Some(Duration::ZERO))
+            .finish()
+            .unwrap();
+        let server = ButtplugServerBuilder::new()
+            .max_clients(2)
+            .device_manager(dm)
+            .finish();
+        let mut alice = client(&server, "alice", 3).await;
+        let mut bob = client(&server, "bob", 3).await;
+        bob.wait_for_devices(1).await;
+        hw.take_commands();
+        let subscribe = json!({"SensorSubscribeCmd": {"DeviceIndex": 0, "SensorIndex": 0, "SensorType": "Pressure"}});
+        let unsubscribe = json!({"SensorUnsubscribeCmd": {"DeviceIndex": 0, "SensorIndex": 0, "SensorType": "Pressure"}});
+        // Bytes 3 and 4 are the big-endian pressure: n × 256 + 44.
+        let pressure = |n: u8| hw.notify(Endpoint::RxPressure, vec![0, 0, 0, n, 44, 2, 88]);
+        let subscribed = |commands: Vec<HardwareCommand>| {
+            commands
+                .iter()
+                .filter(|c| matches!(c, HardwareCommand::Subscribe { .. }))
+                .count()
+        };
+
+        assert_ok(&alice.request(subscribe.clone()).await);
+        assert_ok(&bob.request(subscribe.clone()).await);
+        assert_eq!(
+            subscribed(hw.take_commands()),
+            1,
+            "one hardware subscription"
+        );
+        pressure(1);
+        assert_eq!(reading(&mut alice).await, Some(json!([300])));
+        assert_eq!(reading(&mut bob).await, Some(json!([300])));
+
+        // Alice stops reading: Bob still gets readings, Alice none.
+        assert_ok(&alice.request(unsubscribe.clone()).await);
+        assert!(
+            !hw.take_commands()
+                .iter()
+                .any(|c| matches!(c, HardwareCommand::Unsubscribe { .. }))
+        );
+        pressure(2);
+        assert_eq!(reading(&mut bob).await, Some(json!([556])));
+        assert_eq!(reading(&mut alice).await, None);
+
+        // Alice reads again, then leaves: Bob's readings go on.
+        assert_ok(&alice.request(subscribe.clone()).await);
+        assert_ok(&alice.request(json!({"StopAllDevices": {}})).await);
+        drop(alice);
+        buttplug_devices::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !hw.take_commands()
+                .iter()
+                .any(|c| matches!(c, HardwareCommand::Unsubscribe { .. })),
+            "another client still reads"
+        );
+        pressure(3);
+        assert_eq!(reading(&mut bob).await, Some(json!([812])));
+
+        // The last reader leaves: the hardware subscription ends.
+        assert_ok(&bob.request(unsubscribe).await);
+        assert_eq!(
+            hw.take_commands(),
+            vec![HardwareCommand::unsubscribe(Endpoint::RxPressure)]
+        );
+    });
+}

@@ -292,6 +292,9 @@ struct Shared {
     endpoints: Vec<Endpoint>,
     /// The client session that drives the device, in a server shared by several clients.
     claim: ClaimSlot,
+    /// In a shared server: which sessions want readings of which input (feature, input type,
+    /// session). The hardware subscription is held while anyone wants it.
+    readers: Mutex<Vec<(u32, InputType, u64)>>,
 }
 
 /// Where a device's claim is kept: shared with its task, which frees it on an idle stop.
@@ -330,6 +333,7 @@ impl ServerDevice {
             message_gap_ms,
             endpoints,
             claim: ClaimSlot::default(),
+            readers: Mutex::new(Vec::new()),
         }))
     }
 
@@ -387,6 +391,33 @@ impl ServerDevice {
         let mut claim = crate::sync::lock(&self.0.claim);
         if claim.as_ref().is_some_and(|c| c.session == session) {
             *claim = None;
+        }
+    }
+
+    /// In a shared server: `session` starts (or stops) wanting readings of one input. Returns
+    /// whether the hardware subscription is to change: the first reader subscribes it, the last
+    /// one to leave unsubscribes it; for anyone else the subscription is already as needed.
+    pub(crate) fn share_input(
+        &self,
+        session: u64,
+        feature: u32,
+        input: InputType,
+        subscribe: bool,
+    ) -> bool {
+        let mut readers = crate::sync::lock(&self.0.readers);
+        let entry = (feature, input, session);
+        let anyone =
+            |r: &Vec<(u32, InputType, u64)>| r.iter().any(|&(f, i, _)| (f, i) == (feature, input));
+        if subscribe {
+            let first = !anyone(&readers);
+            if !readers.contains(&entry) {
+                readers.push(entry);
+            }
+            first
+        } else {
+            let before = readers.len();
+            readers.retain(|e| *e != entry);
+            readers.len() != before && !anyone(&readers)
         }
     }
 
