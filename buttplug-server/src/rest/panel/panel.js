@@ -263,3 +263,12 @@ $('#scan').addEventListener('click', () => {
 $('#stop-all').addEventListener('click', () => api('PUT', '/devices/stop').catch(report));
 listen();
 setInterval(draw, 250);
+// Batteries change slowly: read them again every minute.
+setInterval(() => {
+  for (const device of devices.values()) {
+    if (hasBattery(device.info)) {
+      api('GET', `/devices/${device.info.index}/battery`)
+        .then((r) => showBattery(device, r.value)).catch(report);
+    }
+  }
+}, 60000);
