@@ -178,6 +178,56 @@ fn tool_web_panel_in_chromium() {
 
 #[test]
 #[ignore = "needs node, npm, the npm registry and chromium; .ci/run runs it"]
+fn tool_web_panel_shows_who_holds_a_device_of_a_shared_server() {
+    let modules = node_modules();
+    let mut server = ServerProcess::start(&[
+        "--use-device-websocket-server",
+        "--web-port",
+        "0",
+        "--max-clients",
+        "2",
+    ]);
+    let panel = format!(
+        "http://{}",
+        server.wait_for_line("web panel listening on http://")
+    );
+    let device_url = server.device_url.clone().expect("device websocket server");
+    let sim = Simulator::start("Lovense Hush", &device_url);
+    server.wait_for_device_log();
+    assert!(modules.join("buttplug").exists());
+    let seen = node(
+        "panel_shared.js",
+        &[panel.as_str(), server.client_url.as_str()],
+    );
+    assert_eq!(seen["ok"], true, "{seen}");
+    assert!(
+        seen["refused"]
+            .as_str()
+            .is_some_and(|m| m.contains("is in use by another client (\"alice\")")),
+        "{seen}"
+    );
+    assert_eq!(
+        received_without_battery(&sim),
+        [
+            "\"DeviceType;\"",
+            // Alice at 0.5; Bob's 1.0 is refused.
+            "\"Vibrate:10;\"",
+            // Alice's stop.
+            "\"Vibrate:0;\"",
+            // Bob at 0.25.
+            "\"Vibrate:5;\"",
+            // The panel's Stop all.
+            "\"Vibrate:0;\"",
+            // Each app sends StopAllDevices as it disconnects (buttplug-js does): in a shared
+            // server that stops every device no other app holds, this free one included.
+            "\"Vibrate:0;\"",
+            "\"Vibrate:0;\"",
+        ]
+    );
+}
+
+#[test]
+#[ignore = "needs node, npm, the npm registry and chromium; .ci/run runs it"]
 fn tool_buttplug_js_browser_build_in_chromium() {
     let server = ServerProcess::start(&["--use-device-websocket-server"]);
     let device_url = server.device_url.clone().expect("device websocket server");

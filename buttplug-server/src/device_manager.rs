@@ -105,6 +105,14 @@ pub enum DeviceObservation {
         /// Whether any manager is scanning now.
         scanning: bool,
     },
+    /// In a server shared by several clients: the client holding device `index` changed (see
+    /// [`ServerDevice::claimed_by`](crate::ServerDevice::claimed_by)).
+    Claim {
+        /// Device index.
+        index: u32,
+        /// The holding client's name; `None` when the device became free.
+        client: Option<String>,
+    },
 }
 
 /// Subscribers of [`DeviceObservation`]s: one [`Broadcaster`] behind a relaxed atomic flag, so a
@@ -797,6 +805,7 @@ impl Inner {
             tx,
             gap.map_or(0, |g| u32::try_from(g.as_millis()).unwrap_or(u32::MAX)),
             hardware.endpoints(),
+            Some(self.observers.clone()),
         );
         let mut task = DeviceTask {
             index,

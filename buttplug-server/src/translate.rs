@@ -952,6 +952,7 @@ mod tests {
             requests,
             0,
             Vec::new(),
+            None,
         )
     }
 

@@ -1075,3 +1075,68 @@ fn limits_show_the_server_defaults_that_apply_where_the_device_sets_none() {
     );
     buttplug_server::block_on(rest.stop());
 }
+
+#[test]
+fn claims_of_a_shared_server_are_listed_and_streamed() {
+    use buttplug_server::managers::simulated::{
+        SimulatedCommunicationManagerBuilder, SimulatedDevice,
+    };
+    let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
+        buttplug_devices::DeviceDatabase::builtin().clone(),
+    ))
+    .comm_manager(SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice::ble(hush())))
+    .message_gap_override(Some(Duration::ZERO))
+    .finish()
+    .unwrap();
+    let server = buttplug_server::ButtplugServerBuilder::new()
+        .max_clients(2)
+        .device_manager(dm.clone())
+        .finish();
+    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
+    let addr = rest.local_addr();
+    let (mut events, _) = Events::open(addr, None);
+    assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
+    wait_until(|| !dm.devices().is_empty());
+    assert_eq!(request(addr, "GET", "/api/v1/claims").json(), json!({}));
+
+    let vibrate = json!({"OutputCmd": {"DeviceIndex": 0, "FeatureIndex": 0, "Command": {"Vibrate": {"Value": 10}}}});
+    let mut alice = util::Client::new(&server);
+    buttplug_server::block_on(async {
+        let r = alice
+            .request(json!({"RequestServerInfo": {"ClientName": "alice", "ProtocolVersionMajor": 4, "ProtocolVersionMinor": 0}}))
+            .await;
+        assert_eq!(util::name(&r), "ServerInfo", "{r}");
+        let r = alice.request(vibrate.clone()).await;
+        assert_eq!(util::name(&r), "Ok", "{r}");
+    });
+    let (_, held) = events.next_of("ClaimChanged");
+    assert_eq!(
+        held,
+        json!({"type": "ClaimChanged", "index": 0, "client": "alice"})
+    );
+    assert_eq!(
+        request(addr, "GET", "/api/v1/claims").json(),
+        json!({"0": "alice"})
+    );
+
+    // The operator's stop (here over REST) frees it.
+    assert_eq!(request(addr, "PUT", "/api/v1/devices/0/stop").status, 200);
+    let (_, free) = events.next_of("ClaimChanged");
+    assert_eq!(
+        free,
+        json!({"type": "ClaimChanged", "index": 0, "client": null})
+    );
+    assert_eq!(request(addr, "GET", "/api/v1/claims").json(), json!({}));
+
+    // So does the holder's own stop.
+    buttplug_server::block_on(async {
+        assert_eq!(util::name(&alice.request(vibrate.clone()).await), "Ok");
+    });
+    assert_eq!(events.next_of("ClaimChanged").1["client"], json!("alice"));
+    buttplug_server::block_on(async {
+        let r = alice.request(json!({"StopCmd": {"DeviceIndex": 0}})).await;
+        assert_eq!(util::name(&r), "Ok", "{r}");
+    });
+    assert_eq!(events.next_of("ClaimChanged").1["client"], Value::Null);
+    buttplug_server::block_on(rest.stop());
+}

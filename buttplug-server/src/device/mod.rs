@@ -298,7 +298,51 @@ struct Shared {
 }
 
 /// Where a device's claim is kept: shared with its task, which frees it on an idle stop.
-pub(crate) type ClaimSlot = Arc<Mutex<Option<Claim>>>;
+pub(crate) type ClaimSlot = Arc<ClaimCell>;
+
+/// A device's claim. Every change is reported to the device manager's observers
+/// ([`DeviceObservation::Claim`](crate::DeviceObservation::Claim)), so monitors such as the web
+/// panel show who holds each device.
+#[derive(Debug)]
+pub(crate) struct ClaimCell {
+    index: u32,
+    claim: Mutex<Option<Claim>>,
+    observers: Option<Arc<crate::device_manager::Observers>>,
+}
+
+impl ClaimCell {
+    fn new(index: u32, observers: Option<Arc<crate::device_manager::Observers>>) -> Self {
+        ClaimCell {
+            index,
+            claim: Mutex::new(None),
+            observers,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Claim>> {
+        crate::sync::lock(&self.claim)
+    }
+
+    /// Free the device, whoever holds it.
+    pub(crate) fn clear(&self) {
+        let was = self.lock().take();
+        if was.is_some() {
+            self.report(None);
+        }
+    }
+
+    /// Tell the observers (after the lock is released).
+    fn report(&self, client: Option<&Arc<str>>) {
+        if let Some(observers) = &self.observers {
+            if observers.wanted() {
+                observers.send(crate::DeviceObservation::Claim {
+                    index: self.index,
+                    client: client.map(|c| c.to_string()),
+                });
+            }
+        }
+    }
+}
 
 /// Who holds a device (see [`ServerDevice::claimed_by`]).
 #[derive(Debug, Clone)]
@@ -324,6 +368,7 @@ impl ServerDevice {
         requests: async_channel::Sender<DeviceRequest>,
         message_gap_ms: u32,
         endpoints: Vec<Endpoint>,
+        observers: Option<Arc<crate::device_manager::Observers>>,
     ) -> Self {
         ServerDevice(Arc::new(Shared {
             index,
@@ -332,7 +377,7 @@ impl ServerDevice {
             requests,
             message_gap_ms,
             endpoints,
-            claim: ClaimSlot::default(),
+            claim: Arc::new(ClaimCell::new(index, observers)),
             readers: Mutex::new(Vec::new()),
         }))
     }
@@ -350,9 +395,7 @@ impl ServerDevice {
     /// [`ServerDevice::queue_stop`] (the operator: REST API, emergency stop, the application)
     /// releases it too.
     pub fn claimed_by(&self) -> Option<String> {
-        crate::sync::lock(&self.0.claim)
-            .as_ref()
-            .map(|c| c.client.to_string())
+        self.0.claim.lock().as_ref().map(|c| c.client.to_string())
     }
 
     /// Claim the device for `session` (named `client`), unless another session holds it.
@@ -361,13 +404,15 @@ impl ServerDevice {
         session: u64,
         client: &Arc<str>,
     ) -> Result<Claimed, ServerDeviceError> {
-        let mut claim = crate::sync::lock(&self.0.claim);
+        let mut claim = self.0.claim.lock();
         match claim.as_ref() {
             None => {
                 *claim = Some(Claim {
                     session,
                     client: client.clone(),
                 });
+                drop(claim);
+                self.0.claim.report(Some(client));
                 Ok(Claimed::Now)
             }
             Some(c) if c.session == session => Ok(Claimed::Already),
@@ -381,16 +426,20 @@ impl ServerDevice {
 
     /// Whether `session` holds the device.
     pub(crate) fn is_claimed_by(&self, session: u64) -> bool {
-        crate::sync::lock(&self.0.claim)
+        self.0
+            .claim
+            .lock()
             .as_ref()
             .is_some_and(|c| c.session == session)
     }
 
     /// Release the device if `session` holds it.
     pub(crate) fn release(&self, session: u64) {
-        let mut claim = crate::sync::lock(&self.0.claim);
+        let mut claim = self.0.claim.lock();
         if claim.as_ref().is_some_and(|c| c.session == session) {
             *claim = None;
+            drop(claim);
+            self.0.claim.report(None);
         }
     }
 
@@ -520,7 +569,7 @@ impl ServerDevice {
             .await?;
         // Queued first, so a client that claims the device next is served after this stop.
         if feature.is_none() && outputs {
-            *crate::sync::lock(&self.0.claim) = None;
+            self.0.claim.clear();
         }
         Ok(pending)
     }

@@ -632,7 +632,7 @@ impl DeviceTask {
                     }
                     // The client that drove it went silent: in a shared server, another
                     // client may take the device now.
-                    *crate::sync::lock(&self.claim) = None;
+                    self.claim.clear();
                 } else {
                     // Looked too early (a newer command) or the device is not running: look
                     // again when the newest command is `idle` old (only counted while running).

@@ -222,6 +222,9 @@ pub(crate) async fn pump(sources: Sources, log: &EventLog) {
                 });
                 continue;
             }
+            Item::Observation(DeviceObservation::Claim { index, client }) => {
+                json!({"type": "ClaimChanged", "index": index, "client": client})
+            }
             Item::Observation(DeviceObservation::Scanning { scanning }) => {
                 let kind = if scanning {
                     "ScanningStarted"

@@ -38,6 +38,7 @@
 //! | GET | `/events` | 200, `text/event-stream` |
 //! | GET | `/scanning` | 200, `{"scanning":true}` |
 //! | GET | `/clients` | 200, `[{"id":1,"name":"Game"}]`: the Buttplug clients ([`RestOptions::clients`]) |
+//! | GET | `/claims` | 200, `{"0":"Game"}`: in a server shared by several clients, which client holds which device |
 //! | GET | `/devices/{index}/limits` | 200, `{"max_level":0.5,"max_ramp":null,"defaults":{"max_level":0.6,"max_ramp":null}}`: the device-wide safety limits, and the server's defaults (`--max-level`, `--max-ramp`) that apply where the device sets none |
 //! | PUT | `/devices/{index}/limits/{max_level or max_ramp}/{value or none}` | 200, the new limits: in force from the next command, saved to the user config file |
 //!
@@ -57,7 +58,8 @@
 //! them all). The JSON has a `type`: `DeviceAdded` (the device's fields as above),
 //! `DeviceRemoved` (`index`), `OutputChanged` (`index`, `feature_index`, `output_type`,
 //! `value` in hardware steps, `duration_ms` for `HwPositionWithDuration`), `InputReading` (a
-//! reading), `ScanningStarted`, `ScanningStopped`, and with [`RestOptions::clients`]
+//! reading), `ScanningStarted`, `ScanningStopped`, `ClaimChanged` (`index`, `client`: the
+//! client that now holds the device in a shared server, `null` when it became free), and with [`RestOptions::clients`]
 //! `ClientConnected` (`id`, `name`) and `ClientDisconnected` (`id`). When a `Last-Event-ID` is older than the
 //! history, an `EventsMissed` event without `id` comes first, then the whole history. A reader
 //! too slow to keep up is disconnected (it can reconnect and resume). A `:` comment line is sent

@@ -47,6 +47,7 @@ enum Handler {
     Events,
     Scanning,
     Clients,
+    Claims,
     Limits,
     SetLimit,
 }
@@ -87,6 +88,7 @@ const ROUTES: &[(&str, Verb, Handler)] = &[
     ("events", Verb::Get, Handler::Events),
     ("scanning", Verb::Get, Handler::Scanning),
     ("clients", Verb::Get, Handler::Clients),
+    ("claims", Verb::Get, Handler::Claims),
     ("devices/{}/limits", Verb::Get, Handler::Limits),
     ("devices/{}/limits/{}/{}", Verb::Put, Handler::SetLimit),
 ];
@@ -342,7 +344,8 @@ async fn run(
         | Handler::StopAll
         | Handler::Events
         | Handler::Scanning
-        | Handler::Clients => None,
+        | Handler::Clients
+        | Handler::Claims => None,
         _ => Some(parse_u32(param(params, 0))?),
     };
     let device = || {
@@ -467,6 +470,14 @@ async fn run(
                 .map(|(id, name)| serde_json::json!({ "id": id, "name": name }))
                 .collect();
             to_json(&list)
+        }
+        Handler::Claims => {
+            let held: serde_json::Map<String, serde_json::Value> = manager
+                .devices()
+                .iter()
+                .filter_map(|d| Some((d.index().to_string(), d.claimed_by()?.into())))
+                .collect();
+            to_json(&held)
         }
         Handler::Limits => {
             let index = index.unwrap_or(0);

@@ -121,6 +121,15 @@ function showBattery(device, value) {
   $('span', battery).textContent = `${value}%`;
 }
 
+// In a server shared by several apps: the app that holds the device (null: free).
+function showHolder(index, client) {
+  const device = devices.get(index);
+  if (!device) return;
+  const holder = $('.holder', device.card);
+  holder.hidden = client === null;
+  $('span', holder).textContent = client || '';
+}
+
 function showLimits(device, limits) {
   const cap = $('.cap', device.card);
   const level = limits.max_level;
@@ -220,11 +229,12 @@ function draw() {
 
 // ---- events ----
 async function reload() {
-  const [list, scanning, connected] = await Promise.all([
-    api('GET', '/devices'), api('GET', '/scanning'), api('GET', '/clients'),
+  const [list, scanning, connected, held] = await Promise.all([
+    api('GET', '/devices'), api('GET', '/scanning'), api('GET', '/clients'), api('GET', '/claims'),
   ]);
   for (const index of [...devices.keys()]) removeDevice(index);
   for (const info of Object.values(list)) addDevice(info);
+  for (const [index, client] of Object.entries(held)) showHolder(Number(index), client);
   setScanning(scanning.scanning);
   clients.clear();
   for (const c of connected) clients.set(c.id, c.name);
@@ -247,6 +257,7 @@ function listen() {
       case 'InputReading':
         if (e.input_type === 'Battery' && devices.has(e.index)) showBattery(devices.get(e.index), e.value);
         break;
+      case 'ClaimChanged': showHolder(e.index, e.client); break;
       case 'ScanningStarted': setScanning(true); break;
       case 'ScanningStopped': setScanning(false); break;
       case 'ClientConnected': clients.set(e.id, e.name); renderClients(); break;
