@@ -7,7 +7,9 @@
 //! vibrate command to another device. Every client message gets exactly one reply.
 
 use crate::ServerDevice;
-use crate::device::{Claimed, OutputBatch, RawCommand, ReplyTracker, ServerDeviceError, UnitReply};
+use crate::device::{
+    Claimed, OutputBatch, RawCommand, Readable, ReplyTracker, ServerDeviceError, UnitReply,
+};
 use crate::device_manager::{DeviceManager, DeviceManagerEvent};
 use crate::port::{Inbound, Port};
 use crate::render;
@@ -424,7 +426,8 @@ impl Session {
                 });
             futures::future::join_all(stops).await;
             let mine: Vec<(u32, u32, InputType)> = self.subscriptions.keys().copied().collect();
-            self.leave_inputs(&mine).await;
+            let raw: Vec<(u32, Endpoint)> = self.raw_subscriptions.iter().copied().collect();
+            self.leave_readings(&mine, &raw).await;
         }
         self.subscriptions.clear();
         self.raw_subscriptions.clear();
@@ -725,17 +728,35 @@ impl Session {
         }
     }
 
-    /// In a shared server: this session no longer reads these inputs; the hardware
-    /// subscription of each ends when no other client reads it.
-    async fn leave_inputs(&self, inputs: &[(u32, u32, InputType)]) {
-        for &(index, feature, input) in inputs {
+    /// In a shared server: this session no longer reads these inputs and raw endpoints; the
+    /// hardware subscription of each ends when no other client reads it.
+    async fn leave_readings(&self, inputs: &[(u32, u32, InputType)], raw: &[(u32, Endpoint)]) {
+        let all = inputs
+            .iter()
+            .map(|&(index, feature, input)| (index, Readable::Input(feature, input)))
+            .chain(
+                raw.iter()
+                    .map(|&(index, endpoint)| (index, Readable::Raw(endpoint))),
+            );
+        for (index, what) in all {
             let Some(device) = self.devices.device(index) else {
                 continue;
             };
-            if device.share_input(self.id, feature, input, false) {
-                if let Err(e) = device.queue_subscribe(feature, input, false).await {
-                    tracing::debug!(device = index, "unsubscribe failed: {e}");
-                }
+            if !device.share_reading(self.id, what, false) {
+                continue;
+            }
+            let done = match what {
+                Readable::Input(feature, input) => device
+                    .queue_subscribe(feature, input, false)
+                    .await
+                    .map(drop),
+                Readable::Raw(endpoint) => device
+                    .queue_raw(RawCommand::Unsubscribe { endpoint })
+                    .await
+                    .map(drop),
+            };
+            if let Err(e) = done {
+                tracing::debug!(device = index, "unsubscribe failed: {e}");
             }
         }
     }
@@ -788,7 +809,17 @@ impl Session {
                     })
                     .copied()
                     .collect();
-                self.leave_inputs(&mine).await;
+                // Raw endpoints belong to no feature: only a stop of whole devices ends them.
+                let raw: Vec<(u32, Endpoint)> = if feature.is_none() {
+                    self.raw_subscriptions
+                        .iter()
+                        .filter(|(d, _)| device.is_none_or(|x| x == *d))
+                        .copied()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                self.leave_readings(&mine, &raw).await;
             }
             self.subscriptions.retain(|(d, f, _), _| {
                 !(device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
@@ -963,7 +994,9 @@ impl Session {
         let key = (device.index(), feature, input_type);
         // In a shared server the hardware subscription is shared by the clients that want it:
         // only the first one in subscribes it, only the last one out unsubscribes it.
-        if self.shared && !device.share_input(self.id, feature, input_type, subscribe) {
+        if self.shared
+            && !device.share_reading(self.id, Readable::Input(feature, input_type), subscribe)
+        {
             if subscribe {
                 self.subscriptions.insert(key, shape);
             } else {
@@ -975,7 +1008,7 @@ impl Session {
             Ok(p) => p,
             Err(e) => {
                 if self.shared && subscribe {
-                    device.share_input(self.id, feature, input_type, false);
+                    device.share_reading(self.id, Readable::Input(feature, input_type), false);
                 }
                 return Dispatch::Now(vec![device_error(version, id, &e)]);
             }
@@ -993,7 +1026,11 @@ impl Session {
                     Err(e) => {
                         // The subscription did not happen: this client is no reader.
                         if let Some((device, session)) = undo {
-                            device.share_input(session, feature, input_type, false);
+                            device.share_reading(
+                                session,
+                                Readable::Input(feature, input_type),
+                                false,
+                            );
                         }
                         device_error(version, id, &e)
                     }
@@ -1014,13 +1051,20 @@ impl Session {
         let (is_read, endpoint) = match &command {
             RawCommand::Read { endpoint, .. } => (true, *endpoint),
             RawCommand::Write { endpoint, .. } => (false, *endpoint),
-            RawCommand::Subscribe { endpoint } => {
-                self.raw_subscriptions.insert((index, *endpoint));
-                (false, *endpoint)
-            }
-            RawCommand::Unsubscribe { endpoint } => {
-                self.raw_subscriptions.remove(&(index, *endpoint));
-                (false, *endpoint)
+            RawCommand::Subscribe { endpoint } | RawCommand::Unsubscribe { endpoint } => {
+                let subscribe = matches!(command, RawCommand::Subscribe { .. });
+                let endpoint = *endpoint;
+                if subscribe {
+                    self.raw_subscriptions.insert((index, endpoint));
+                } else {
+                    self.raw_subscriptions.remove(&(index, endpoint));
+                }
+                // In a shared server the endpoint's subscription is shared like an input's.
+                if self.shared && !device.share_reading(self.id, Readable::Raw(endpoint), subscribe)
+                {
+                    return Dispatch::Now(vec![render::ok(version, id)]);
+                }
+                (false, endpoint)
             }
         };
         let pending = match device.queue_raw(command).await {

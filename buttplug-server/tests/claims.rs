@@ -566,3 +566,61 @@ fn clients_share_a_sensor_subscription_until_the_last_one_leaves() {
         );
     });
 }
+
+#[test]
+fn clients_share_a_raw_subscription_until_the_last_one_leaves() {
+    use buttplug_devices::{Endpoint, HardwareCommand};
+    run(async {
+        let toy = hush("aa:c0:00:00:00:0a");
+        let dm = DeviceManagerBuilder::new(Arc::new(DeviceDatabase::builtin().clone()))
+            .comm_manager(
+                SimulatedCommunicationManagerBuilder::new()
+                    .device(SimulatedDevice::ble(toy.clone())),
+            )
+            .message_gap_override(Some(Duration::ZERO))
+            .finish()
+            .unwrap();
+        let server = ButtplugServerBuilder::new()
+            .max_clients(2)
+            .allow_raw(true)
+            .device_manager(dm)
+            .finish();
+        let mut alice = client(&server, "alice", 3).await;
+        let mut bob = client(&server, "bob", 3).await;
+        bob.wait_for_devices(1).await;
+        toy.take_commands();
+        let subscribe = json!({"RawSubscribeCmd": {"DeviceIndex": 0, "Endpoint": "rx"}});
+        let unsubscribe = json!({"RawUnsubscribeCmd": {"DeviceIndex": 0, "Endpoint": "rx"}});
+        let raw = |c: &mut Client| {
+            let at = c.backlog.iter().position(|m| name(m) == "RawReading");
+            at.map(|at| c.backlog.remove(at)["RawReading"]["Data"].clone())
+        };
+        let settle = || buttplug_devices::sleep(Duration::from_millis(100));
+
+        assert_ok(&alice.request(subscribe.clone()).await);
+        assert_ok(&bob.request(subscribe.clone()).await);
+        assert_eq!(
+            toy.take_commands(),
+            vec![HardwareCommand::subscribe(Endpoint::Rx)],
+            "one hardware subscription"
+        );
+
+        // Alice leaves the endpoint: no unsubscribe reaches the toy, Bob still reads it.
+        assert_ok(&alice.request(unsubscribe.clone()).await);
+        assert_eq!(toy.take_commands(), vec![]);
+        toy.notify(Endpoint::Rx, b"Battery:80;".to_vec());
+        settle().await;
+        // Each client reads its frames (a request drains what arrived before its reply).
+        let _ = bob.request(json!({"Ping": {}})).await;
+        let _ = alice.request(json!({"Ping": {}})).await;
+        assert_eq!(raw(&mut bob), Some(json!(b"Battery:80;".to_vec())));
+        assert_eq!(raw(&mut alice), None);
+
+        // The last reader leaves: the toy's subscription ends.
+        assert_ok(&bob.request(unsubscribe).await);
+        assert_eq!(
+            toy.take_commands(),
+            vec![HardwareCommand::unsubscribe(Endpoint::Rx)]
+        );
+    });
+}

@@ -292,9 +292,18 @@ struct Shared {
     endpoints: Vec<Endpoint>,
     /// The client session that drives the device, in a server shared by several clients.
     claim: ClaimSlot,
-    /// In a shared server: which sessions want readings of which input (feature, input type,
-    /// session). The hardware subscription is held while anyone wants it.
-    readers: Mutex<Vec<(u32, InputType, u64)>>,
+    /// In a shared server: which sessions want readings of what (and the session). The
+    /// hardware subscription is held while anyone wants it.
+    readers: Mutex<Vec<(Readable, u64)>>,
+}
+
+/// What a client of a shared server can subscribe to on a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Readable {
+    /// A feature's input (`InputCmd` subscribe, v3 `SensorSubscribeCmd`).
+    Input(u32, InputType),
+    /// A raw endpoint (`RawSubscribeCmd`, with raw commands allowed).
+    Raw(Endpoint),
 }
 
 /// Where a device's claim is kept: shared with its task, which frees it on an idle stop.
@@ -443,20 +452,13 @@ impl ServerDevice {
         }
     }
 
-    /// In a shared server: `session` starts (or stops) wanting readings of one input. Returns
+    /// In a shared server: `session` starts (or stops) wanting readings of `what`. Returns
     /// whether the hardware subscription is to change: the first reader subscribes it, the last
     /// one to leave unsubscribes it; for anyone else the subscription is already as needed.
-    pub(crate) fn share_input(
-        &self,
-        session: u64,
-        feature: u32,
-        input: InputType,
-        subscribe: bool,
-    ) -> bool {
+    pub(crate) fn share_reading(&self, session: u64, what: Readable, subscribe: bool) -> bool {
         let mut readers = crate::sync::lock(&self.0.readers);
-        let entry = (feature, input, session);
-        let anyone =
-            |r: &Vec<(u32, InputType, u64)>| r.iter().any(|&(f, i, _)| (f, i) == (feature, input));
+        let entry = (what, session);
+        let anyone = |r: &Vec<(Readable, u64)>| r.iter().any(|(w, _)| *w == what);
         if subscribe {
             let first = !anyone(&readers);
             if !readers.contains(&entry) {
