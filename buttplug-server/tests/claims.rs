@@ -32,10 +32,27 @@ fn setup(max_clients: usize, ping: Duration) -> Setup {
 /// [`setup`] with the dead-man switch (`idle_stop`) on.
 fn setup_with(max_clients: usize, ping: Duration, idle_stop: Option<Duration>) -> Setup {
     let toys = vec![hush("aa:c0:00:00:00:01"), hush("aa:c0:00:00:00:02")];
+    let devices = toys
+        .iter()
+        .map(|t| SimulatedDevice::ble(t.clone()))
+        .collect();
+    let (server, sim) = shared_server(devices, max_clients, ping, idle_stop, false);
+    Setup { server, toys, sim }
+}
+
+/// A server of simulated `devices` (no message gap) for `max_clients` clients at once, with
+/// the ping time, idle stop and raw commands a test asks for.
+fn shared_server(
+    devices: Vec<SimulatedDevice>,
+    max_clients: usize,
+    ping: Duration,
+    idle_stop: Option<Duration>,
+    allow_raw: bool,
+) -> (ButtplugServer, SimulatedDevices) {
     let sim = SimulatedCommunicationManagerBuilder::new();
     let handle = sim.handle();
-    for t in &toys {
-        handle.add(SimulatedDevice::ble(t.clone()));
+    for d in devices {
+        handle.add(d);
     }
     let dm = DeviceManagerBuilder::new(Arc::new(DeviceDatabase::builtin().clone()))
         .comm_manager(sim)
@@ -46,13 +63,10 @@ fn setup_with(max_clients: usize, ping: Duration, idle_stop: Option<Duration>) -
     let server = ButtplugServerBuilder::new()
         .max_ping_time(ping)
         .max_clients(max_clients)
+        .allow_raw(allow_raw)
         .device_manager(dm)
         .finish();
-    Setup {
-        server,
-        toys,
-        sim: handle,
-    }
+    (server, handle)
 }
 
 impl Setup {
@@ -493,20 +507,11 @@ fn clients_share_a_sensor_subscription_until_the_last_one_leaves() {
         let plan =
             buttplug_devices::simulated_device(db, "kgoal-boost:", "aa:c0:00:00:00:09").unwrap();
         let hw = plan.hardware.clone();
-        let dm = DeviceManagerBuilder::new(Arc::new(db.clone()))
-            .comm_manager(
-                SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice {
-                    hardware: plan.hardware,
-                    specifier: plan.specifier,
-                }),
-            )
-            .message_gap_override(Some(Duration::ZERO))
-            .finish()
-            .unwrap();
-        let server = ButtplugServerBuilder::new()
-            .max_clients(2)
-            .device_manager(dm)
-            .finish();
+        let kgoal = SimulatedDevice {
+            hardware: plan.hardware,
+            specifier: plan.specifier,
+        };
+        let (server, _sim) = shared_server(vec![kgoal], 2, Duration::ZERO, None, false);
         let mut alice = client(&server, "alice", 3).await;
         let mut bob = client(&server, "bob", 3).await;
         bob.wait_for_devices(1).await;
@@ -572,19 +577,8 @@ fn clients_share_a_raw_subscription_until_the_last_one_leaves() {
     use buttplug_devices::{Endpoint, HardwareCommand};
     run(async {
         let toy = hush("aa:c0:00:00:00:0a");
-        let dm = DeviceManagerBuilder::new(Arc::new(DeviceDatabase::builtin().clone()))
-            .comm_manager(
-                SimulatedCommunicationManagerBuilder::new()
-                    .device(SimulatedDevice::ble(toy.clone())),
-            )
-            .message_gap_override(Some(Duration::ZERO))
-            .finish()
-            .unwrap();
-        let server = ButtplugServerBuilder::new()
-            .max_clients(2)
-            .allow_raw(true)
-            .device_manager(dm)
-            .finish();
+        let devices = vec![SimulatedDevice::ble(toy.clone())];
+        let (server, _sim) = shared_server(devices, 2, Duration::ZERO, None, true);
         let mut alice = client(&server, "alice", 3).await;
         let mut bob = client(&server, "bob", 3).await;
         bob.wait_for_devices(1).await;
