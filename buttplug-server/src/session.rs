@@ -992,46 +992,42 @@ impl Session {
         shape: ReadingShape,
     ) -> Dispatch {
         let key = (device.index(), feature, input_type);
+        let what = Readable::Input(feature, input_type);
         // In a shared server the hardware subscription is shared by the clients that want it:
         // only the first one in subscribes it, only the last one out unsubscribes it.
-        if self.shared
-            && !device.share_reading(self.id, Readable::Input(feature, input_type), subscribe)
-        {
-            if subscribe {
-                self.subscriptions.insert(key, shape);
-            } else {
-                self.subscriptions.remove(&key);
+        let to_hardware = !self.shared || device.share_reading(self.id, what, subscribe);
+        // A subscription that fails leaves this client no reader.
+        let undo = (self.shared && subscribe).then(|| (device.clone(), self.id));
+        let undo = move || {
+            if let Some((device, session)) = &undo {
+                device.share_reading(*session, what, false);
             }
-            return Dispatch::Now(vec![render::ok(version, id)]);
-        }
-        let pending = match device.queue_subscribe(feature, input_type, subscribe).await {
-            Ok(p) => p,
-            Err(e) => {
-                if self.shared && subscribe {
-                    device.share_reading(self.id, Readable::Input(feature, input_type), false);
+        };
+        let pending = if to_hardware {
+            match device.queue_subscribe(feature, input_type, subscribe).await {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    undo();
+                    return Dispatch::Now(vec![device_error(version, id, &e)]);
                 }
-                return Dispatch::Now(vec![device_error(version, id, &e)]);
             }
+        } else {
+            None
         };
         if subscribe {
             self.subscriptions.insert(key, shape);
         } else {
             self.subscriptions.remove(&key);
         }
-        let undo = (self.shared && subscribe).then(|| (device.clone(), self.id));
+        let Some(pending) = pending else {
+            return Dispatch::Now(vec![render::ok(version, id)]);
+        };
         Dispatch::Later(
             async move {
                 vec![match pending.wait().await {
                     Ok(()) => render::ok(version, id),
                     Err(e) => {
-                        // The subscription did not happen: this client is no reader.
-                        if let Some((device, session)) = undo {
-                            device.share_reading(
-                                session,
-                                Readable::Input(feature, input_type),
-                                false,
-                            );
-                        }
+                        undo();
                         device_error(version, id, &e)
                     }
                 }]
