@@ -85,7 +85,11 @@ struct Setup {
 
 impl Setup {
     fn new(devices: Vec<SimulatedHardware>, options: RestOptions, ping: Duration) -> Self {
-        let server = util::server_with(devices, None, ping);
+        Setup::serving(util::server_with(devices, None, ping), options)
+    }
+
+    /// The REST API over a server the test built.
+    fn serving(server: ButtplugServer, options: RestOptions) -> Self {
         let dm = server.device_manager().clone();
         let rest = buttplug_server::block_on(rest::serve(dm, options)).unwrap();
         let addr = rest.local_addr();
@@ -1047,60 +1051,54 @@ fn the_panel_is_served_only_when_asked_with_clients_and_scanning() {
 
 #[test]
 fn limits_show_the_server_defaults_that_apply_where_the_device_sets_none() {
-    use buttplug_server::managers::simulated::{
-        SimulatedCommunicationManagerBuilder, SimulatedDevice,
-    };
-    let toy = hush();
-    let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
-        buttplug_devices::DeviceDatabase::builtin().clone(),
-    ))
-    .comm_manager(SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice::ble(toy)))
-    .message_gap_override(Some(Duration::ZERO))
-    .limits(buttplug_devices::config::OutputLimits::new(Some(0.6), None).unwrap())
-    .finish()
-    .unwrap();
-    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
-    let addr = rest.local_addr();
-    assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
-    wait_until(|| !dm.devices().is_empty());
-    let get = request(addr, "GET", "/api/v1/devices/0/limits");
+    let limits = buttplug_devices::config::OutputLimits::new(Some(0.6), None).unwrap();
+    let server = buttplug_server::ButtplugServerBuilder::new()
+        .device_manager(hush_manager(limits))
+        .finish();
+    let s = Setup::serving(server, RestOptions::default());
+    s.scan(1);
+    let get = request(s.addr, "GET", "/api/v1/devices/0/limits");
     assert_eq!(
         get.json(),
         json!({"max_level": null, "max_ramp": null, "defaults": {"max_level": 0.6, "max_ramp": null}})
     );
-    let set = request(addr, "PUT", "/api/v1/devices/0/limits/max_level/0.3");
+    let set = request(s.addr, "PUT", "/api/v1/devices/0/limits/max_level/0.3");
     assert_eq!(
         set.json(),
         json!({"max_level": 0.3, "max_ramp": null, "defaults": {"max_level": 0.6, "max_ramp": null}})
     );
-    buttplug_server::block_on(rest.stop());
+    s.stop();
 }
 
-#[test]
-fn claims_of_a_shared_server_are_listed_and_streamed() {
+/// A device manager of one simulated Hush (no message gap) with these default limits.
+fn hush_manager(limits: buttplug_devices::config::OutputLimits) -> DeviceManager {
     use buttplug_server::managers::simulated::{
         SimulatedCommunicationManagerBuilder, SimulatedDevice,
     };
-    let dm = buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
+    buttplug_server::DeviceManagerBuilder::new(std::sync::Arc::new(
         buttplug_devices::DeviceDatabase::builtin().clone(),
     ))
     .comm_manager(SimulatedCommunicationManagerBuilder::new().device(SimulatedDevice::ble(hush())))
     .message_gap_override(Some(Duration::ZERO))
+    .limits(limits)
     .finish()
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn claims_of_a_shared_server_are_listed_and_streamed() {
     let server = buttplug_server::ButtplugServerBuilder::new()
         .max_clients(2)
-        .device_manager(dm.clone())
+        .device_manager(hush_manager(buttplug_devices::config::OutputLimits::NONE))
         .finish();
-    let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
-    let addr = rest.local_addr();
+    let s = Setup::serving(server, RestOptions::default());
+    let addr = s.addr;
     let (mut events, _) = Events::open(addr, None);
-    assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
-    wait_until(|| !dm.devices().is_empty());
+    s.scan(1);
     assert_eq!(request(addr, "GET", "/api/v1/claims").json(), json!({}));
 
     let vibrate = json!({"OutputCmd": {"DeviceIndex": 0, "FeatureIndex": 0, "Command": {"Vibrate": {"Value": 10}}}});
-    let mut alice = util::Client::new(&server);
+    let mut alice = util::Client::new(&s.server);
     buttplug_server::block_on(async {
         let r = alice
             .request(json!({"RequestServerInfo": {"ClientName": "alice", "ProtocolVersionMajor": 4, "ProtocolVersionMinor": 0}}))
@@ -1138,5 +1136,5 @@ fn claims_of_a_shared_server_are_listed_and_streamed() {
         assert_eq!(util::name(&r), "Ok", "{r}");
     });
     assert_eq!(events.next_of("ClaimChanged").1["client"], Value::Null);
-    buttplug_server::block_on(rest.stop());
+    s.stop();
 }
