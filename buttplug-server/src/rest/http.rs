@@ -298,19 +298,20 @@ pub(super) const HOST_REFUSED: &str = "Forbidden: this server only answers reque
 /// carry that name as `Host`, so refusing other names closes the hole. A server bound to every
 /// interface is meant to be reached by whatever name the machine has, and accepts any `Host`.
 pub(super) fn host_allowed(host: &str) -> bool {
-    let host = host.trim();
-    if host.starts_with('[') {
-        // An IPv6 literal, with or without a port.
-        return host
-            .get(1..)
-            .and_then(|h| h.split_once(']'))
-            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    // The header is an authority (`name[:port]`, `[v6][:port]`): hyper's parser splits it.
+    let Ok(authority) = host.trim().parse::<hyper::http::uri::Authority>() else {
+        return false;
+    };
+    let name = authority.host();
+    let literal = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    if literal.parse::<std::net::IpAddr>().is_ok() {
+        return true;
     }
-    let name = host.rsplit_once(':').map_or(host, |(name, _port)| name);
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name.parse::<std::net::Ipv4Addr>().is_ok()
-        || name == "localhost"
-        || name.ends_with(".localhost")
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 fn status_only(status: StatusCode) -> Response<RestBody> {
