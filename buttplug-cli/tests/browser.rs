@@ -108,6 +108,22 @@ fn received_without_battery(sim: &Simulator) -> Vec<String> {
         .collect()
 }
 
+/// Our server with the web panel on a free port and `extra` flags, a simulated Lovense Hush
+/// connected to it, and the panel's URL.
+fn panel_server(extra: &[&str]) -> (ServerProcess, String, Simulator) {
+    let mut args = vec!["--use-device-websocket-server", "--web-port", "0"];
+    args.extend_from_slice(extra);
+    let mut server = ServerProcess::start(&args);
+    let panel = format!(
+        "http://{}",
+        server.wait_for_line("web panel listening on http://")
+    );
+    let device_url = server.device_url.clone().expect("device websocket server");
+    let sim = Simulator::start("Lovense Hush", &device_url);
+    server.wait_for_device_log();
+    (server, panel, sim)
+}
+
 #[test]
 #[ignore = "needs node, npm, the npm registry and chromium; .ci/run runs it"]
 fn tool_web_panel_in_chromium() {
@@ -117,10 +133,7 @@ fn tool_web_panel_in_chromium() {
     let user_config = dir.join("user.json");
     let user_config_arg = user_config.display().to_string();
     let modules = node_modules();
-    let mut server = ServerProcess::start(&[
-        "--use-device-websocket-server",
-        "--web-port",
-        "0",
+    let (server, panel, sim) = panel_server(&[
         "--user-device-config-file",
         &user_config_arg,
         // A server-wide cap above every level the test drives: the panel shows it as the
@@ -128,13 +141,6 @@ fn tool_web_panel_in_chromium() {
         "--max-level",
         "0.9",
     ]);
-    let panel = format!(
-        "http://{}",
-        server.wait_for_line("web panel listening on http://")
-    );
-    let device_url = server.device_url.clone().expect("device websocket server");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
     let screenshots = std::env::var("PANEL_SCREENSHOTS").unwrap_or_default();
     let mut args = vec![panel.as_str(), server.client_url.as_str()];
     if !screenshots.is_empty() {
@@ -180,20 +186,7 @@ fn tool_web_panel_in_chromium() {
 #[ignore = "needs node, npm, the npm registry and chromium; .ci/run runs it"]
 fn tool_web_panel_shows_who_holds_a_device_of_a_shared_server() {
     let modules = node_modules();
-    let mut server = ServerProcess::start(&[
-        "--use-device-websocket-server",
-        "--web-port",
-        "0",
-        "--max-clients",
-        "2",
-    ]);
-    let panel = format!(
-        "http://{}",
-        server.wait_for_line("web panel listening on http://")
-    );
-    let device_url = server.device_url.clone().expect("device websocket server");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let (server, panel, sim) = panel_server(&["--max-clients", "2"]);
     assert!(modules.join("buttplug").exists());
     let seen = node(
         "panel_shared.js",
