@@ -165,12 +165,7 @@ fn output_observations_are_events_when_asked_for() {
                 matches!(e, EngineEvent::DeviceConnected { .. })
             })
             .await;
-            let deadline = Instant::now() + WITHIN;
-            while c.devices().is_empty() {
-                assert!(Instant::now() < deadline, "the client never saw the device");
-                async_std::task::sleep(Duration::from_millis(5)).await;
-            }
-            let hush = c.devices().remove(0);
+            let hush = crate::shared::the_device(&c).await;
             // The Hush's vibrator has 20 steps: 0.5 is step 10, then the same value again (an
             // exact repeat is not written, so it is not observed), then 0.25 is step 5.
             hush.vibrate(buttplug_client::Level::Fraction(0.5))
@@ -324,12 +319,11 @@ fn the_repeater_relays_our_client_to_our_server_unmodified() {
         assert!(seen.contains(&EngineEvent::ClientConnected {
             client_name: "Through the relay".to_string()
         }));
-        let deadline = Instant::now() + WITHIN;
-        while c.devices().is_empty() {
-            assert!(Instant::now() < deadline, "no device through the relay");
-            async_std::task::sleep(Duration::from_millis(10)).await;
-        }
-        c.devices()[0].vibrate(0.5).await.unwrap();
+        crate::shared::the_device(&c)
+            .await
+            .vibrate(0.5)
+            .await
+            .unwrap();
 
         // One upstream connection per local client: a second client gets its own connection
         // to the server, which turns it away (one client at a time) with its busy frame.

@@ -30,8 +30,8 @@ async fn client(url: &str, name: &str) -> ButtplugClient {
     client
 }
 
-/// The client's one device, once it is there.
-async fn the_device(client: &ButtplugClient) -> ButtplugClientDevice {
+/// The client's one device, once it is there (waits on the client's events).
+pub(crate) async fn the_device(client: &ButtplugClient) -> ButtplugClientDevice {
     let mut events = client.event_stream();
     if client.devices().is_empty() {
         within("the device", async {
