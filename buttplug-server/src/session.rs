@@ -425,9 +425,7 @@ impl Session {
                     d.release(id);
                 });
             futures::future::join_all(stops).await;
-            let mine: Vec<(u32, u32, InputType)> = self.subscriptions.keys().copied().collect();
-            let raw: Vec<(u32, Endpoint)> = self.raw_subscriptions.iter().copied().collect();
-            self.leave_readings(&mine, &raw).await;
+            self.leave_readings(None, None).await;
         }
         self.subscriptions.clear();
         self.raw_subscriptions.clear();
@@ -728,16 +726,22 @@ impl Session {
         }
     }
 
-    /// In a shared server: this session no longer reads these inputs and raw endpoints; the
-    /// hardware subscription of each ends when no other client reads it.
-    async fn leave_readings(&self, inputs: &[(u32, u32, InputType)], raw: &[(u32, Endpoint)]) {
-        let all = inputs
+    /// In a shared server: this session no longer reads the inputs of `device` and `feature`
+    /// (`None`: every one), nor, unless one feature is named, the raw endpoints (they belong to
+    /// no feature); the hardware subscription of each ends when no other client reads it. The
+    /// session's own lists are left to the caller.
+    async fn leave_readings(&self, device: Option<u32>, feature: Option<u32>) {
+        let inputs = self
+            .subscriptions
+            .keys()
+            .filter(|(d, f, _)| device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
+            .map(|&(index, feature, input)| (index, Readable::Input(feature, input)));
+        let raw = self
+            .raw_subscriptions
             .iter()
-            .map(|&(index, feature, input)| (index, Readable::Input(feature, input)))
-            .chain(
-                raw.iter()
-                    .map(|&(index, endpoint)| (index, Readable::Raw(endpoint))),
-            );
+            .filter(|(d, _)| feature.is_none() && device.is_none_or(|x| x == *d))
+            .map(|&(index, endpoint)| (index, Readable::Raw(endpoint)));
+        let all: Vec<(u32, Readable)> = inputs.chain(raw).collect();
         for (index, what) in all {
             let Some(device) = self.devices.device(index) else {
                 continue;
@@ -801,25 +805,7 @@ impl Session {
             if self.shared {
                 // Only this client's own readings end; the hardware subscription stays while
                 // another client wants it.
-                let mine: Vec<(u32, u32, InputType)> = self
-                    .subscriptions
-                    .keys()
-                    .filter(|(d, f, _)| {
-                        device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f)
-                    })
-                    .copied()
-                    .collect();
-                // Raw endpoints belong to no feature: only a stop of whole devices ends them.
-                let raw: Vec<(u32, Endpoint)> = if feature.is_none() {
-                    self.raw_subscriptions
-                        .iter()
-                        .filter(|(d, _)| device.is_none_or(|x| x == *d))
-                        .copied()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                self.leave_readings(&mine, &raw).await;
+                self.leave_readings(device, feature).await;
             }
             self.subscriptions.retain(|(d, f, _), _| {
                 !(device.is_none_or(|x| x == *d) && feature.is_none_or(|x| x == *f))
