@@ -3,7 +3,7 @@
 //! written back with their indexes.
 
 use crate::cli::ServerProcess;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,12 +11,12 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_buttplug")
 }
 
-/// A fresh directory for one test.
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("buttplug-cli-user-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory for one test, removed when it drops.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("buttplug-cli-user-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Run `serve` with this user config; it must exit on its own within 10 s. Exit status and
@@ -54,7 +54,7 @@ fn serve_expecting_exit(user_config: &Path) -> (std::process::ExitStatus, String
 #[test]
 fn a_user_config_with_a_typo_stops_the_server_naming_file_line_column_and_expectation() {
     let d = dir("typo");
-    let path = d.join("user.json");
+    let path = d.path().join("user.json");
     // Line 6, column 19: `denny` is not a field.
     std::fs::write(
         &path,
@@ -81,13 +81,12 @@ fn a_user_config_with_a_typo_stops_the_server_naming_file_line_column_and_expect
         stderr.contains("user_configs.devices[0].config.user_config"),
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn a_user_config_that_is_not_json_stops_the_server() {
     let d = dir("syntax");
-    let path = d.join("user.json");
+    let path = d.path().join("user.json");
     std::fs::write(&path, "{\n  \"version\": {\"major\": 5 \"minor\": 0}\n}").unwrap();
     let (status, stderr) = serve_expecting_exit(&path);
     assert!(!status.success(), "{status:?} {stderr}");
@@ -101,7 +100,6 @@ fn a_user_config_that_is_not_json_stops_the_server() {
         std::fs::read_to_string(&path).unwrap(),
         "{\n  \"version\": {\"major\": 5 \"minor\": 0}\n}"
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// Connect a client, scan, and return the devices it sees as `(index, name)` once there are
@@ -135,7 +133,7 @@ fn scan(client_url: &str, count: usize) -> Vec<(u32, String)> {
 #[test]
 fn simulated_devices_of_the_user_config_are_served_and_new_devices_are_written_back() {
     let d = dir("simulated");
-    let path = d.join("user.json");
+    let path = d.path().join("user.json");
     let original = r#"{
   "version": {"major": 5, "minor": 0},
   "user_configs": {
@@ -202,5 +200,4 @@ fn simulated_devices_of_the_user_config_are_served_and_new_devices_are_written_b
             .map(|(_, i)| *i),
         Some(u64::from(one))
     );
-    let _ = std::fs::remove_dir_all(&d);
 }

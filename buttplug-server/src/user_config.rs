@@ -405,15 +405,12 @@ mod tests {
     use crate::managers::simulated::{SimulatedCommunicationManagerBuilder, SimulatedDevice};
     use std::time::{Duration, Instant};
 
-    /// A fresh directory for one test.
-    fn dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!(
-            "buttplug-user-config-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+    /// A fresh directory for one test, removed when it drops.
+    fn dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("buttplug-user-config-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     /// A user file with the user's own entries: a denied Lovense with a display name and a
@@ -490,7 +487,7 @@ mod tests {
     #[test]
     fn a_new_device_keeps_its_index_after_a_restart_and_the_users_entries_survive() {
         let d = dir("restart");
-        let path = d.join("user.json");
+        let path = d.path().join("user.json");
         let original = users_file();
         std::fs::write(&path, &original).unwrap();
 
@@ -539,13 +536,12 @@ mod tests {
                 ("BB:00:00:00:00:02".to_string(), 1)
             ]
         );
-        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]
     fn a_missing_file_is_created_at_the_first_device() {
         let d = dir("missing");
-        let path = d.join("user.json");
+        let path = d.path().join("user.json");
         assert_eq!(
             run_server(&path, &["AA:00:00:00:00:01"]),
             vec![("AA:00:00:00:00:01".to_string(), 0)]
@@ -559,7 +555,6 @@ mod tests {
                 .map(|u| u.index),
             Some(0)
         );
-        let _ = std::fs::remove_dir_all(&d);
     }
 
     /// Set in the child process of the crash test: the directory of its user file.
@@ -580,7 +575,7 @@ mod tests {
             unreachable!("the crash point aborts");
         }
         let d = dir("crash");
-        let path = d.join("user.json");
+        let path = d.path().join("user.json");
         let original = users_file();
         std::fs::write(&path, &original).unwrap();
         let status = std::process::Command::new(std::env::current_exe().unwrap())
@@ -589,7 +584,7 @@ mod tests {
                 "--exact",
                 "--test-threads=1",
             ])
-            .env(CRASH_DIR, &d)
+            .env(CRASH_DIR, d.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
@@ -598,7 +593,7 @@ mod tests {
         // The crash left the old file as it was (it loads, below) ...
         assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
         // ... and a partly written temporary file.
-        let tmp = std::fs::read_to_string(d.join(".user.json.tmp")).unwrap();
+        let tmp = std::fs::read_to_string(d.path().join(".user.json.tmp")).unwrap();
         assert!(!tmp.is_empty());
         assert!(serde_json::from_str::<Value>(&tmp).is_err(), "{tmp}");
         let (file, db) = UserConfigFile::load(&path, DeviceDatabase::builtin()).unwrap();
@@ -609,7 +604,7 @@ mod tests {
         // The next write goes through, over the stale temporary file.
         assert!(file.remember("CC:00:00:00:00:03", "lovense", Some("Z"), 0));
         file.save().unwrap();
-        assert!(!d.join(".user.json.tmp").exists());
+        assert!(!d.path().join(".user.json.tmp").exists());
         let reloaded = DeviceDatabase::builtin()
             .with_user_config(&std::fs::read_to_string(&path).unwrap(), "user.json")
             .unwrap();
@@ -619,13 +614,12 @@ mod tests {
                 .map(|u| u.index),
             Some(0)
         );
-        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]
     fn a_file_that_does_not_load_is_an_error_with_its_place() {
         let d = dir("bad");
-        let path = d.join("user.json");
+        let path = d.path().join("user.json");
         std::fs::write(
             &path,
             "{\"version\": {\"major\": 5, \"minor\": 0},\n \"user_configs\": {\"devicez\": []}}",
@@ -638,6 +632,5 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("unknown field `devicez`, expected"), "{text}");
-        let _ = std::fs::remove_dir_all(&d);
     }
 }

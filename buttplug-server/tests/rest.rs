@@ -779,7 +779,8 @@ fn tool_mdns_advertisement_resolves() {
     ad.stop();
 }
 
-/// A device manager over a user config file (in a fresh directory) with `devices`.
+/// A device manager over a user config file with `devices`. The file lives in a fresh temporary
+/// directory that is removed when the returned `TempDir` drops.
 fn with_user_file(
     name: &str,
     devices: Vec<SimulatedHardware>,
@@ -788,14 +789,16 @@ fn with_user_file(
     DeviceManager,
     std::path::PathBuf,
     buttplug_server::managers::simulated::SimulatedDevices,
+    tempfile::TempDir,
 ) {
     use buttplug_server::managers::simulated::{
         SimulatedCommunicationManagerBuilder, SimulatedDevice,
     };
-    let dir = std::env::temp_dir().join(format!("buttplug-rest-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("user.json");
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("buttplug-rest-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("user.json");
     if let Some(text) = text {
         std::fs::write(&path, text).unwrap();
     }
@@ -812,7 +815,7 @@ fn with_user_file(
         .user_config_file(file)
         .finish()
         .unwrap();
-    (dm, path, handle)
+    (dm, path, handle, dir)
 }
 
 fn user_config_of(path: &std::path::Path) -> Value {
@@ -822,7 +825,7 @@ fn user_config_of(path: &std::path::Path) -> Value {
 #[test]
 fn a_cap_set_over_rest_limits_the_next_command_and_is_saved() {
     let hw = hush();
-    let (dm, path, _sim) = with_user_file("cap", vec![hw.clone()], None);
+    let (dm, path, _sim, _dir) = with_user_file("cap", vec![hw.clone()], None);
     let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
     let addr = rest.local_addr();
     assert_eq!(request(addr, "GET", "/api/v1/start-scanning").status, 200);
@@ -893,7 +896,7 @@ fn a_cap_keeps_what_else_the_user_config_says_and_survives_a_reconnect() {
         {"identifier":{"protocol":"lovense","identifier":"Z","address":"AA:BB:CC:DD:EE:01"},
          "config":{"id":"u1","base_id":"lovense-z","name":"Lovense Hush",
                    "user_config":{"index":4,"display_name":"Bedroom"}}}]}}"#;
-    let (dm, path, sim) = with_user_file("keep", vec![hw.clone()], Some(user));
+    let (dm, path, sim, _dir) = with_user_file("keep", vec![hw.clone()], Some(user));
     let rest = buttplug_server::block_on(rest::serve(dm.clone(), RestOptions::default())).unwrap();
     let addr = rest.local_addr();
     buttplug_server::block_on(dm.start_scanning()).unwrap();
