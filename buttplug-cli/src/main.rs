@@ -220,6 +220,40 @@ mod tests {
         assert_eq!(r.websocket_listen_address, None);
     }
 
+    /// Dial-out serves one connection, so a client limit there is refused, not ignored.
+    #[test]
+    fn max_clients_is_refused_with_dial_out() {
+        for argv in [
+            &[
+                "buttplug",
+                "--max-clients",
+                "2",
+                "--websocket-client-address",
+                "ws://h:1",
+            ][..],
+            &[
+                "buttplug",
+                "serve",
+                "--websocket-client-address",
+                "ws://h:1",
+                "--max-clients",
+                "2",
+            ],
+        ] {
+            let e = command()
+                .try_get_matches_from(argv)
+                .err()
+                .expect("accepted");
+            assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict, "{e}");
+        }
+        // The default of 1 is no conflict.
+        assert!(
+            command()
+                .try_get_matches_from(["buttplug", "--websocket-client-address", "ws://h:1"])
+                .is_ok()
+        );
+    }
+
     #[test]
     fn defaults_are_the_engine_defaults_and_serve_keeps_12345() {
         let o = engine_args(&[]).to_options(false).unwrap();

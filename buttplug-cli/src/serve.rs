@@ -129,8 +129,10 @@ pub(crate) struct EngineArgs {
     pub allow_raw: bool,
     /// Serve up to N clients at once (default 1, as intiface-engine). Above 1 each device
     /// belongs to the client that drives it until that client stops it or leaves; another
-    /// client's command to it gets an error naming the holder.
-    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// client's command to it gets an error naming the holder. Not with
+    /// --websocket-client-address, which serves its one connection.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+          conflicts_with = "websocket_client_address")]
     pub max_clients: u32,
     /// Safety limits, idle stop and the emergency-stop control socket.
     #[command(flatten)]
