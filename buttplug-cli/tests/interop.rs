@@ -1,13 +1,15 @@
 //! Interoperability with the real JavaScript client (npm package `buttplug` at 3.2.2, spec v3,
-//! and 5.0.2, spec v4): `buttplug serve` with the device WebSocket server, `buttplug simulate`
-//! playing a Lovense Hush, and a Node script that connects, scans, vibrates at 0.5, reads the
-//! battery, stops and disconnects. The device must receive exactly the expected bytes. And a
-//! server shared (`--max-clients 2`) by buttplug-js and our client, the toy held by the first.
+//! and 5.0.2, spec v4) and the real Python client (PyPI package `buttplug` 1.0.0, spec v4):
+//! `buttplug` with the device WebSocket server, `buttplug simulate` playing a Lovense Hush, and a
+//! script that connects, scans, vibrates at 0.5, reads the battery, stops and disconnects. The
+//! device must receive exactly the expected bytes. And a server shared (`--max-clients 2`) by
+//! buttplug-js and our client, the toy held by the first.
 //!
-//! Needs `node`, `npm` and the npm registry (the npm packages are installed by the test into
-//! the target folder), so `cargo test` lists these tests as ignored, with that reason; `.ci/run`
-//! installs node and npm and runs them with `cargo test --workspace -- --ignored tool_`. Run
-//! without the tools, they fail: they never pass without talking to the JavaScript client.
+//! Needs `node` and `npm` with the npm registry, or `python3` with PyPI (the packages are
+//! installed by the tests into the target folder), so `cargo test` lists these tests as ignored,
+//! with that reason; `.ci/run` installs the tools and runs them with
+//! `cargo test --workspace -- --ignored tool_`. Run without the tools, they fail: they never pass
+//! without talking to the real client.
 
 use crate::cli::{ServerProcess, Simulator, have};
 use std::path::PathBuf;
@@ -83,10 +85,16 @@ fn run_js_client_against(package: &str, battery_expected: f64, server: ServerPro
         .env("NODE_PATH", dir.join("node_modules"))
         .output()
         .expect("run node");
+    assert_client_run(&out, battery_expected, &sim);
+}
+
+/// What every client script must have done: succeeded, seen the Hush and its battery, and made
+/// the toy receive exactly the expected bytes, in order.
+fn assert_client_run(out: &std::process::Output, battery_expected: f64, sim: &Simulator) {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
-        "node client failed: {stdout}\n{}",
+        "client failed: {stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: serde_json::Value =
@@ -97,7 +105,6 @@ fn run_js_client_against(package: &str, battery_expected: f64, server: ServerPro
         (battery - battery_expected).abs() < 1e-9,
         "battery {battery}"
     );
-    // Exactly what the toy received, in order.
     let received = sim.wait_for_lines(4);
     assert_eq!(
         received,
@@ -269,4 +276,95 @@ fn tool_buttplug_js_5_0_2_and_our_client_share_a_server() {
     });
     let status = node.wait().expect("node exits");
     assert!(status.success(), "node client failed: {status}");
+}
+
+/// The packages the Python client test installs: buttplug-py and the versions of its
+/// dependencies it was checked with.
+const PYTHON_PACKAGES: [&str; 7] = [
+    "buttplug==1.0.0",
+    "pydantic==2.14.4",
+    "pydantic_core==2.50.5",
+    "websockets==17.4",
+    "annotated-types==0.8.0",
+    "typing-inspection==0.4.5",
+    "typing_extensions==4.16.0",
+];
+
+/// A virtual environment in the target folder with buttplug-py, made once; its Python.
+fn install_python_client() -> Result<PathBuf, String> {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("interop-py");
+    let python = dir.join("bin/python");
+    let ready = dir.join("installed");
+    if ready.exists() {
+        return Ok(python);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(&dir),
+        "python3 -m venv",
+    )?;
+    run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(PYTHON_PACKAGES),
+        "pip install",
+    )?;
+    std::fs::write(&ready, PYTHON_PACKAGES.join("\n")).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+/// The real Python client (PyPI `buttplug` 1.0.0, spec v4) against the server started with
+/// intiface-engine's command line: it connects, scans, vibrates at 0.5, reads the battery
+/// (buttplug-py reports it as a fraction), stops and disconnects; the toy gets exactly the
+/// expected bytes.
+#[test]
+#[ignore = "needs python3 (3.10 or later, with venv) and PyPI; .ci/run runs it"]
+fn tool_buttplug_py_1_0_0_spec_v4() {
+    assert!(
+        have("python3"),
+        "interop with buttplug-py cannot run: python3 is not installed"
+    );
+    let python = install_python_client()
+        .unwrap_or_else(|e| panic!("interop with buttplug-py cannot run: {e}"));
+    let server = ServerProcess::start_args(&[
+        "--websocket-port",
+        "0",
+        "--use-device-websocket-server",
+        "--device-websocket-server-port",
+        "0",
+    ]);
+    let device_url = server
+        .device_url
+        .clone()
+        .expect("device websocket server address");
+    let sim = Simulator::start("Lovense Hush", &device_url);
+    server.wait_for_device_log();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/client.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&server.client_url)
+        .output()
+        .expect("run python");
+    assert_client_run(&out, 0.85, &sim);
 }
