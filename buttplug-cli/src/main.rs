@@ -240,10 +240,7 @@ mod tests {
                 "2",
             ],
         ] {
-            let e = command()
-                .try_get_matches_from(argv)
-                .err()
-                .expect("accepted");
+            let e = command().try_get_matches_from(argv).expect_err("accepted");
             assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict, "{e}");
         }
         // The default of 1 is no conflict.
