@@ -1,15 +1,16 @@
-//! Interoperability with the real JavaScript client (npm package `buttplug` at 3.2.2, spec v3,
-//! and 5.0.2, spec v4) and the real Python client (PyPI package `buttplug` 1.0.0, spec v4):
-//! `buttplug` with the device WebSocket server, `buttplug simulate` playing a Lovense Hush, and a
-//! script that connects, scans, vibrates at 0.5, reads the battery, stops and disconnects. The
-//! device must receive exactly the expected bytes. And a server shared (`--max-clients 2`) by
+//! Interoperability with real clients: the JavaScript client (npm package `buttplug` at 3.2.2,
+//! spec v3, and 5.0.2, spec v4), the Python client (PyPI package `buttplug` 1.0.0, spec v4) and
+//! upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4). Each runs against
+//! `buttplug` with the device WebSocket server and `buttplug simulate` playing a Lovense Hush:
+//! it connects, scans, vibrates at 0.5, reads the battery, stops and disconnects, and the device
+//! must receive exactly the expected bytes. And a server shared (`--max-clients 2`) by
 //! buttplug-js and our client, the toy held by the first.
 //!
-//! Needs `node` and `npm` with the npm registry, or `python3` with PyPI (the packages are
-//! installed by the tests into the target folder), so `cargo test` lists these tests as ignored,
-//! with that reason; `.ci/run` installs the tools and runs them with
-//! `cargo test --workspace -- --ignored tool_`. Run without the tools, they fail: they never pass
-//! without talking to the real client.
+//! Needs `node` and `npm` with the npm registry, `python3` with PyPI, or the crates.io registry
+//! (the packages are installed or built by the tests into the target folder), so `cargo test`
+//! lists these tests as ignored, with that reason; `.ci/run` installs the tools and runs them
+//! with `cargo test --workspace -- --ignored tool_`. Run without the tools, they fail: they never
+//! pass without talking to the real client.
 
 use crate::cli::{ServerProcess, Simulator, have};
 use std::path::PathBuf;
@@ -347,6 +348,19 @@ fn tool_buttplug_py_1_0_0_spec_v4() {
     );
     let python = install_python_client()
         .unwrap_or_else(|e| panic!("interop with buttplug-py cannot run: {e}"));
+    let (server, sim) = serve_a_hush();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/client.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&server.client_url)
+        .output()
+        .expect("run python");
+    assert_client_run(&out, 0.85, &sim);
+}
+
+/// The server started with intiface-engine's flags (no subcommand, the device WebSocket server,
+/// ports chosen by the system) and a simulated Lovense Hush connected to it.
+fn serve_a_hush() -> (ServerProcess, Simulator) {
     let server = ServerProcess::start_args(&[
         "--websocket-port",
         "0",
@@ -360,11 +374,36 @@ fn tool_buttplug_py_1_0_0_spec_v4() {
         .expect("device websocket server address");
     let sim = Simulator::start("Lovense Hush", &device_url);
     server.wait_for_device_log();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/client.py");
-    let out = Command::new(&python)
-        .arg(&script)
+    (server, sim)
+}
+
+/// Upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4, with its WebSocket
+/// transport), built from `tests/interop/upstream-rust-client` with its own lock file, against
+/// the server started with intiface-engine's flags: connect, scan, vibrate at 0.5, battery
+/// (the v4 percent value), stop, disconnect; the toy gets exactly the expected bytes.
+#[test]
+#[ignore = "needs the crates.io registry (builds upstream's Rust client); .ci/run runs it"]
+fn tool_upstream_rust_client_11_spec_v4() {
+    let project =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/upstream-rust-client");
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("interop-rust");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "--manifest-path"])
+        .arg(project.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .output()
+        .expect("run cargo");
+    assert!(
+        build.status.success(),
+        "upstream's Rust client cannot be built: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let (server, sim) = serve_a_hush();
+    let out = Command::new(target.join("debug/upstream-rust-client"))
         .arg(&server.client_url)
         .output()
-        .expect("run python");
-    assert_client_run(&out, 0.85, &sim);
+        .expect("run upstream's Rust client");
+    assert_client_run(&out, 85.0, &sim);
 }
