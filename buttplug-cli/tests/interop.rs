@@ -1,16 +1,17 @@
-//! Interoperability with real clients: the JavaScript client (npm package `buttplug` at 3.2.2,
-//! spec v3, and 5.0.2, spec v4), the Python client (PyPI package `buttplug` 1.0.0, spec v4) and
-//! upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4). Each runs against
-//! `buttplug` with the device WebSocket server and `buttplug simulate` playing a Lovense Hush:
-//! it connects, scans, vibrates at 0.5, reads the battery, stops and disconnects, and the device
-//! must receive exactly the expected bytes. And a server shared (`--max-clients 2`) by
-//! buttplug-js and our client, the toy held by the first.
+//! Interoperability with real clients and servers. Clients: the JavaScript client (npm package
+//! `buttplug` at 3.2.2, spec v3, and 5.0.2, spec v4), the Python client (PyPI package `buttplug`
+//! 1.0.0, spec v4) and upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4). Each
+//! runs against `buttplug` with the device WebSocket server and `buttplug simulate` playing a
+//! Lovense Hush: it connects, scans, vibrates at 0.5, reads the battery, stops and disconnects,
+//! and the device must receive exactly the expected bytes. Server: our client against a server
+//! built from upstream's crates (`buttplug_server` 12.0.2), the same toy dialling in to it. And a
+//! server shared (`--max-clients 2`) by buttplug-js and our client, the toy held by the first.
 //!
 //! Needs `node` and `npm` with the npm registry, `python3` with PyPI, or the crates.io registry
 //! (the packages are installed or built by the tests into the target folder), so `cargo test`
 //! lists these tests as ignored, with that reason; `.ci/run` installs the tools and runs them
 //! with `cargo test --workspace -- --ignored tool_`. Run without the tools, they fail: they never
-//! pass without talking to the real client.
+//! pass without talking to the real client or server.
 
 use crate::cli::{ServerProcess, Simulator, have};
 use std::path::PathBuf;
@@ -377,15 +378,14 @@ fn serve_a_hush() -> (ServerProcess, Simulator) {
     (server, sim)
 }
 
-/// Upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4, with its WebSocket
-/// transport), built from `tests/interop/upstream-rust-client` with its own lock file, against
-/// the server started with intiface-engine's flags: connect, scan, vibrate at 0.5, battery
-/// (the v4 percent value), stop, disconnect; the toy gets exactly the expected bytes.
-#[test]
-#[ignore = "needs the crates.io registry (builds upstream's Rust client); .ci/run runs it"]
-fn tool_upstream_rust_client_11_spec_v4() {
-    let project =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/upstream-rust-client");
+/// Builds `tests/interop/upstream-rust` (upstream's client and server crates from crates.io,
+/// with its own lock file) once; the folder of its binaries.
+fn build_upstream_rust() -> PathBuf {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = BUILD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/upstream-rust");
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("interop-rust");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let build = Command::new(cargo)
@@ -397,13 +397,131 @@ fn tool_upstream_rust_client_11_spec_v4() {
         .expect("run cargo");
     assert!(
         build.status.success(),
-        "upstream's Rust client cannot be built: {}",
+        "upstream's Rust crates cannot be built: {}",
         String::from_utf8_lossy(&build.stderr)
     );
+    target.join("debug")
+}
+
+/// Upstream's Rust client (crates.io `buttplug_client` 11.0.1, spec v4, with its WebSocket
+/// transport) against the server started with intiface-engine's flags: connect, scan, vibrate
+/// at 0.5, battery (the v4 percent value), stop, disconnect; the toy gets exactly the expected
+/// bytes.
+#[test]
+#[ignore = "needs the crates.io registry (builds upstream's Rust crates); .ci/run runs it"]
+fn tool_upstream_rust_client_11_spec_v4() {
+    let bin = build_upstream_rust();
     let (server, sim) = serve_a_hush();
-    let out = Command::new(target.join("debug/upstream-rust-client"))
+    let out = Command::new(bin.join("client"))
         .arg(&server.client_url)
         .output()
         .expect("run upstream's Rust client");
     assert_client_run(&out, 85.0, &sim);
+}
+
+/// Our client against a server built from upstream's crates (`buttplug_server` 12.0.2 with its
+/// own device database and WebSocket device manager): `buttplug simulate` plays a Lovense Hush
+/// to that server; our client negotiates spec v4, finds the toy, vibrates it at 0.5, reads the
+/// battery, stops it and leaves. The toy must get the bytes of the Lovense protocol, written
+/// here by upstream's protocol code: the `DeviceType;` probe, `Vibrate:10;` (0.5 of 20 steps),
+/// `Battery;` and `Vibrate:0;`.
+#[test]
+#[ignore = "needs the crates.io registry (builds upstream's Rust crates); .ci/run runs it"]
+fn tool_our_client_against_upstream_server_12() {
+    use buttplug_client::{ButtplugClient, ButtplugClientEvent};
+    use buttplug_transport_ws::WebsocketClientConnector;
+    use futures::StreamExt;
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let bin = build_upstream_rust();
+    let device_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut upstream = Command::new(bin.join("server"))
+        .arg(device_port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run upstream's server");
+    let mut said = BufReader::new(upstream.stdout.take().expect("server stdout")).lines();
+    let line = said
+        .next()
+        .and_then(Result::ok)
+        .expect("upstream's server says where it listens");
+    let client_port = line
+        .strip_prefix("listening ")
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("unexpected line from upstream's server: {line:?}"));
+    let sim = Simulator::start("Lovense Hush", &format!("ws://127.0.0.1:{device_port}"));
+
+    async_std::task::block_on(async {
+        let client = ButtplugClient::new("ours");
+        let driver = client
+            .connect(WebsocketClientConnector::new(format!(
+                "ws://127.0.0.1:{client_port}"
+            )))
+            .await
+            .expect("our client connects to upstream's server");
+        async_std::task::spawn(driver);
+        assert_eq!(
+            client.server_spec_version(),
+            Some(buttplug_core::SpecVersion::V4)
+        );
+        assert_eq!(
+            client.server_name().as_deref(),
+            Some("upstream buttplug_server")
+        );
+        // The toy may have dialled in before we connected (then it is in the device list) or
+        // comes while we scan.
+        let mut events = client.event_stream();
+        let device = match client.devices().into_iter().next() {
+            Some(device) => device,
+            None => {
+                client.start_scanning().await.expect("start scanning");
+                let device = async_std::future::timeout(Duration::from_secs(10), async {
+                    loop {
+                        match events.next().await {
+                            Some(ButtplugClientEvent::DeviceAdded(device)) => break device,
+                            Some(_) => {}
+                            None => panic!("the event stream ended"),
+                        }
+                    }
+                })
+                .await
+                .expect("upstream's server announces the toy");
+                client.stop_scanning().await.expect("stop scanning");
+                device
+            }
+        };
+        assert_eq!(device.name(), "Lovense Hush");
+        device.vibrate(0.5).await.expect("vibrate");
+        assert_eq!(device.battery().await.expect("battery"), 85);
+        device.stop().await.expect("stop");
+        client.disconnect().await.expect("disconnect");
+    });
+    assert_eq!(
+        sim.wait_for_lines(4),
+        [
+            "\"DeviceType;\"",
+            "\"Vibrate:10;\"",
+            "\"Battery;\"",
+            "\"Vibrate:0;\""
+        ]
+    );
+    // Upstream's server serves one client and exits when it leaves.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = upstream.try_wait().expect("server status") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = upstream.kill();
+            panic!("upstream's server did not exit after our client left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "upstream's server failed: {status}");
 }

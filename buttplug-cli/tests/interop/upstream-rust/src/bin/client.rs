@@ -1,7 +1,7 @@
 //! Drives a Buttplug server with upstream's Rust client (crates.io `buttplug_client` 11.0.1,
 //! spec v4, over `buttplug_transport_websocket_tungstenite` 12.0.0).
 //!
-//! Usage: `upstream-rust-client <ws-url>`. It connects, scans until a device appears, vibrates
+//! Usage: `client <ws-url>`. It connects, scans until a device appears, vibrates
 //! it at 0.5, reads its battery, stops it and disconnects, then prints one JSON line with what
 //! it saw. Any failure exits non-zero.
 
@@ -68,7 +68,7 @@ async fn run(url: &str) -> Result<String, String> {
 #[tokio::main]
 async fn main() {
     let Some(url) = std::env::args().nth(1) else {
-        eprintln!("usage: upstream-rust-client <ws-url>");
+        eprintln!("usage: client <ws-url>");
         std::process::exit(2);
     };
     match run(&url).await {
