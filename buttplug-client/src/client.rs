@@ -51,9 +51,13 @@ impl ButtplugClientBuilder {
     ///
     /// A server fixes a connection's spec version with its first message, so the retry opens a
     /// new connection through the connector. "Refused" means the server answered
-    /// `RequestServerInfo` with an `Error` (with its Id or Id 0), or with a `ServerInfo` that
-    /// announces a spec older than v4. With `false`, such a server fails the connect with
-    /// [`ClientError::Handshake`].
+    /// `RequestServerInfo` with an `Error` (with its Id or Id 0) or with a `ServerInfo` that
+    /// announces a spec older than v4, or did not answer within 2 s (or the request timeout,
+    /// if shorter): upstream's servers before v4 (buttplug-rs 9 and older, the engine of
+    /// Intiface Central 2) drop the v4 request without a reply, so connecting to them takes
+    /// those 2 s longer; ask for [`SpecVersion::V3`] to skip them. With `false`, such a server
+    /// fails the connect with [`ClientError::Handshake`] (or [`ClientError::Timeout`] when it
+    /// stays silent).
     pub fn fallback_to_v3(mut self, fallback: bool) -> Self {
         self.fallback_to_v3 = fallback;
         self

@@ -234,9 +234,10 @@ pub(crate) struct Connected {
 /// Opens a connection, runs the handshake and reads the initial device list; returns the shared
 /// state and the driver that must run for anything else to happen.
 ///
-/// A v4 handshake that the server refuses (an `Error`, or a `ServerInfo` announcing an older
-/// spec) is retried at v3 on a new connection when `fallback_to_v3` is set: a server fixes a
-/// connection's version with the first message, so the refused connection is not reused.
+/// A v4 handshake that the server refuses (an `Error`, a `ServerInfo` announcing an older spec,
+/// or no reply within [`V4_HANDSHAKE_GRACE`]) is retried at v3 on a new connection when
+/// `fallback_to_v3` is set: a server fixes a connection's version with the first message, so
+/// the refused connection is not reused.
 pub(crate) async fn connect(
     connector: &dyn ButtplugConnector,
     settings: &Handshake<'_>,
@@ -244,18 +245,40 @@ pub(crate) async fn connect(
     match attempt(connector, settings, settings.version).await {
         Err(e) if settings.version == SpecVersion::V4 && settings.fallback_to_v3 && refused(&e) => {
             tracing::info!("the server refused spec v4 ({e:?}); retrying at v3");
-            attempt(connector, settings, SpecVersion::V3).await
+            // Upstream's engine listens for one connection at a time and opens its listener
+            // again only after the refused connection ended: a new connection may be refused
+            // for a moment, so it is dialled again for a while.
+            let deadline = std::time::Instant::now() + FALLBACK_REDIAL;
+            loop {
+                match attempt(connector, settings, SpecVersion::V3).await {
+                    Err(ClientError::Connector(e)) if std::time::Instant::now() < deadline => {
+                        tracing::debug!("the v3 connection failed ({e}); dialling again");
+                        async_io::Timer::after(FALLBACK_REDIAL_STEP).await;
+                    }
+                    other => return other,
+                }
+            }
         }
         other => other,
     }
 }
+
+/// How long the v3 connection of a fallback is dialled again while it fails, and how often.
+const FALLBACK_REDIAL: Duration = Duration::from_secs(2);
+const FALLBACK_REDIAL_STEP: Duration = Duration::from_millis(50);
+
+/// How long a v4 `RequestServerInfo` may go unanswered before a client that may fall back
+/// retries at v3. Servers reply within milliseconds; pre-v4 upstream servers never reply.
+pub(crate) const V4_HANDSHAKE_GRACE: Duration = Duration::from_secs(2);
 
 /// Whether a handshake failure means "this server does not speak this version".
 fn refused(error: &ClientError) -> bool {
     matches!(
         error,
         ClientError::Handshake(
-            HandshakeError::Refused(_) | HandshakeError::ServerVersionTooOld { .. }
+            HandshakeError::Refused(_)
+                | HandshakeError::ServerVersionTooOld { .. }
+                | HandshakeError::Unanswered { .. }
         )
     )
 }
@@ -331,7 +354,21 @@ async fn handshake(
     let timeout = settings.timeout;
     let mut backlog = Vec::new();
     let request = ClientMessage::request_server_info(HANDSHAKE_ID, settings.client_name, version);
-    let reply = exchange(link, request, &mut backlog, timeout, true).await?;
+    // A server older than v4 may say nothing at all to a v4 handshake; with the fallback on,
+    // silence is a refusal after a short wait.
+    let probing_v4 = version == SpecVersion::V4 && settings.fallback_to_v3;
+    let wait = if probing_v4 {
+        timeout.min(V4_HANDSHAKE_GRACE)
+    } else {
+        timeout
+    };
+    let reply = match exchange(link, request, &mut backlog, wait, true).await {
+        Err(ClientError::Timeout { .. }) if probing_v4 => {
+            let waited_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            return Err(HandshakeError::Unanswered { waited_ms }.into());
+        }
+        reply => reply?,
+    };
     if let Some(error) = reply.as_error() {
         return Err(HandshakeError::Refused(error.clone()).into());
     }

@@ -159,6 +159,7 @@ fn handshake_times_out() {
     block_on(async {
         let client = ButtplugClient::builder("Test Client")
             .request_timeout(Duration::from_millis(100))
+            .fallback_to_v3(false)
             .build();
         let (connector, remote) = fake();
         let (result, _remote) = futures::join!(client.connect(connector), async {
@@ -318,6 +319,38 @@ fn a_server_announcing_v3_to_a_v4_handshake_is_retried_at_v3() {
     falls_back_to_v3(
         r#"[{"ServerInfo":{"Id":{id},"ServerName":"old","MaxPingTime":0,"ProtocolVersionMajor":3,"ProtocolVersionMinor":0}}]"#,
     );
+}
+
+/// Upstream's servers before v4 (buttplug-rs 9) drop a v4 `RequestServerInfo` that fails
+/// their schema and say nothing: silence is a refusal too, after a short wait (here the
+/// request timeout, shorter than the 2 s grace).
+#[test]
+fn a_v4_handshake_left_unanswered_is_retried_at_v3() {
+    block_on(async {
+        let client = ButtplugClient::builder("Test Client")
+            .request_timeout(Duration::from_millis(300))
+            .build();
+        let (connector, mut remotes) = fake_multi();
+        let (driver, _second) = futures::join!(client.connect(connector), async {
+            let mut first = remotes.next().await.unwrap();
+            let request = first.recv().await;
+            assert_eq!(request.handshake_request().unwrap().1, SpecVersion::V4);
+            // No reply: the client gives up on this connection and closes it.
+            assert!(
+                matches!(first.try_recv(RECV_TIMEOUT).await, Some(None)),
+                "the unanswered connection is closed"
+            );
+            let mut second = remotes.next().await.unwrap();
+            assert_eq!(
+                second.handshake(0, &[test_device(0)]).await,
+                SpecVersion::V3
+            );
+            second
+        });
+        let _driver = spawn(driver.unwrap());
+        assert_eq!(client.server_spec_version(), Some(SpecVersion::V3));
+        assert_eq!(client.devices().len(), 1);
+    });
 }
 
 #[test]

@@ -375,6 +375,14 @@ pub enum HandshakeError {
     /// (Client side) the server answered the handshake with an `Error`.
     #[error("server refused the handshake")]
     Refused(#[source] ErrorV0),
+    /// (Client side) the server did not answer a spec v4 `RequestServerInfo` in time. Servers
+    /// older than v4 (buttplug-rs 9 and before) drop a message they cannot validate without a
+    /// reply, so a client that may fall back to v3 waits only briefly.
+    #[error("the server did not answer the spec v4 handshake within {waited_ms} ms")]
+    Unanswered {
+        /// How long the client waited, in milliseconds.
+        waited_ms: u64,
+    },
     /// The handshake frame itself could not be parsed.
     #[error(transparent)]
     Message(#[from] MessageError),
@@ -389,9 +397,9 @@ impl HandshakeError {
             | HandshakeError::VersionMismatch { id, .. }
             | HandshakeError::InvalidVersion { id, .. }
             | HandshakeError::ReconnectDenied { id } => Some(*id),
-            HandshakeError::ServerVersionTooOld { .. } | HandshakeError::UnexpectedReply { .. } => {
-                None
-            }
+            HandshakeError::ServerVersionTooOld { .. }
+            | HandshakeError::UnexpectedReply { .. }
+            | HandshakeError::Unanswered { .. } => None,
             HandshakeError::Refused(e) => Some(e.id),
             HandshakeError::Message(e) => e.id(),
         }
