@@ -419,61 +419,85 @@ fn tool_upstream_rust_client_11_spec_v4() {
     assert_client_run(&out, 85.0, &sim);
 }
 
-/// Our client against a server built from upstream's crates (`buttplug_server` 12.0.2 with its
-/// own device database and WebSocket device manager): `buttplug simulate` plays a Lovense Hush
-/// to that server; our client negotiates spec v4, finds the toy, vibrates it at 0.5, reads the
-/// battery, stops it and leaves. The toy must get the bytes of the Lovense protocol, written
-/// here by upstream's protocol code: the `DeviceType;` probe, `Vibrate:10;` (0.5 of 20 steps),
-/// `Battery;` and `Vibrate:0;`.
-#[test]
-#[ignore = "needs the crates.io registry (builds upstream's Rust crates); .ci/run runs it"]
-fn tool_our_client_against_upstream_server_12() {
+/// A port nobody listens on now (the system's pick for a listener that is closed at once).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// An upstream server program, killed when the test ends (also when it fails).
+struct UpstreamServer(std::process::Child);
+
+impl Drop for UpstreamServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts one of the upstream server programs with `args`; its first stdout line.
+fn start_upstream_server(program: &std::path::Path, args: &[String]) -> (UpstreamServer, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("run upstream's server");
+    let line = BufReader::new(child.stdout.take().expect("server stdout"))
+        .lines()
+        .next()
+        .and_then(Result::ok)
+        .expect("upstream's server says it listens");
+    (UpstreamServer(child), line)
+}
+
+/// The bytes of the Lovense protocol a first session writes, here by upstream's protocol code:
+/// the `DeviceType;` probe when the toy connects, `Vibrate:10;` (0.5 of 20 steps), `Battery;`
+/// and `Vibrate:0;`.
+const FIRST_SESSION: [&str; 4] = [
+    "\"DeviceType;\"",
+    "\"Vibrate:10;\"",
+    "\"Battery;\"",
+    "\"Vibrate:0;\"",
+];
+
+/// Our client (default builder: asks for v4, falls back to v3) against an upstream server at
+/// `url` with the simulated Hush: the spec version and server name it must report, then the
+/// toy found, vibrated at 0.5, its battery read, stopped, and the client gone. The toy must get
+/// exactly `bytes`.
+fn drive_upstream_server(
+    url: &str,
+    sim: &Simulator,
+    spec: buttplug_core::SpecVersion,
+    server_name: &str,
+    bytes: &[&str],
+) {
     use buttplug_client::{ButtplugClient, ButtplugClientEvent};
     use buttplug_transport_ws::WebsocketClientConnector;
     use futures::StreamExt;
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    let bin = build_upstream_rust();
-    let device_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mut upstream = Command::new(bin.join("server"))
-        .arg(device_port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("run upstream's server");
-    let mut said = BufReader::new(upstream.stdout.take().expect("server stdout")).lines();
-    let line = said
-        .next()
-        .and_then(Result::ok)
-        .expect("upstream's server says where it listens");
-    let client_port = line
-        .strip_prefix("listening ")
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or_else(|| panic!("unexpected line from upstream's server: {line:?}"));
-    let sim = Simulator::start("Lovense Hush", &format!("ws://127.0.0.1:{device_port}"));
-
     async_std::task::block_on(async {
-        let client = ButtplugClient::new("ours");
-        let driver = client
-            .connect(WebsocketClientConnector::new(format!(
-                "ws://127.0.0.1:{client_port}"
-            )))
-            .await
-            .expect("our client connects to upstream's server");
-        async_std::task::spawn(driver);
-        assert_eq!(
-            client.server_spec_version(),
-            Some(buttplug_core::SpecVersion::V4)
-        );
-        assert_eq!(
-            client.server_name().as_deref(),
-            Some("upstream buttplug_server")
-        );
+        // The listener may still be coming up: try for up to 10 s.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let client = loop {
+            let client = ButtplugClient::new("ours");
+            match client.connect(WebsocketClientConnector::new(url)).await {
+                Ok(driver) => {
+                    async_std::task::spawn(driver);
+                    break client;
+                }
+                Err(e) if Instant::now() > deadline => {
+                    panic!("our client cannot connect to upstream's server: {e}")
+                }
+                Err(_) => async_std::task::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        assert_eq!(client.server_spec_version(), Some(spec));
+        assert_eq!(client.server_name().as_deref(), Some(server_name));
         // The toy may have dialled in before we connected (then it is in the device list) or
         // comes while we scan.
         let mut events = client.event_stream();
@@ -502,26 +526,77 @@ fn tool_our_client_against_upstream_server_12() {
         device.stop().await.expect("stop");
         client.disconnect().await.expect("disconnect");
     });
-    assert_eq!(
-        sim.wait_for_lines(4),
-        [
-            "\"DeviceType;\"",
-            "\"Vibrate:10;\"",
-            "\"Battery;\"",
-            "\"Vibrate:0;\""
-        ]
+    assert_eq!(sim.wait_for_lines(bytes.len()), bytes);
+}
+
+/// Our client against a server built from upstream's current crates (`buttplug_server` 12.0.2
+/// with its own device database and WebSocket device manager), `buttplug simulate` playing a
+/// Lovense Hush to it: the connection speaks v4, and upstream's server exits when our client
+/// leaves.
+#[test]
+#[ignore = "needs the crates.io registry (builds upstream's Rust crates); .ci/run runs it"]
+fn tool_our_client_against_upstream_server_12() {
+    use std::time::{Duration, Instant};
+
+    let bin = build_upstream_rust();
+    let device_port = free_port();
+    let (mut upstream, line) =
+        start_upstream_server(&bin.join("server"), &[device_port.to_string()]);
+    let client_port = line
+        .strip_prefix("listening ")
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("unexpected line from upstream's server: {line:?}"));
+    let sim = Simulator::start("Lovense Hush", &format!("ws://127.0.0.1:{device_port}"));
+    drive_upstream_server(
+        &format!("ws://127.0.0.1:{client_port}"),
+        &sim,
+        buttplug_core::SpecVersion::V4,
+        "upstream buttplug_server",
+        &FIRST_SESSION,
     );
-    // Upstream's server serves one client and exits when it leaves.
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
-        if let Some(status) = upstream.try_wait().expect("server status") {
+        if let Some(status) = upstream.0.try_wait().expect("server status") {
             break status;
         }
         if Instant::now() > deadline {
-            let _ = upstream.kill();
             panic!("upstream's server did not exit after our client left");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "upstream's server failed: {status}");
+}
+
+/// Our client against the spec v3 server of upstream's `buttplug` 9.0.9 (the library of
+/// Intiface Central 2, still what many users run), twice: that server refuses the v4 handshake
+/// with an Id 0 error on its first connection and drops it without a reply on later ones. Our
+/// client takes both as a refusal and retries at v3 on a new connection (dialled again while
+/// the server re-opens its listener), and the toy session works over v3 messages.
+#[test]
+#[ignore = "needs the crates.io registry (builds upstream's Rust crates); .ci/run runs it"]
+fn tool_our_client_falls_back_to_v3_against_upstream_buttplug_9() {
+    let bin = build_upstream_rust();
+    let (client_port, device_port) = (free_port(), free_port());
+    let (_upstream, line) = start_upstream_server(
+        &bin.join("server-v3"),
+        &[client_port.to_string(), device_port.to_string()],
+    );
+    assert_eq!(line, "listening");
+    let sim = Simulator::start("Lovense Hush", &format!("ws://127.0.0.1:{device_port}"));
+    drive_upstream_server(
+        &format!("ws://127.0.0.1:{client_port}"),
+        &sim,
+        buttplug_core::SpecVersion::V3,
+        "upstream buttplug 9",
+        &FIRST_SESSION,
+    );
+    // The app comes back. This time the server says nothing at all to the v4 handshake (its
+    // first connection answered with an Id 0 error instead); the silence counts as a refusal.
+    drive_upstream_server(
+        &format!("ws://127.0.0.1:{client_port}"),
+        &sim,
+        buttplug_core::SpecVersion::V3,
+        "upstream buttplug 9",
+        &FIRST_SESSION[1..],
+    );
 }
