@@ -92,6 +92,16 @@ impl Setup {
     }
 }
 
+/// The two clients of most tests: alice at spec v4 and bob at v3, once bob's scan found both
+/// toys, with the toys' writes so far forgotten.
+async fn alice_and_bob(s: &Setup) -> (Client, Client) {
+    let alice = client(&s.server, "alice", 4).await;
+    let mut bob = client(&s.server, "bob", 3).await;
+    bob.wait_for_devices(2).await;
+    s.forget_writes();
+    (alice, bob)
+}
+
 /// A session that introduced itself as `client` at spec `version` (3 or 4).
 async fn client(server: &ButtplugServer, client: &str, version: u32) -> Client {
     let mut c = Client::new(server);
@@ -207,10 +217,7 @@ fn the_first_client_to_drive_a_device_holds_it_and_the_other_is_refused() {
 fn stopping_the_device_releases_it_for_the_other_client() {
     run(async {
         let s = setup(2, Duration::ZERO);
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         // A stop of one feature keeps the claim.
         let r = alice
@@ -241,10 +248,7 @@ fn stopping_the_device_releases_it_for_the_other_client() {
 fn an_idle_stop_releases_the_device_of_a_silent_client() {
     run(async {
         let s = setup_with(2, Duration::ZERO, Some(Duration::from_millis(200)));
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_held_by(&vibrate(&mut bob, 3, 0, 20).await, 0, "alice");
         // Alice goes silent with her connection open: the dead-man switch stops the toy and
@@ -264,10 +268,7 @@ fn an_idle_stop_releases_the_device_of_a_silent_client() {
 fn stop_all_devices_stops_what_no_other_client_holds() {
     run(async {
         let s = setup(2, Duration::ZERO);
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_ok(&vibrate(&mut bob, 3, 1, 10).await);
         assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:10;"]);
@@ -286,10 +287,7 @@ fn stop_all_devices_stops_what_no_other_client_holds() {
 fn a_client_that_leaves_stops_only_what_it_drove_and_releases_it() {
     run(async {
         let s = setup(2, Duration::ZERO);
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_ok(&vibrate(&mut bob, 3, 1, 10).await);
         assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:10;"]);
@@ -320,10 +318,7 @@ fn a_client_that_leaves_stops_only_what_it_drove_and_releases_it() {
 fn a_client_that_misses_its_ping_releases_what_it_drove() {
     run(async {
         let s = setup(2, Duration::from_millis(200));
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_ok(&vibrate(&mut bob, 3, 1, 10).await);
         assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:10;"]);
@@ -396,10 +391,7 @@ fn a_device_that_goes_away_is_free_when_it_comes_back() {
 fn the_operators_stop_is_not_refused_and_releases_the_device() {
     run(async {
         let s = setup(2, Duration::ZERO);
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_eq!(writes(s.toy(0), 1).await, ["Vibrate:10;"]);
         assert_held_by(&vibrate(&mut bob, 3, 0, 20).await, 0, "alice");
@@ -420,10 +412,7 @@ fn the_operators_stop_is_not_refused_and_releases_the_device() {
 fn max_clients_one_claims_nothing_and_leaving_stops_every_device() {
     run(async {
         let s = setup(1, Duration::ZERO);
-        let mut alice = client(&s.server, "alice", 4).await;
-        let mut bob = client(&s.server, "bob", 3).await;
-        bob.wait_for_devices(2).await;
-        s.forget_writes();
+        let (mut alice, mut bob) = alice_and_bob(&s).await;
         assert_ok(&vibrate(&mut alice, 4, 0, 10).await);
         assert_ok(&vibrate(&mut bob, 3, 0, 20).await);
         assert_ok(&vibrate(&mut alice, 4, 1, 10).await);
