@@ -118,9 +118,7 @@ fn panel_server(extra: &[&str]) -> (ServerProcess, String, Simulator) {
         "http://{}",
         server.wait_for_line("web panel listening on http://")
     );
-    let device_url = server.device_url.clone().expect("device websocket server");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     (server, panel, sim)
 }
 
@@ -223,9 +221,7 @@ fn tool_web_panel_shows_who_holds_a_device_of_a_shared_server() {
 #[ignore = "needs node, npm, the npm registry and chromium; .ci/run runs it"]
 fn tool_buttplug_js_browser_build_in_chromium() {
     let server = ServerProcess::start(&["--use-device-websocket-server"]);
-    let device_url = server.device_url.clone().expect("device websocket server");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     let seen = node("buttplug_js.js", &[&server.client_url]);
     assert_eq!(seen["name"], "Lovense Hush", "{seen}");
     assert_eq!(seen["websocket"], "function", "{seen}");

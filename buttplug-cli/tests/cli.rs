@@ -97,6 +97,18 @@ impl ServerProcess {
         server
     }
 
+    /// `buttplug simulate` playing a Lovense Hush to this server's device WebSocket server,
+    /// once the server has added it.
+    pub fn simulate_hush(&self) -> Simulator {
+        let device_url = self
+            .device_url
+            .as_deref()
+            .expect("the server runs the device websocket server");
+        let sim = Simulator::start("Lovense Hush", device_url);
+        self.wait_for_device_log();
+        sim
+    }
+
     /// Wait until the server log says a device was added.
     pub fn wait_for_device_log(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -263,9 +275,7 @@ fn serve_flags_match_intiface_engine() {
 #[test]
 fn sigterm_stops_the_device_then_exits() {
     let server = ServerProcess::start(&["--use-device-websocket-server"]);
-    let device_url = server.device_url.clone().unwrap();
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     assert_eq!(sim.wait_for_lines(1), vec!["\"DeviceType;\"".to_string()]);
     // A client makes the toy vibrate and stays connected.
     let client_url = server.client_url.clone();

@@ -1,7 +1,7 @@
 //! `serve --max-level` on the wire, and the emergency stop from outside the app: `buttplug stop`
 //! through the control socket and SIGUSR1, while a client keeps its connection open.
 
-use crate::cli::{ServerProcess, Simulator, bin};
+use crate::cli::{ServerProcess, bin};
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -18,9 +18,7 @@ fn buttplug_stop_and_sigusr1_stop_every_device_while_the_client_stays() {
         "--control-socket",
         &socket_arg,
     ]);
-    let device_url = server.device_url.clone().unwrap();
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     assert_eq!(sim.wait_for_lines(1), vec!["\"DeviceType;\"".to_string()]);
     // A client drives the toy on request and stays connected (it hangs, as far as the server
     // knows).

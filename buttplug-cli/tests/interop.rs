@@ -72,12 +72,7 @@ fn run_js_client_against(package: &str, battery_expected: f64, server: ServerPro
     }
     let dir = install_clients()
         .unwrap_or_else(|e| panic!("interop with buttplug-js ({package}) cannot run: {e}"));
-    let device_url = server
-        .device_url
-        .clone()
-        .expect("device websocket server address");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/client.js");
     let out = Command::new("node")
         .arg(&script)
@@ -194,12 +189,7 @@ fn tool_buttplug_js_5_0_2_and_our_client_share_a_server() {
     let dir = install_clients()
         .unwrap_or_else(|e| panic!("the shared-server test with buttplug-js cannot run: {e}"));
     let server = ServerProcess::start(&["--use-device-websocket-server", "--max-clients", "2"]);
-    let device_url = server
-        .device_url
-        .clone()
-        .expect("device websocket server address");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     assert_eq!(sim.wait_for_lines(1), ["\"DeviceType;\""]);
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/shared.js");
@@ -369,12 +359,7 @@ fn serve_a_hush() -> (ServerProcess, Simulator) {
         "--device-websocket-server-port",
         "0",
     ]);
-    let device_url = server
-        .device_url
-        .clone()
-        .expect("device websocket server address");
-    let sim = Simulator::start("Lovense Hush", &device_url);
-    server.wait_for_device_log();
+    let sim = server.simulate_hush();
     (server, sim)
 }
 
