@@ -18,6 +18,15 @@ function collectConsole(page) {
   return lines;
 }
 
+// `wait(what, fn, ...args)`: waits until `fn(...args)` is true in `page` (at most `ms`); a
+// timeout fails naming `what`, with the console lines `log` collected.
+function waiter(page, log, ms) {
+  return (what, fn, ...args) =>
+    page.waitForFunction(fn, { timeout: ms }, ...args).catch((e) => {
+      throw new Error(`${what}: ${e.message}\n${log.join('\n')}`);
+    });
+}
+
 function run(main) {
   main().then(
     () => process.exit(0),
@@ -28,4 +37,4 @@ function run(main) {
   );
 }
 
-module.exports = { launch, collectConsole, run };
+module.exports = { launch, collectConsole, waiter, run };

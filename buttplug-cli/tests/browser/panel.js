@@ -3,7 +3,7 @@
 // The Rust test checks the bytes the simulated Lovense Hush receives; this script drives the
 // panel and the client and checks what the panel shows, step by step.
 const Buttplug = require('buttplug');
-const { launch, collectConsole, run } = require('./common.js');
+const { launch, collectConsole, waiter, run } = require('./common.js');
 
 const [panelUrl, clientUrl, screenshots] = process.argv.slice(2);
 const STEP_MS = 10000;
@@ -12,11 +12,7 @@ run(async () => {
   const browser = await launch();
   try {
     const page = await browser.newPage();
-    const log = collectConsole(page);
-    const wait = (what, fn, ...args) =>
-      page.waitForFunction(fn, { timeout: STEP_MS }, ...args).catch((e) => {
-        throw new Error(`${what}: ${e.message}\n${log.join('\n')}`);
-      });
+    const wait = waiter(page, collectConsole(page), STEP_MS);
     const level = (n) => wait(`chart level ${n}`,
       (n) => document.querySelector('[data-device="0"] .legend [data-series="0-Vibrate"]')
         ?.dataset.level === String(n), n);

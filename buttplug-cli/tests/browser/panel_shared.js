@@ -3,7 +3,7 @@
 // Usage: node panel_shared.js <panel-url> <client-ws-url>
 // The Rust test checks the bytes the simulated Lovense Hush receives.
 const Buttplug = require('buttplug');
-const { launch, collectConsole, run } = require('./common.js');
+const { launch, collectConsole, waiter, run } = require('./common.js');
 
 const [panelUrl, clientUrl] = process.argv.slice(2);
 const STEP_MS = 10000;
@@ -23,11 +23,7 @@ run(async () => {
   const browser = await launch();
   try {
     const page = await browser.newPage();
-    const log = collectConsole(page);
-    const wait = (what, fn, ...args) =>
-      page.waitForFunction(fn, { timeout: STEP_MS }, ...args).catch((e) => {
-        throw new Error(`${what}: ${e.message}\n${log.join('\n')}`);
-      });
+    const wait = waiter(page, collectConsole(page), STEP_MS);
     const heldBy = (name) => wait(`held by ${name}`, (name) => {
       const holder = document.querySelector('[data-device="0"] .holder');
       return holder && (name === null ? holder.hidden
